@@ -1,0 +1,57 @@
+// swift-tools-version: 6.0
+// fsrescue: read-only integrity checker and recovery toolkit for ext2/ext3/ext4 images.
+import PackageDescription
+
+let package = Package(
+    name: "fsrescue",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "FSRescue", targets: ["FSRescue"]),
+        .library(name: "FSRescueFixtures", targets: ["FSRescueFixtures"]),
+        .executable(name: "fsrescue", targets: ["fsrescue"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C libraries at the edge: prefixed module names, never re-exported.
+        .systemLibrary(
+            name: "CFSRescueExt2fs",
+            pkgConfig: "ext2fs",
+            providers: [.apt(["libext2fs-dev", "comerr-dev"])]
+        ),
+        .systemLibrary(
+            name: "CFSRescueBlkid",
+            pkgConfig: "blkid",
+            providers: [.apt(["libblkid-dev"])]
+        ),
+        .systemLibrary(
+            name: "CFSRescueCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(
+            name: "FSRescue",
+            dependencies: ["CFSRescueExt2fs", "CFSRescueBlkid", "CFSRescueCrypto"]
+        ),
+        .target(
+            name: "FSRescueFixtures",
+            dependencies: ["FSRescue", "CFSRescueExt2fs"]
+        ),
+        .target(
+            name: "FSRescueCLI",
+            dependencies: [
+                "FSRescue",
+                "FSRescueFixtures",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "fsrescue", dependencies: ["FSRescueCLI"]),
+        // Helpers shared by the test targets: temporary folders, mke2fs images, hashing, running the CLI.
+        .target(name: "FSRescueTestSupport", dependencies: ["FSRescue"], path: "Tests/FSRescueTestSupport"),
+        .testTarget(name: "FSRescueTests", dependencies: ["FSRescue", "FSRescueTestSupport"]),
+        .testTarget(name: "FSRescueFixturesTests", dependencies: ["FSRescueFixtures", "FSRescue", "FSRescueTestSupport"]),
+        .testTarget(name: "FSRescueCLITests", dependencies: ["FSRescue", "FSRescueTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,43 @@
+// A libext2fs (com_err) result code with its message.
+internal import CFSRescueExt2fs
+
+/// An error returned by libext2fs: the `errcode_t` and the message `error_message()` gives for it.
+///
+/// Catch a specific code with pattern matching: `catch Ext2Error.badMagic { … }`.
+public struct Ext2Error: Error, Equatable, Hashable, Sendable, CustomStringConvertible {
+    /// The raw `errcode_t` value (a com_err code, or an errno for system errors).
+    public let code: Int
+    /// The com_err message for `code`, as `error_message()` returns it.
+    public let message: String
+
+    /// Wraps a libext2fs result code, looking up its message with `error_message()`.
+    public init(code: Int) {
+        fsr_initialize_ext2_error_table()
+        self.code = code
+        self.message = String(cString: error_message(errcode_t(code)))
+    }
+
+    public var description: String { message }
+
+    /// `EXT2_ET_BAD_MAGIC`: no ext2/3/4 magic where a superblock should be.
+    public static let badMagic = Ext2Error(code: Int(EXT2_ET_BAD_MAGIC))
+    /// `EXT2_ET_SB_CSUM_INVALID`: the superblock checksum does not match.
+    public static let superblockChecksumInvalid = Ext2Error(code: Int(EXT2_ET_SB_CSUM_INVALID))
+    /// `EXT2_ET_UNSUPP_FEATURE`: an incompatible feature this libext2fs does not know.
+    public static let unsupportedFeature = Ext2Error(code: Int(EXT2_ET_UNSUPP_FEATURE))
+    /// `EXT2_ET_SHORT_READ`: the image ended before the block being read.
+    public static let shortRead = Ext2Error(code: Int(EXT2_ET_SHORT_READ))
+
+    public static func ~= (pattern: Ext2Error, error: any Error) -> Bool {
+        (error as? Ext2Error)?.code == pattern.code
+    }
+
+    public static func == (lhs: Ext2Error, rhs: Ext2Error) -> Bool { lhs.code == rhs.code }
+    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+}
+
+/// The one place that turns a libext2fs return code into a thrown error.
+@inline(__always)
+func ext2Check(_ code: errcode_t) throws(Ext2Error) {
+    if code != 0 { throw Ext2Error(code: Int(code)) }
+}

@@ -1,0 +1,102 @@
+// An ext2/3/4 filesystem opened read-only through libext2fs.
+internal import CFSRescueExt2fs
+
+/// An ext2/3/4 filesystem opened **read-only** with `ext2fs_open2` (never `EXT2_FLAG_RW`).
+///
+/// Opening finds the filesystem in a whole-disk image, falls back to backup superblocks when the
+/// primary is unusable, and tolerates damage (bad checksums, inconsistent descriptors), recording
+/// each problem met as a ``Finding`` in ``openFindings`` instead of failing.
+/// The libext2fs handle is closed with `ext2fs_close_free` in `deinit`. Not thread-safe: use one
+/// `Filesystem` per thread.
+public final class Filesystem: @unchecked Sendable {
+    let handle: ext2_filsys
+    /// The image the filesystem was read from.
+    public let source: ImageSource
+    /// Where in the image the filesystem is.
+    public let location: FilesystemLocation
+    /// The superblock it was opened from.
+    public let superblockUsed: SuperblockLocation
+    /// Problems met while opening.
+    public let openFindings: [Finding]
+
+    private init(handle: ext2_filsys, source: ImageSource, location: FilesystemLocation,
+                 superblock: SuperblockLocation, findings: [Finding]) {
+        self.handle = handle
+        self.source = source
+        self.location = location
+        self.superblockUsed = superblock
+        self.openFindings = findings
+    }
+
+    deinit {
+        var fs: ext2_filsys? = handle
+        ext2fs_close_free(&fs)
+    }
+
+    /// Opens the filesystem in the image or block device at `path`, read-only.
+    public static func open(path: String, options: OpenOptions = OpenOptions()) throws(FSRescueError) -> Filesystem {
+        try open(source: ImageSource(path: path), options: options)
+    }
+
+    /// Opens the filesystem in an already opened source, read-only.
+    public static func open(source: ImageSource, options: OpenOptions = OpenOptions()) throws(FSRescueError) -> Filesystem {
+        if (options.superblock == nil) != (options.blockSize == nil) {
+            throw FSRescueError(.usage, "--superblock and --block-size go together; give both, as with e2fsck -b N -B SIZE.")
+        }
+        if let bs = options.blockSize, !SuperblockSearch.blockSizes.contains(bs) {
+            throw FSRescueError(.usage, "--block-size \(bs) is not an ext block size; use one of 1024, 2048, 4096 … 65536.")
+        }
+        let candidates = try LocationResolver.candidates(source, options)
+        var firstFailure: Ext2Error?
+        for location in candidates {
+            do {
+                return try open(source: source, location: location, options: options)
+            } catch {
+                firstFailure = firstFailure ?? error
+            }
+        }
+        let path = source.path
+        if let table = candidates.first?.partitionTable, candidates.allSatisfy({ $0.chosenBy == "unrecognized-partition" }) {
+            throw FSRescueError(.noExtPartition,
+                "\(path) holds a \(table.type) partition table with no ext2/ext3/ext4 partition, and none opens from a backup superblock (\(LocationResolver.describe(table.partitions))); try --offset BYTES if the filesystem is elsewhere.",
+                path: path, cause: firstFailure)
+        }
+        let where_ = candidates.count == 1 && candidates[0].offsetBytes == 0 ? "" : " in any candidate partition"
+        let cause = firstFailure.map { " (\($0.message))" } ?? ""
+        if options.superblock != nil {
+            throw FSRescueError(.openFailed,
+                "\(path): no usable ext superblock at block \(options.superblock!) with block size \(options.blockSize!)\(cause); try another backup (mke2fs -n lists them).",
+                path: path, cause: firstFailure)
+        }
+        throw FSRescueError(.notExtFilesystem,
+            "\(path) holds no ext2/ext3/ext4 filesystem\(where_): neither the primary superblock nor any backup is usable\(cause); if it is a disk image with an unusual layout, try --offset BYTES.",
+            path: path, cause: firstFailure)
+    }
+
+    private static func open(source: ImageSource, location: FilesystemLocation, options: OpenOptions) throws(Ext2Error) -> Filesystem {
+        var findings: [Finding] = []
+        if let sb = options.superblock, let bs = options.blockSize {
+            let (handle, found) = try OpenLadder.open(source: source, offset: location.offsetBytes, superblock: sb, blockSize: bs)
+            findings += found
+            return Filesystem(handle: handle, source: source, location: location,
+                              superblock: SuperblockLocation(block: sb, blockSize: bs, isBackup: sb != 0), findings: findings)
+        }
+        do {
+            let (handle, found) = try OpenLadder.open(source: source, offset: location.offsetBytes, superblock: 0, blockSize: 0)
+            findings += found
+            let bs = UInt32(handle.pointee.blocksize)
+            return Filesystem(handle: handle, source: source, location: location,
+                              superblock: SuperblockLocation(block: 0, blockSize: bs, isBackup: false), findings: findings)
+        } catch {
+            let primaryError = error
+            guard let (handle, sb, found) = SuperblockSearch.findBackup(source: source, location: location) else {
+                throw primaryError
+            }
+            findings.append(Finding(.primarySuperblockUnusable,
+                "The primary superblock is unusable (\(primaryError.message)); opened from the backup at block \(sb.block) (block size \(sb.blockSize)).",
+                block: sb.block))
+            findings += found
+            return Filesystem(handle: handle, source: source, location: location, superblock: sb, findings: findings)
+        }
+    }
+}

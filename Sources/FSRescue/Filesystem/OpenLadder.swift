@@ -1,0 +1,48 @@
+// Opening with libext2fs: strictly first, then with each tolerance a damaged filesystem needs.
+internal import CFSRescueExt2fs
+
+enum OpenLadder {
+    /// Flags every open uses. Never `EXT2_FLAG_RW`: unix_io then opens the file `O_RDONLY`.
+    static let baseFlags = EXT2_FLAG_64BITS | EXT2_FLAG_SKIP_MMP
+
+    /// Each rung adds a tolerance; the finding names what the stricter open refused.
+    private static let rungs: [(flags: Int32, code: FindingCode?, what: String)] = [
+        (0, nil, ""),
+        (EXT2_FLAG_IGNORE_CSUM_ERRORS, .checksumErrors, "opened ignoring checksums"),
+        (EXT2_FLAG_IGNORE_CSUM_ERRORS | EXT2_FLAG_IGNORE_SB_ERRORS, .groupDescriptorErrors,
+         "opened ignoring checksum and superblock consistency errors"),
+        (EXT2_FLAG_IGNORE_CSUM_ERRORS | EXT2_FLAG_IGNORE_SB_ERRORS | EXT2_FLAG_FORCE, .unsupportedFeatures,
+         "opened anyway (forced)"),
+    ]
+
+    /// Opens with `ext2fs_open2`, climbing the rungs until one succeeds. Throws the strict error
+    /// when none does. The handle is read-only: `EXT2_FLAG_RW` is never passed.
+    static func open(source: ImageSource, offset: UInt64, superblock: UInt64, blockSize: UInt32)
+        throws(Ext2Error) -> (ext2_filsys, [Finding])
+    {
+        fsr_initialize_ext2_error_table()
+        let ioOptions = offset > 0 ? "offset=\(offset)" : nil
+        var strictError: Ext2Error?
+        for rung in rungs {
+            var fs: ext2_filsys?
+            let flags = baseFlags | rung.flags
+            precondition(flags & fsr_flag_rw() == 0, "fsrescue never opens a source read-write")
+            let rc = ext2fs_open2(source.pathForLibraries, ioOptions, flags, Int32(clamping: superblock),
+                                  blockSize, fsr_unix_io_manager(), &fs)
+            if rc == 0, let fs {
+                var findings: [Finding] = []
+                if let code = rung.code, let strictError {
+                    findings.append(Finding(code, "The filesystem does not open strictly (\(strictError.message)); \(rung.what)."))
+                }
+                return (fs, findings)
+            }
+            let error = Ext2Error(code: Int(rc))
+            if strictError == nil { strictError = error }
+            // No tolerance helps when there is no superblock at all or it cannot be read.
+            if error == .badMagic || error == .shortRead || rc == EXT2_ET_UNEXPECTED_BLOCK_SIZE || rc == EXT2_ET_REV_TOO_HIGH {
+                break
+            }
+        }
+        throw strictError ?? Ext2Error(code: Int(EXT2_ET_BAD_MAGIC))
+    }
+}

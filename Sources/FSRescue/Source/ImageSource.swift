@@ -1,0 +1,108 @@
+// The image as a file: validated, opened O_RDONLY, sized. Nothing here ever writes.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What kind of file the image is.
+public enum ImageKind: String, Sendable, Codable {
+    case regularFile = "file"
+    case blockDevice = "block-device"
+}
+
+/// An image file or block device opened read-only (`open(2)` with `O_RDONLY`).
+///
+/// Creating one checks the path the way a user needs to hear about it: missing, a directory,
+/// a FIFO or socket, unreadable, empty. The descriptor is closed when the value goes away.
+public final class ImageSource: @unchecked Sendable {
+    /// The path as the user gave it.
+    public let path: String
+    public let kind: ImageKind
+    /// Size of the file or device in bytes.
+    public let sizeBytes: UInt64
+    /// The read-only descriptor (`O_RDONLY | O_CLOEXEC | O_NOCTTY`).
+    let descriptor: Int32
+
+    /// Opens `path` read-only after checking that it is a non-empty regular file or block device.
+    public init(path: String) throws(FSRescueError) {
+        self.path = path
+        var st = stat()
+        if stat(path, &st) != 0 {
+            let e = errno
+            switch e {
+            case ENOENT, ENOTDIR:
+                throw FSRescueError(.notFound, "\(path): no such file; check the path to the image or device.",
+                                    path: path, cause: SystemError(errno: e, function: "stat"))
+            case EACCES:
+                throw FSRescueError(.permissionDenied, "\(path): permission denied; run as a user who can read it.",
+                                    path: path, cause: SystemError(errno: e, function: "stat"))
+            default:
+                throw FSRescueError(.ioFailed, "\(path): cannot be examined (\(String(cString: strerror(e)))).",
+                                    path: path, cause: SystemError(errno: e, function: "stat"))
+            }
+        }
+        let format = st.st_mode & S_IFMT
+        switch format {
+        case S_IFREG: kind = .regularFile
+        case S_IFBLK: kind = .blockDevice
+        case S_IFDIR:
+            throw FSRescueError(.isDirectory, "\(path) is a directory; give the path of an image file or block device.", path: path)
+        default:
+            let what = format == S_IFIFO ? "a FIFO" : format == S_IFSOCK ? "a socket" : format == S_IFCHR ? "a character device" : "not a regular file"
+            throw FSRescueError(.unsupportedFileType,
+                                "\(path) is \(what); give an image file or block device (copy a stream to a file first).",
+                                path: path)
+        }
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+        if fd < 0 {
+            let e = errno
+            if e == EACCES || e == EPERM {
+                throw FSRescueError(.permissionDenied, "\(path): permission denied; run as a user who can read it.",
+                                    path: path, cause: SystemError(errno: e, function: "open"))
+            }
+            throw FSRescueError(.ioFailed, "\(path): cannot be opened (\(String(cString: strerror(e)))).",
+                                path: path, cause: SystemError(errno: e, function: "open"))
+        }
+        descriptor = fd
+        if kind == .blockDevice {
+            let end = lseek(fd, 0, SEEK_END)
+            sizeBytes = end > 0 ? UInt64(end) : 0
+            _ = lseek(fd, 0, SEEK_SET)
+        } else {
+            sizeBytes = UInt64(st.st_size)
+        }
+        if sizeBytes == 0 {
+            close(fd)
+            throw FSRescueError(.emptyImage, "\(path) is empty (0 bytes); check that the image was copied completely.", path: path)
+        }
+    }
+
+    deinit { close(descriptor) }
+
+    /// A path libext2fs can open that names this very file (the descriptor's `/proc/self/fd` entry),
+    /// so the file checked here is the file read, even if the path is renamed meanwhile.
+    var pathForLibraries: String {
+        let procPath = "/proc/self/fd/\(descriptor)"
+        return access(procPath, R_OK) == 0 ? procPath : path
+    }
+
+    /// Reads up to `count` bytes at `offset` with `pread(2)`; fewer at the end of the image.
+    public func read(at offset: UInt64, count: Int) throws(FSRescueError) -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let n = buffer.withUnsafeMutableBytes { raw in
+                pread(descriptor, raw.baseAddress! + done, count - done, off_t(offset) + off_t(done))
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let e = errno
+                throw FSRescueError(.readFailed, "\(path): read failed at byte \(offset + UInt64(done)).",
+                                    path: path, cause: SystemError(errno: e, function: "pread"))
+            }
+            if n == 0 { break }
+            done += n
+        }
+        buffer.removeSubrange(done...)
+        return buffer
+    }
+}

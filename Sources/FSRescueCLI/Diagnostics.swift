@@ -1,0 +1,24 @@
+// Writing to stderr: diagnostics are one line each, prefixed with the program name.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+enum Diagnostics {
+    /// Writes `fsrescue: <message>` and a newline to stderr.
+    static func error(_ message: String) {
+        let text = message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message
+        writeStderr("fsrescue: \(text)\n")
+    }
+
+    static func writeStderr(_ text: String) {
+        var bytes = Array(text.utf8)
+        bytes.withUnsafeMutableBytes { raw in
+            var off = 0
+            while off < raw.count {
+                let n = write(2, raw.baseAddress! + off, raw.count - off)
+                if n <= 0 { if errno == EINTR { continue }; return }
+                off += n
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+// Options shared by every command that reads an image.
+import ArgumentParser
+import FSRescue
+
+/// The image to read and how to locate the filesystem in it.
+struct ImageOptions: ParsableArguments {
+    @Argument(help: ArgumentHelp("The image file or block device (opened read-only).", valueName: "image"))
+    var image: String
+
+    @Option(help: ArgumentHelp("Open partition N of a whole-disk image (as sfdisk and blkid number them).", valueName: "n"))
+    var partition: Int?
+
+    @Option(help: ArgumentHelp("Byte offset of the filesystem in the image; overrides partition probing.", valueName: "bytes"))
+    var offset: UInt64?
+
+    @Option(help: ArgumentHelp("Open from the superblock at block N, like e2fsck -b (needs --block-size).", valueName: "n"))
+    var superblock: UInt64?
+
+    @Option(name: .customLong("block-size"),
+            help: ArgumentHelp("Block size for --superblock (1024, 2048, 4096 … 65536).", valueName: "n"))
+    var blockSize: UInt32?
+
+    func validate() throws {
+        if (superblock == nil) != (blockSize == nil) {
+            throw ValidationError("--superblock and --block-size go together; give both, as with e2fsck -b N -B SIZE.")
+        }
+        if partition != nil && offset != nil {
+            throw ValidationError("--partition and --offset both choose where the filesystem is; give one.")
+        }
+    }
+
+    var openOptions: OpenOptions {
+        OpenOptions(partition: partition, offsetBytes: offset, superblock: superblock, blockSize: blockSize)
+    }
+
+    /// Opens the filesystem read-only as these options say.
+    func openFilesystem() throws(FSRescueError) -> Filesystem {
+        try Filesystem.open(path: image, options: openOptions)
+    }
+}

@@ -1,0 +1,2 @@
+// Fixture factory tests.
+import Testing
