@@ -68,6 +68,18 @@ public final class Filesystem: @unchecked Sendable {
                 "\(path): no usable ext superblock at block \(options.superblock!) with block size \(options.blockSize!)\(cause); try another backup (mke2fs -n lists them).",
                 path: path, cause: firstFailure)
         }
+        let primary = candidates.first.map { SuperblockSanity.read(source, offset: $0.offsetBytes, superblock: 0, blockSize: 1024) }
+        if let primary, primary.problems.contains("superblock unreadable"), candidates.count == 1 {
+            throw FSRescueError(.notExtFilesystem,
+                "\(path) ends before where an ext superblock would be (\(source.sizeBytes) bytes); check that the image was copied completely.",
+                path: path, cause: firstFailure)
+        }
+        if let primary, !primary.problems.contains("bad magic"), !primary.problems.contains("superblock unreadable") {
+            let why = primary.problems.isEmpty ? "" : " (\(primary.problems.joined(separator: ", ")))"
+            throw FSRescueError(.openFailed,
+                "\(path) has an ext superblock that libext2fs cannot open\(cause)\(why), and no backup superblock opens either; try --superblock N --block-size N with a backup location from `mke2fs -n`.",
+                path: path, cause: firstFailure)
+        }
         throw FSRescueError(.notExtFilesystem,
             "\(path) holds no ext2/ext3/ext4 filesystem\(where_): neither the primary superblock nor any backup is usable\(cause); if it is a disk image with an unusual layout, try --offset BYTES.",
             path: path, cause: firstFailure)

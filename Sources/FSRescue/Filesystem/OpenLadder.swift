@@ -23,7 +23,9 @@ enum OpenLadder {
         fsr_initialize_ext2_error_table()
         let ioOptions = offset > 0 ? "offset=\(offset)" : nil
         var strictError: Ext2Error?
+        let sanity = SuperblockSanity.read(source, offset: offset, superblock: superblock, blockSize: blockSize)
         for rung in rungs {
+            if rung.flags & EXT2_FLAG_IGNORE_SB_ERRORS != 0 && !sanity.isSafeForTolerantOpen { break }
             var fs: ext2_filsys?
             let flags = baseFlags | rung.flags
             precondition(flags & fsr_flag_rw() == 0, "fsrescue never opens a source read-write")

@@ -1,0 +1,43 @@
+// Checks on a raw superblock that libext2fs skips under EXT2_FLAG_IGNORE_SB_ERRORS and then divides by.
+
+/// The fields of an on-disk superblock that `ext2fs_open2` divides by or sizes allocations with.
+/// With `EXT2_FLAG_IGNORE_SB_ERRORS` libext2fs skips some of its own checks and can crash
+/// (SIGFPE on `s_desc_size == 0`, seen on e2fsprogs' f_desc_size_zero), so the tolerant rungs of
+/// the open ladder are only tried when these hold.
+struct SuperblockSanity {
+    let problems: [String]
+    var isSafeForTolerantOpen: Bool { problems.isEmpty }
+
+    /// Checks the 1024 raw bytes of a superblock (little-endian, as on disk).
+    init(raw: [UInt8]) {
+        guard raw.count >= 1024 else { problems = ["superblock unreadable"]; return }
+        func u16(_ o: Int) -> UInt32 { UInt32(raw[o]) | UInt32(raw[o + 1]) << 8 }
+        func u32(_ o: Int) -> UInt32 { u16(o) | u16(o + 2) << 16 }
+        var p: [String] = []
+        if u16(0x38) != 0xEF53 { p.append("bad magic") }
+        let logBlock = u32(0x18)
+        if logBlock > 6 { p.append("block size exponent \(logBlock)") }
+        let blockSize = UInt32(1024) << min(logBlock, 6)
+        if u32(0x20) == 0 { p.append("zero blocks per group") }
+        if u32(0x28) == 0 { p.append("zero inodes per group") }
+        if u32(0x04) == 0 { p.append("zero blocks") }
+        let incompat = u32(0x60), roCompat = u32(0x64)
+        if incompat & 0x80 != 0 {  // 64bit
+            let desc = u16(0xFE)
+            if desc < 32 || desc > blockSize || desc & (desc - 1) != 0 { p.append("descriptor size \(desc)") }
+        }
+        if roCompat & 0x200 != 0, u32(0x24) == 0 { p.append("zero clusters per group") }  // bigalloc
+        if u32(0x4C) >= 1 {  // dynamic revision: inode size is a field
+            let inodeSize = u16(0x58)
+            if inodeSize < 128 || inodeSize > blockSize || inodeSize & (inodeSize - 1) != 0 { p.append("inode size \(inodeSize)") }
+        }
+        problems = p
+    }
+
+    /// Reads the superblock libext2fs would read for `superblock`/`blockSize` at `offset`.
+    static func read(_ source: ImageSource, offset: UInt64, superblock: UInt64, blockSize: UInt32) -> SuperblockSanity {
+        let byte = superblock == 0 ? 1024 : superblock * UInt64(blockSize)
+        let raw = (try? source.read(at: offset + byte, count: 1024)) ?? []
+        return SuperblockSanity(raw: raw)
+    }
+}
