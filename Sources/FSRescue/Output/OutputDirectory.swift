@@ -1,0 +1,137 @@
+// A directory inside the output sandbox, held open by descriptor.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A directory under the output root, open as a descriptor. Names created in it are made unique
+/// (`name~1.ext`, `name~2.ext`) when the same safe name comes up twice.
+public final class OutputDirectory: @unchecked Sendable {
+    let fd: Int32
+    unowned let sandbox: OutputSandbox
+    /// The path from the output root, for manifests (empty for the root itself).
+    public let relativePath: String
+    private var used: Set<String> = []
+
+    init(fd: Int32, sandbox: OutputSandbox, relativePath: String) {
+        self.fd = fd
+        self.sandbox = sandbox
+        self.relativePath = relativePath
+    }
+
+    deinit { close(fd) }
+
+    /// The relative path of `name` inside this directory.
+    public func path(of name: String) -> String { relativePath.isEmpty ? name : relativePath + "/" + name }
+
+    /// Creates (`mkdirat`, mode 0700 until ``finish(mode:accessTime:modificationTime:owner:)``) a subdirectory
+    /// under a unique version of `name` and opens it (`openat` with `O_DIRECTORY | O_NOFOLLOW`).
+    /// With `reuse`, an existing real directory of exactly that name is opened instead (resuming a run);
+    /// a symlink or file of that name is never followed or reused.
+    public func makeDirectory(_ name: SafeName, reuse: Bool = false) throws(FSRescueError) -> OutputDirectory {
+        if reuse, let existing = openExistingDirectory(name.name) {
+            used.insert(name.name)
+            return existing
+        }
+        var n = 0
+        while true {
+            let candidate = n == 0 ? name.name : name.numbered(n)
+            n += 1
+            if used.contains(candidate) { continue }
+            if mkdirat(fd, candidate, 0o700) != 0 {
+                if errno == EEXIST { continue }
+                throw OutputSandbox.error(errno, "create the folder", path(of: candidate))
+            }
+            used.insert(candidate)
+            guard let dir = openExistingDirectory(candidate) else {
+                throw OutputSandbox.error(errno, "open the folder", path(of: candidate))
+            }
+            return dir
+        }
+    }
+
+    private func openExistingDirectory(_ name: String) -> OutputDirectory? {
+        let child = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard child >= 0 else { return nil }
+        return OutputDirectory(fd: child, sandbox: sandbox, relativePath: path(of: name))
+    }
+
+    /// Creates a new regular file (`openat` with `O_CREAT | O_EXCL | O_NOFOLLOW`, mode 0600) under a
+    /// unique version of `name`. With `replace`, an existing entry of exactly that name (an unfinished
+    /// file from an interrupted run) is removed first with `unlinkat`, which never follows a symlink.
+    public func createFile(_ name: SafeName, replace: Bool = false) throws(FSRescueError) -> OutputFile {
+        if replace { _ = unlinkat(fd, name.name, 0) }
+        var n = 0
+        while true {
+            let candidate = n == 0 ? name.name : name.numbered(n)
+            n += 1
+            if used.contains(candidate) { continue }
+            let file = openat(fd, candidate, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            if file < 0 {
+                if errno == EEXIST { continue }
+                throw OutputSandbox.error(errno, "create", path(of: candidate))
+            }
+            used.insert(candidate)
+            return OutputFile(fd: file, sandbox: sandbox, relativePath: path(of: candidate))
+        }
+    }
+
+    /// Creates a symlink (`symlinkat`) pointing at `target` (bytes as on disk; a NUL ends it).
+    /// The target is never followed by fsrescue. Returns the name used.
+    public func createSymlink(_ name: SafeName, target: [UInt8], replace: Bool = false) throws(FSRescueError) -> String {
+        if replace { _ = unlinkat(fd, name.name, 0) }
+        let cut = target.prefix { $0 != 0 }
+        let targetString = Array(cut.map { CChar(bitPattern: $0) }) + [0]
+        var n = 0
+        while true {
+            let candidate = n == 0 ? name.name : name.numbered(n)
+            n += 1
+            if used.contains(candidate) { continue }
+            if symlinkat(targetString, fd, candidate) != 0 {
+                if errno == EEXIST { continue }
+                throw OutputSandbox.error(errno, "create the symlink", path(of: candidate))
+            }
+            used.insert(candidate)
+            return candidate
+        }
+    }
+
+    /// Makes `name` a hard link to `existing` in `directory` (`linkat` without `AT_SYMLINK_FOLLOW`).
+    /// Returns the name used.
+    public func createHardLink(_ name: SafeName, to existing: String, in directory: OutputDirectory) throws(FSRescueError) -> String {
+        var n = 0
+        while true {
+            let candidate = n == 0 ? name.name : name.numbered(n)
+            n += 1
+            if used.contains(candidate) { continue }
+            if linkat(directory.fd, existing, fd, candidate, 0) != 0 {
+                if errno == EEXIST { continue }
+                throw OutputSandbox.error(errno, "link", path(of: candidate))
+            }
+            used.insert(candidate)
+            return candidate
+        }
+    }
+
+    /// Whether an entry named exactly `name` exists here (`fstatat` without following symlinks).
+    public func exists(_ name: String) -> Bool {
+        var st = stat()
+        return fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0
+    }
+
+    /// Sets the times of the symlink `name` itself (`utimensat` with `AT_SYMLINK_NOFOLLOW`) and, when
+    /// allowed, its owner (`fchownat` with `AT_SYMLINK_NOFOLLOW`).
+    public func finishSymlink(_ name: String, accessTime: Int64, modificationTime: Int64, owner: (uid: UInt32, gid: UInt32)?) {
+        var times = [timespec(tv_sec: Int(accessTime), tv_nsec: 0), timespec(tv_sec: Int(modificationTime), tv_nsec: 0)]
+        _ = utimensat(fd, name, &times, AT_SYMLINK_NOFOLLOW)
+        if sandbox.preserveOwner, let owner { _ = fchownat(fd, name, owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW) }
+    }
+
+    /// Sets this directory's permissions (without setuid, setgid or sticky, and always owner-writable so a
+    /// resumed run can add to it), times and, when allowed, owner. Call after its contents are written.
+    public func finish(mode: UInt16, accessTime: Int64, modificationTime: Int64, owner: (uid: UInt32, gid: UInt32)?) {
+        _ = fchmod(fd, mode_t(mode & 0o777) | 0o700)
+        if sandbox.preserveOwner, let owner { _ = fchown(fd, owner.uid, owner.gid) }
+        var times = [timespec(tv_sec: Int(accessTime), tv_nsec: 0), timespec(tv_sec: Int(modificationTime), tv_nsec: 0)]
+        _ = futimens(fd, &times)
+    }
+}

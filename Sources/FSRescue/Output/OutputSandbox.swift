@@ -1,0 +1,80 @@
+// The only code that writes salvage output: everything is created relative to directory descriptors.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The output root of a salvage or extract run, and the only writer of its output.
+///
+/// Every file, directory, symlink and link is created with `openat`/`mkdirat`/`symlinkat`/`linkat`
+/// relative to a directory descriptor under the root, with `O_NOFOLLOW` and `O_EXCL`; no path string
+/// is ever joined and opened. So a symlink recreated from the image can never redirect a later write,
+/// and no name can climb out of the root (names are ``SafeName``s: no `/`, no `.` or `..`).
+/// No device node, FIFO or socket is ever created; setuid, setgid and sticky bits are never set.
+public final class OutputSandbox: @unchecked Sendable {
+    /// The root path as given.
+    public let rootPath: String
+    /// Stop writing data beyond this many bytes (holes do not count).
+    public let maxOutputBytes: UInt64?
+    /// Restore owners (only honoured when running as root).
+    public let preserveOwner: Bool
+    /// Data bytes written so far.
+    public private(set) var bytesWritten: UInt64 = 0
+    /// The root directory.
+    public private(set) var root: OutputDirectory!
+
+    /// Opens (creating it if needed) the output root `path`.
+    /// - Throws: when the folder cannot be created or opened, or lives on a read-only filesystem.
+    public init(root path: String, maxOutputBytes: UInt64? = nil, preserveOwner: Bool = false) throws(FSRescueError) {
+        rootPath = path
+        self.maxOutputBytes = maxOutputBytes
+        self.preserveOwner = preserveOwner && geteuid() == 0
+        if mkdir(path, 0o755) != 0 && errno != EEXIST {
+            throw OutputSandbox.error(errno, "create the output folder", path)
+        }
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd < 0 { throw OutputSandbox.error(errno, "open the output folder", path) }
+        var vfs = statvfs()
+        if fstatvfs(fd, &vfs) == 0 && vfs.f_flag & UInt(ST_RDONLY) != 0 {
+            close(fd)
+            throw FSRescueError(.outputFailed, "\(path) is on a read-only filesystem; choose an output folder on a writable disk.", path: path)
+        }
+        root = OutputDirectory(fd: fd, sandbox: self, relativePath: "")
+    }
+
+    /// Bytes free for an unprivileged writer on the output filesystem (`fstatvfs`).
+    public var freeBytes: UInt64 {
+        var vfs = statvfs()
+        guard fstatvfs(root.fd, &vfs) == 0 else { return 0 }
+        return UInt64(vfs.f_bavail) * UInt64(vfs.f_frsize)
+    }
+
+    /// The device the output lives on (`st_dev`), to refuse writing onto the device being read.
+    public var device: UInt64 {
+        var st = stat()
+        return fstat(root.fd, &st) == 0 ? UInt64(st.st_dev) : 0
+    }
+
+    func account(_ count: Int, path: String) throws(FSRescueError) {
+        let total = bytesWritten + UInt64(count)
+        if let limit = maxOutputBytes, total > limit {
+            throw FSRescueError(.outputFailed,
+                "writing \(path) would pass --max-output-bytes \(limit) (\(bytesWritten) bytes written so far); raise the limit or salvage less.",
+                path: path)
+        }
+        bytesWritten = total
+    }
+
+    static func error(_ e: Int32, _ what: String, _ path: String) -> FSRescueError {
+        let cause = SystemError(errno: e, function: what)
+        switch e {
+        case ENOSPC, EDQUOT:
+            return FSRescueError(.outputFailed, "no space left to \(what) \(path); free space or choose another output disk.", path: path, cause: cause)
+        case EROFS:
+            return FSRescueError(.outputFailed, "cannot \(what) \(path): read-only filesystem; choose an output folder on a writable disk.", path: path, cause: cause)
+        case EACCES, EPERM:
+            return FSRescueError(.permissionDenied, "cannot \(what) \(path): permission denied; choose a folder you can write.", path: path, cause: cause)
+        default:
+            return FSRescueError(.outputFailed, "cannot \(what) \(path) (\(String(cString: strerror(e)))).", path: path, cause: cause)
+        }
+    }
+}
