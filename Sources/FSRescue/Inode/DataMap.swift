@@ -1,0 +1,58 @@
+// Where an inode's data lives: runs of logical blocks mapped to physical blocks, or inline bytes.
+
+/// A run of a file's logical blocks stored contiguously on disk.
+public struct DataRun: Sendable, Equatable {
+    /// First logical block of the file the run covers.
+    public let logical: UInt64
+    /// First physical block.
+    public let physical: UInt64
+    /// Number of blocks.
+    public let length: UInt64
+    /// Preallocated but never written (`EXT2_EXTENT_FLAGS_UNINIT`): reads as zeros.
+    public let unwritten: Bool
+
+    public init(logical: UInt64, physical: UInt64, length: UInt64, unwritten: Bool = false) {
+        self.logical = logical
+        self.physical = physical
+        self.length = length
+        self.unwritten = unwritten
+    }
+}
+
+/// A range of a file's logical blocks whose data cannot be located (the pointer or the map is damaged).
+public struct LostRange: Sendable, Equatable {
+    public let logical: UInt64
+    public let length: UInt64
+    public let reason: String
+}
+
+/// The data layout of one inode, as far as its block map, extent tree or inline data can be read.
+public struct DataMap: Sendable {
+    /// Runs in increasing logical order, not overlapping, every physical block inside the filesystem.
+    public internal(set) var runs: [DataRun] = []
+    /// The data itself, for inline-data files and fast symlinks.
+    public internal(set) var inline: [UInt8]?
+    /// Logical ranges known to hold data that cannot be located.
+    public internal(set) var lost: [LostRange] = []
+    /// Damage met while mapping, in words.
+    public internal(set) var problems: [String] = []
+
+    /// Physical blocks mapped (written and unwritten).
+    public var mappedBlocks: UInt64 { runs.reduce(0) { $0 + $1.length } }
+
+    /// Appends a block, extending the last run when it continues it.
+    mutating func append(logical: UInt64, physical: UInt64, length: UInt64 = 1, unwritten: Bool = false) {
+        if let last = runs.last, last.unwritten == unwritten,
+           last.logical + last.length == logical, last.physical + last.length == physical {
+            runs[runs.count - 1] = DataRun(logical: last.logical, physical: last.physical,
+                                           length: last.length + length, unwritten: unwritten)
+        } else {
+            runs.append(DataRun(logical: logical, physical: physical, length: length, unwritten: unwritten))
+        }
+    }
+
+    mutating func lose(logical: UInt64, length: UInt64, _ reason: String) {
+        lost.append(LostRange(logical: logical, length: length, reason: reason))
+        if problems.count < 16 { problems.append(reason) }
+    }
+}

@@ -1,0 +1,131 @@
+// Building an inode's DataMap: extent trees through libext2fs, block maps by our own bounded walk.
+internal import CFSRescueExt2fs
+
+extension Filesystem {
+    /// Maps where `inode`'s data is. Never throws: damage becomes ``DataMap/lost`` ranges and
+    /// ``DataMap/problems``, and the rest of the map still stands. Only blocks below `i_size` count.
+    public func dataMap(of inode: InodeRecord) -> DataMap {
+        var map = DataMap()
+        let bs = UInt64(blockSize)
+        let fileBlocks = inode.size == 0 ? 0 : (inode.size + bs - 1) / bs
+        if inode.hasInlineData {
+            map.inline = inlineData(of: inode, problems: &map.problems)
+            return map
+        }
+        if inode.type == .symlink && isFastSymlink(inode) {
+            map.inline = Array(inode.blockArea.prefix(Int(min(inode.size, 60))))
+            return map
+        }
+        if inode.usesExtents {
+            walkExtents(inode, fileBlocks: fileBlocks, into: &map)
+        } else {
+            BlockMapWalker(fs: self, fileBlocks: fileBlocks).walk(inode.blockArea, into: &map)
+        }
+        return map
+    }
+
+    /// A symlink whose target lives in `i_block` (no data block; `ext2fs_is_fast_symlink`'s rule).
+    func isFastSymlink(_ inode: InodeRecord) -> Bool {
+        guard inode.type == .symlink, inode.size < 60 else { return false }
+        if inode.usesExtents || inode.hasInlineData { return false }
+        let perBlock = UInt64(blockSize) / 512
+        let xattrBlocks: UInt64 = inode.xattrBlock != 0 ? perBlock : 0
+        return inode.blockCount <= xattrBlocks
+    }
+
+    /// Whether `block..<block+count` lies inside the filesystem's data area.
+    func blocksInRange(_ block: UInt64, count: UInt64) -> Bool {
+        let first = UInt64(handle.pointee.super.pointee.s_first_data_block)
+        return block >= first && count <= blocksCount && block <= blocksCount - count
+    }
+
+    /// Runs `body` with `EXT2_FLAG_IGNORE_CSUM_ERRORS` set on the in-memory handle, so damaged
+    /// metadata is still read. The flag lives in memory only; the handle is read-only either way.
+    func ignoringChecksums<T>(_ body: () -> T) -> T {
+        let saved = handle.pointee.flags
+        handle.pointee.flags |= EXT2_FLAG_IGNORE_CSUM_ERRORS
+        defer { handle.pointee.flags = saved }
+        return body()
+    }
+
+    /// Inline data (`ext2fs_inline_data_size` / `ext2fs_inline_data_get`), bounded by the inode's size.
+    private func inlineData(of inode: InodeRecord, problems: inout [String]) -> [UInt8]? {
+        ignoringChecksums { () -> [UInt8]? in
+            var size = 0
+            var rc = ext2fs_inline_data_size(handle, inode.number, &size)
+            guard rc == 0, size <= Int(fsr_inode_size(handle)) + 60 else {
+                problems.append("inline data unreadable: \(rc == 0 ? "size \(size)" : Ext2Error(code: Int(rc)).message)")
+                return nil
+            }
+            var buffer = [UInt8](repeating: 0, count: max(size, 60) + Int(fsr_inode_size(handle)))
+            var raw: ext2_inode_large
+            do throws(Ext2Error) { raw = try readRawInode(inode.number) } catch {
+                problems.append("inode unreadable: \(error.message)")
+                return nil
+            }
+            rc = withUnsafeMutablePointer(to: &raw) { p in
+                p.withMemoryRebound(to: ext2_inode.self, capacity: 1) { small in
+                    buffer.withUnsafeMutableBytes { ext2fs_inline_data_get(handle, inode.number, small, $0.baseAddress, &size) }
+                }
+            }
+            guard rc == 0 else {
+                problems.append("inline data unreadable: \(Ext2Error(code: Int(rc)).message)")
+                return nil
+            }
+            return Array(buffer.prefix(min(size, Int(clamping: inode.size))))
+        }
+    }
+
+    /// Leaves of the extent tree (`ext2fs_extent_open2`, `ext2fs_extent_get` with `EXT2_EXTENT_NEXT_LEAF`),
+    /// checked to be in range and in increasing order; the walk is bounded.
+    private func walkExtents(_ inode: InodeRecord, fileBlocks: UInt64, into map: inout DataMap) {
+        guard var raw = try? readRawInode(inode.number) else {
+            map.lose(logical: 0, length: fileBlocks, "inode unreadable")
+            return
+        }
+        ignoringChecksums {
+            var extentHandle: ext2_extent_handle_t?
+            let rc = withUnsafeMutablePointer(to: &raw) { p in
+                p.withMemoryRebound(to: ext2_inode.self, capacity: 1) { ext2fs_extent_open2(handle, inode.number, $0, &extentHandle) }
+            }
+            guard rc == 0, let extentHandle else {
+                map.lose(logical: 0, length: fileBlocks, "extent tree unreadable: \(Ext2Error(code: Int(rc)).message)")
+                return
+            }
+            defer { ext2fs_extent_free(extentHandle) }
+            var extent = ext2fs_extent()
+            var op = Int32(EXT2_EXTENT_ROOT)
+            var nextLogical: UInt64 = 0
+            var steps: UInt64 = 0
+            let maxSteps = min(blocksCount, fileBlocks) + 1024
+            while steps < maxSteps {
+                steps += 1
+                let got = ext2fs_extent_get(extentHandle, op, &extent)
+                op = Int32(EXT2_EXTENT_NEXT_LEAF)
+                if got == EXT2_ET_EXTENT_NO_NEXT { break }
+                if got != 0 {
+                    map.lose(logical: nextLogical, length: fileBlocks > nextLogical ? fileBlocks - nextLogical : 0,
+                             "extent tree damaged after logical block \(nextLogical): \(Ext2Error(code: Int(got)).message)")
+                    return
+                }
+                guard extent.e_flags & UInt32(EXT2_EXTENT_FLAGS_LEAF) != 0 else { continue }
+                let logical = UInt64(extent.e_lblk), physical = UInt64(extent.e_pblk)
+                var length = UInt64(extent.e_len)
+                if logical < nextLogical {
+                    map.problems.append("extent at logical block \(logical) overlaps or goes backwards")
+                    continue
+                }
+                if logical >= fileBlocks { break }
+                length = min(length, fileBlocks - logical)
+                if length == 0 { continue }
+                if !blocksInRange(physical, count: length) {
+                    map.lose(logical: logical, length: length, "extent points outside the filesystem (block \(physical))")
+                } else {
+                    map.append(logical: logical, physical: physical, length: length,
+                               unwritten: extent.e_flags & UInt32(EXT2_EXTENT_FLAGS_UNINIT) != 0)
+                }
+                nextLogical = logical + length
+            }
+        }
+    }
+}

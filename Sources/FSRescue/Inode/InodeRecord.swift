@@ -1,0 +1,71 @@
+// One inode read from the inode table, copied out of libext2fs's struct at once.
+internal import CFSRescueExt2fs
+
+/// An inode's fields as stored on disk (read with `ext2fs_read_inode2`, checksums not enforced).
+public struct InodeRecord: Sendable {
+    public let number: UInt32
+    public let mode: UInt16
+    public let uid: UInt32
+    public let gid: UInt32
+    /// `i_size | i_size_high << 32`.
+    public let size: UInt64
+    public let linksCount: UInt16
+    public let accessTime: Int64
+    public let changeTime: Int64
+    public let modificationTime: Int64
+    public let deletionTime: UInt32
+    /// `i_flags` (`EXT4_EXTENTS_FL`, `EXT4_INLINE_DATA_FL`, …).
+    public let flags: UInt32
+    /// `i_blocks` in 512-byte units (or filesystem blocks with `EXT4_HUGE_FILE_FL`).
+    public let blockCount: UInt64
+    /// The extended-attribute block (`i_file_acl`), 0 when none.
+    public let xattrBlock: UInt64
+    public let generation: UInt32
+    /// The 60 bytes of `i_block`: block pointers, an extent tree root, inline data or a fast symlink.
+    public let blockArea: [UInt8]
+
+    public var type: FileType { FileType(mode: mode) }
+    /// Permission bits (`mode & 0o7777`).
+    public var permissions: UInt16 { mode & 0o7777 }
+    public var usesExtents: Bool { flags & UInt32(EXT4_EXTENTS_FL) != 0 }
+    public var hasInlineData: Bool { flags & UInt32(EXT4_INLINE_DATA_FL) != 0 }
+
+    init(number: UInt32, _ inode: ext2_inode_large) {
+        self.number = number
+        mode = inode.i_mode
+        uid = UInt32(inode.i_uid) | UInt32(inode.osd2.linux2.l_i_uid_high) << 16
+        gid = UInt32(inode.i_gid) | UInt32(inode.osd2.linux2.l_i_gid_high) << 16
+        size = UInt64(inode.i_size) | UInt64(inode.i_size_high) << 32
+        linksCount = inode.i_links_count
+        accessTime = Int64(Int32(bitPattern: inode.i_atime))
+        changeTime = Int64(Int32(bitPattern: inode.i_ctime))
+        modificationTime = Int64(Int32(bitPattern: inode.i_mtime))
+        deletionTime = inode.i_dtime
+        flags = inode.i_flags
+        blockCount = UInt64(inode.i_blocks) | UInt64(inode.osd2.linux2.l_i_blocks_hi) << 32
+        xattrBlock = UInt64(inode.i_file_acl) | UInt64(inode.osd2.linux2.l_i_file_acl_high) << 32
+        generation = inode.i_generation
+        blockArea = withUnsafeBytes(of: inode.i_block) { Array($0) }
+    }
+}
+
+extension Filesystem {
+    /// Reads inode `number` with `ext2fs_read_inode2` (`READ_INODE_NOCSUM`: a bad checksum does not
+    /// hide what is there; checking checksums is the scan's job).
+    public func readInode(_ number: UInt32) throws(Ext2Error) -> InodeRecord {
+        var raw = try readRawInode(number)
+        return withUnsafePointer(to: &raw) { InodeRecord(number: number, $0.pointee) }
+    }
+
+    func readRawInode(_ number: UInt32) throws(Ext2Error) -> ext2_inode_large {
+        guard number >= 1 && number <= inodesCount else { throw Ext2Error(code: Int(EXT2_ET_BAD_INODE_NUM)) }
+        var raw = ext2_inode_large()
+        let rc = withUnsafeMutablePointer(to: &raw) { p in
+            p.withMemoryRebound(to: ext2_inode.self, capacity: 1) { small in
+                ext2fs_read_inode2(handle, number, small, Int32(MemoryLayout<ext2_inode_large>.size), Int32(READ_INODE_NOCSUM))
+            }
+        }
+        try ext2Check(rc)
+        return raw
+    }
+}

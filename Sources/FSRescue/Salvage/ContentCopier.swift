@@ -1,0 +1,183 @@
+// Copying a file's content from the image: large sequential reads per run, holes kept, damage recorded.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A half-open range of bytes `[start, end)` of a file.
+public struct ByteRange: Sendable, Codable, Equatable {
+    public let start: UInt64
+    public let end: UInt64
+    public init(start: UInt64, end: UInt64) {
+        self.start = start
+        self.end = end
+    }
+}
+
+/// Where copied content goes: positioned writes, with holes either skipped (a sparse output file)
+/// or filled (a stream such as stdout).
+public protocol ContentSink: AnyObject {
+    func write(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws(FSRescueError)
+    /// Bytes `range` read as zeros (a hole, unwritten extent, or data that could not be read).
+    func hole(_ range: ByteRange) throws(FSRescueError)
+}
+
+extension OutputFile: ContentSink {
+    /// Holes are left unwritten: the file's final length (`ftruncate`) makes them holes.
+    public func hole(_ range: ByteRange) {}
+}
+
+/// What copying one file's content achieved.
+public struct ContentCopy: Sendable {
+    /// Bytes of data read from the image and written (holes and missing ranges not counted).
+    public var bytesRecovered: UInt64 = 0
+    /// Byte ranges whose data could not be read (damaged map, out-of-range blocks, past the image's end,
+    /// read errors); they are holes in the output.
+    public var missing: [ByteRange] = []
+    /// SHA-256 of the content as written (holes and missing ranges as zeros), or nil when skipped.
+    public var sha256: String?
+    /// Why `sha256` is nil.
+    public var sha256Omitted: String?
+}
+
+/// Copies file content from the image to a sink, reusing one large buffer.
+final class ContentCopier {
+    /// Files with more than this many bytes of holes are not hashed (hashing zeros would take minutes).
+    static let maxHashedHoleBytes: UInt64 = 1 << 30
+    private static let chunk = 4 << 20
+    private let fs: Filesystem
+    private let buffer: UnsafeMutableRawBufferPointer
+    private let zeros: UnsafeMutableRawBufferPointer
+
+    init(fs: Filesystem) {
+        self.fs = fs
+        buffer = .allocate(byteCount: Self.chunk, alignment: 4096)
+        zeros = .allocate(byteCount: 1 << 16, alignment: 16)
+        zeros.initializeMemory(as: UInt8.self, repeating: 0)
+    }
+
+    deinit {
+        buffer.deallocate()
+        zeros.deallocate()
+    }
+
+    /// Copies `size` bytes of content described by `map` into `sink`.
+    func copy(_ map: DataMap, size: UInt64, to sink: ContentSink) throws(FSRescueError) -> ContentCopy {
+        var result = ContentCopy()
+        let bs = UInt64(fs.blockSize)
+        let mappedBytes = map.runs.reduce(UInt64(0)) { $0 + (($1.unwritten ? 0 : $1.length) * bs) }
+        let holeBytes = size > mappedBytes ? size - mappedBytes : 0
+        var hasher: SHA256? = holeBytes <= Self.maxHashedHoleBytes ? SHA256() : nil
+        if hasher == nil { result.sha256Omitted = "more than \(Self.maxHashedHoleBytes >> 30) GiB of holes" }
+
+        for lost in map.lost {
+            let start = lost.logical * bs
+            if start < size { result.missing.append(ByteRange(start: start, end: min(size, (lost.logical + lost.length) * bs))) }
+        }
+
+        if let inline = map.inline {
+            let n = Int(min(UInt64(inline.count), size))
+            inline.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            let part = UnsafeRawBufferPointer(start: buffer.baseAddress!, count: n)
+            try sink.write(part, at: 0)
+            hasher?.update(part)
+            result.bytesRecovered = UInt64(n)
+            if UInt64(n) < size {
+                result.missing.append(ByteRange(start: UInt64(n), end: size))
+                try zeroFill(ByteRange(start: UInt64(n), end: size), sink: sink, hasher: &hasher)
+            }
+            result.sha256 = hasher?.finalizeHex()
+            return result
+        }
+
+        var position: UInt64 = 0
+        for run in map.runs {
+            let runStart = run.logical * bs
+            if runStart >= size { break }
+            let runEnd = min(size, (run.logical + run.length) * bs)
+            if runStart > position { try zeroFill(ByteRange(start: position, end: runStart), sink: sink, hasher: &hasher) }
+            if run.unwritten {
+                try zeroFill(ByteRange(start: runStart, end: runEnd), sink: sink, hasher: &hasher)
+            } else {
+                try copyRun(from: fs.location.offsetBytes + run.physical * bs, logical: runStart, end: runEnd,
+                            sink: sink, hasher: &hasher, result: &result)
+            }
+            position = runEnd
+        }
+        if position < size { try zeroFill(ByteRange(start: position, end: size), sink: sink, hasher: &hasher) }
+        result.missing = Self.merged(result.missing)
+        result.sha256 = hasher?.finalizeHex()
+        return result
+    }
+
+    private func copyRun(from imageOffset: UInt64, logical start: UInt64, end: UInt64, sink: ContentSink,
+                         hasher: inout SHA256?, result: inout ContentCopy) throws(FSRescueError) {
+        var p = start
+        let fd = fs.source.descriptor
+        while p < end {
+            let want = Int(min(UInt64(Self.chunk), end - p))
+            let n = pread(fd, buffer.baseAddress!, want, off_t(imageOffset + (p - start)))
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 {
+                // Past the image's end (a truncated image) or a read error: the rest of this run is missing,
+                // unless a read error is local; then retry block by block to keep what is readable.
+                if n < 0 { try copyBlockByBlock(imageOffset + (p - start), logical: p, end: min(end, p + UInt64(want)),
+                                                sink: sink, hasher: &hasher, result: &result)
+                    p += UInt64(want)
+                    continue
+                }
+                result.missing.append(ByteRange(start: p, end: end))
+                try zeroFill(ByteRange(start: p, end: end), sink: sink, hasher: &hasher)
+                return
+            }
+            let part = UnsafeRawBufferPointer(start: buffer.baseAddress!, count: n)
+            try sink.write(part, at: p)
+            hasher?.update(part)
+            result.bytesRecovered += UInt64(n)
+            p += UInt64(n)
+        }
+    }
+
+    private func copyBlockByBlock(_ imageOffset: UInt64, logical start: UInt64, end: UInt64, sink: ContentSink,
+                                  hasher: inout SHA256?, result: inout ContentCopy) throws(FSRescueError) {
+        let bs = UInt64(fs.blockSize)
+        var p = start
+        while p < end {
+            let want = Int(min(bs, end - p))
+            let n = pread(fs.source.descriptor, buffer.baseAddress!, want, off_t(imageOffset + (p - start)))
+            if n == want {
+                let part = UnsafeRawBufferPointer(start: buffer.baseAddress!, count: n)
+                try sink.write(part, at: p)
+                hasher?.update(part)
+                result.bytesRecovered += UInt64(n)
+            } else {
+                result.missing.append(ByteRange(start: p, end: p + UInt64(want)))
+                try zeroFill(ByteRange(start: p, end: p + UInt64(want)), sink: sink, hasher: &hasher)
+            }
+            p += UInt64(want)
+        }
+    }
+
+    private func zeroFill(_ range: ByteRange, sink: ContentSink, hasher: inout SHA256?) throws(FSRescueError) {
+        try sink.hole(range)
+        guard hasher != nil else { return }
+        var left = range.end - range.start
+        while left > 0 {
+            let n = Int(min(left, UInt64(zeros.count)))
+            hasher?.update(UnsafeRawBufferPointer(rebasing: zeros[0..<n]))
+            left -= UInt64(n)
+        }
+    }
+
+    static func merged(_ ranges: [ByteRange]) -> [ByteRange] {
+        let sorted = ranges.filter { $0.end > $0.start }.sorted { $0.start < $1.start }
+        var out: [ByteRange] = []
+        for r in sorted {
+            if let last = out.last, r.start <= last.end {
+                out[out.count - 1] = ByteRange(start: last.start, end: max(last.end, r.end))
+            } else {
+                out.append(r)
+            }
+        }
+        return out
+    }
+}
