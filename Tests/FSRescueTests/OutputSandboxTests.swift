@@ -103,7 +103,7 @@ struct OutputSandboxTests {
         try f.write(data, at: 0)
         var thrown: FSRescueError?
         do throws(FSRescueError) { try f.write(data, at: 8192) } catch { thrown = error }
-        #expect(thrown?.code == .outputFailed)
+        #expect(thrown?.code == .outputLimit)
         #expect(thrown?.message.contains("--max-output-bytes 10000") == true)
     }
 

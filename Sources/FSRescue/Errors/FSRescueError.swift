@@ -20,6 +20,7 @@ public struct FSRescueError: Error, Sendable, CustomStringConvertible {
             case usage = "usage"
             case cancelled = "cancelled"
             case outputFailed = "output-failed"
+            case outputLimit = "output-limit"
             case ioFailed = "io-failed"
         }
         private let value: Value
@@ -53,6 +54,8 @@ public struct FSRescueError: Error, Sendable, CustomStringConvertible {
         public static let cancelled = Code(.cancelled)
         /// Writing output failed.
         public static let outputFailed = Code(.outputFailed)
+        /// The output is full or `--max-output-bytes` is reached: no later item can be written either.
+        public static let outputLimit = Code(.outputLimit)
         /// A system call on an input failed.
         public static let ioFailed = Code(.ioFailed)
 

@@ -56,10 +56,11 @@ public final class OutputDirectory: @unchecked Sendable {
     }
 
     /// Creates a new regular file (`openat` with `O_CREAT | O_EXCL | O_NOFOLLOW`, mode 0600) under a
-    /// unique version of `name`. With `replace`, an existing entry of exactly that name (an unfinished
-    /// file from an interrupted run) is removed first with `unlinkat`, which never follows a symlink.
+    /// unique version of `name`. With `replace`, an existing entry of exactly that name left by an
+    /// interrupted run (not one created in this run) is removed first with `unlinkat`, which never
+    /// follows a symlink.
     public func createFile(_ name: SafeName, replace: Bool = false) throws(FSRescueError) -> OutputFile {
-        if replace { _ = unlinkat(fd, name.name, 0) }
+        if replace && !used.contains(name.name) { _ = unlinkat(fd, name.name, 0) }
         var n = 0
         while true {
             let candidate = n == 0 ? name.name : name.numbered(n)
@@ -78,7 +79,7 @@ public final class OutputDirectory: @unchecked Sendable {
     /// Creates a symlink (`symlinkat`) pointing at `target` (bytes as on disk; a NUL ends it).
     /// The target is never followed by fsrescue. Returns the name used.
     public func createSymlink(_ name: SafeName, target: [UInt8], replace: Bool = false) throws(FSRescueError) -> String {
-        if replace { _ = unlinkat(fd, name.name, 0) }
+        if replace && !used.contains(name.name) { _ = unlinkat(fd, name.name, 0) }
         let cut = target.prefix { $0 != 0 }
         let targetString = Array(cut.map { CChar(bitPattern: $0) }) + [0]
         var n = 0
@@ -94,6 +95,10 @@ public final class OutputDirectory: @unchecked Sendable {
             return candidate
         }
     }
+
+    /// Records that an entry named `name` exists here from an earlier run and is kept as it is,
+    /// so later names in this run do not take or replace it.
+    public func keep(_ name: String) { used.insert(name) }
 
     /// Makes `name` a hard link to `existing` in `directory` (`linkat` without `AT_SYMLINK_FOLLOW`).
     /// Returns the name used.

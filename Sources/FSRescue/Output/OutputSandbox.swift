@@ -57,7 +57,7 @@ public final class OutputSandbox: @unchecked Sendable {
     func account(_ count: Int, path: String) throws(FSRescueError) {
         let total = bytesWritten + UInt64(count)
         if let limit = maxOutputBytes, total > limit {
-            throw FSRescueError(.outputFailed,
+            throw FSRescueError(.outputLimit,
                 "writing \(path) would pass --max-output-bytes \(limit) (\(bytesWritten) bytes written so far); raise the limit or salvage less.",
                 path: path)
         }
@@ -68,7 +68,7 @@ public final class OutputSandbox: @unchecked Sendable {
         let cause = SystemError(errno: e, function: what)
         switch e {
         case ENOSPC, EDQUOT:
-            return FSRescueError(.outputFailed, "no space left to \(what) \(path); free space or choose another output disk.", path: path, cause: cause)
+            return FSRescueError(.outputLimit, "no space left to \(what) \(path); free space or choose another output disk.", path: path, cause: cause)
         case EROFS:
             return FSRescueError(.outputFailed, "cannot \(what) \(path): read-only filesystem; choose an output folder on a writable disk.", path: path, cause: cause)
         case EACCES, EPERM:

@@ -1,0 +1,101 @@
+// manifest.jsonl: appended as items finish, read back to resume an interrupted run.
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The manifest of an output folder: `manifest.jsonl`, one JSON object per line.
+///
+/// The first line of each run is `{"record": "run", "schema": "fsrescue.manifest/1", …}`, then one
+/// `"item"` line per item as it finishes, and `{"record": "end", …}` when the run ends. Lines are only
+/// ever appended, so a run killed midway loses at most its last unflushed lines; when a path appears
+/// more than once, the last line wins.
+public final class Manifest {
+    public static let fileName = "manifest.jsonl"
+    public static let schema = "fsrescue.manifest/1"
+
+    private let fd: Int32
+    private var pending = Data()
+    private var lastFlush = Date()
+    private let encoder: JSONEncoder
+
+    /// Items of earlier runs in this folder, by output path (the last line for each path).
+    public let previous: [String: ManifestRecord]
+
+    /// Opens (creating) `manifest.jsonl` in the output root, reading what earlier runs recorded.
+    init(in directory: OutputDirectory, image: String) throws(FSRescueError) {
+        previous = Manifest.read(directory)
+        let f = openat(directory.fd, Manifest.fileName, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        if f < 0 { throw OutputSandbox.error(errno, "open", Manifest.fileName) }
+        fd = f
+        encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let header: [String: String] = ["record": "run", "schema": Manifest.schema, "image": image,
+                                        "started_at": ISO8601DateFormatter().string(from: Date())]
+        if let line = try? encoder.encode(header) { append(line) }
+        try flush()
+    }
+
+    deinit {
+        try? flush()
+        Glibc.close(fd)
+    }
+
+    /// Appends one item line; lines reach the disk at least once a second and on ``close(summary:)``.
+    public func record(_ item: ManifestRecord) throws(FSRescueError) {
+        guard let line = try? encoder.encode(item) else { return }
+        append(line)
+        if pending.count > 1 << 16 || Date().timeIntervalSince(lastFlush) > 1 { try flush() }
+    }
+
+    /// Appends the `"end"` line with the run's counts and flushes.
+    public func close(summary: [String: Int], completed: Bool) throws(FSRescueError) {
+        var end: [String: String] = ["record": "end", "completed": completed ? "true" : "false",
+                                     "ended_at": ISO8601DateFormatter().string(from: Date())]
+        for (k, v) in summary { end[k] = String(v) }
+        if let line = try? encoder.encode(end) { append(line) }
+        try flush()
+    }
+
+    private func append(_ line: Data) {
+        pending.append(line)
+        pending.append(0x0A)
+    }
+
+    public func flush() throws(FSRescueError) {
+        guard !pending.isEmpty else { return }
+        let failure: Int32 = pending.withUnsafeBytes { raw in
+            var off = 0
+            while off < raw.count {
+                let n = write(fd, raw.baseAddress! + off, raw.count - off)
+                if n < 0 { if errno == EINTR { continue }; return errno }
+                off += n
+            }
+            return 0
+        }
+        pending.removeAll(keepingCapacity: true)
+        lastFlush = Date()
+        if failure != 0 { throw OutputSandbox.error(failure, "write", Manifest.fileName) }
+    }
+
+    /// Reads the item lines of an existing manifest in `directory` (none when absent or unreadable).
+    static func read(_ directory: OutputDirectory) -> [String: ManifestRecord] {
+        let f = openat(directory.fd, fileName, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard f >= 0 else { return [:] }
+        let handle = FileHandle(fileDescriptor: f, closeOnDealloc: true)
+        guard let data = try? handle.readToEnd() else { return [:] }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        var items: [String: ManifestRecord] = [:]
+        for line in data.split(separator: 0x0A) {
+            guard line.range(of: Data("\"record\":\"item\"".utf8)) != nil,
+                  let item = try? decoder.decode(ManifestRecord.self, from: line) else { continue }
+            items[item.path] = item
+        }
+        return items
+    }
+
+    /// Whether `directory` holds a manifest of an earlier run.
+    static func exists(in directory: OutputDirectory) -> Bool { directory.exists(fileName) }
+}

@@ -1,0 +1,83 @@
+// One line of manifest.jsonl: what was done with one inode at one output path.
+import Foundation
+
+/// How much of an item was recovered.
+public enum SalvageStatus: String, Sendable, Codable {
+    /// Every byte written as it is on disk.
+    case complete
+    /// Written, but some byte ranges could not be read (they are holes) or are doubtful.
+    case partial
+    /// Not written (device nodes, FIFOs, sockets, loops, limits); `skipped_reason` says why.
+    case skipped
+}
+
+/// Where an output name came from (the name-recovery issue adds evidence sources).
+public enum NameSource: String, Sendable, Codable {
+    /// A live directory entry.
+    case directory
+    /// A stale entry in a directory block's slack space.
+    case slack
+    /// The `..` entry of an orphaned directory.
+    case dotdot
+    /// A directory block no in-use inode owns.
+    case ownerlessBlock = "ownerless-block"
+    /// An older copy of a directory block in the journal.
+    case journal
+    /// No evidence: named `#<inode>` as e2fsck names them.
+    case none
+}
+
+/// One manifest line (`"record": "item"`), schema `fsrescue.manifest/1`.
+public struct ManifestRecord: Sendable, Codable, Equatable {
+    public var record = "item"
+    /// Output path relative to the output folder (`root/etc/passwd`, `lost+found/#12`).
+    public var path: String
+    public var inode: UInt32
+    public var type: FileType
+    public var size: UInt64
+    public var bytesRecovered: UInt64
+    public var sha256: String?
+    public var sha256Omitted: String?
+    public var status: SalvageStatus
+    public var missingRanges: [[UInt64]]?
+    public var skippedReason: String?
+    /// The original name as UTF-8 text, when its bytes are valid UTF-8.
+    public var name: String?
+    /// The original name bytes, base64, when they are not valid UTF-8.
+    public var nameBase64: String?
+    public var nameSource: NameSource
+    /// How sure the name is, 0…1 (1 for a live directory entry).
+    public var confidence: Double
+    /// The path inside the image, when the item is attached.
+    public var imagePath: String?
+    public var linkTarget: String?
+    /// Output path of the first link of a hard-linked inode, when this entry is a link to it.
+    public var hardLinkTo: String?
+    public var mode: UInt16
+    public var uid: UInt32
+    public var gid: UInt32
+    public var mtime: Int64
+    /// Finding codes that touch this inode.
+    public var findings: [String]
+
+    public init(path: String, inode: UInt32, type: FileType, size: UInt64, status: SalvageStatus,
+                nameBytes: [UInt8]?, nameSource: NameSource, confidence: Double, mode: UInt16 = 0,
+                uid: UInt32 = 0, gid: UInt32 = 0, mtime: Int64 = 0) {
+        self.path = path
+        self.inode = inode
+        self.type = type
+        self.size = size
+        self.bytesRecovered = 0
+        self.status = status
+        self.nameSource = nameSource
+        self.confidence = confidence
+        self.mode = mode
+        self.uid = uid
+        self.gid = gid
+        self.mtime = mtime
+        self.findings = []
+        if let nameBytes {
+            if let text = String(validating: nameBytes, as: UTF8.self) { name = text } else { nameBase64 = Data(nameBytes).base64EncodedString() }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+// Salvage into a sandbox: exact content and paths, links, specials recorded, manifest hashes, resume.
+import Foundation
+import Testing
+@testable import FSRescue
+import FSRescueTestSupport
+
+@Suite("Salvage runner", .serialized)
+struct SalvageRunnerTests {
+    static func manifestItems(_ path: String) throws -> [[String: Any]] {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        return text.split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+        }.filter { $0["record"] as? String == "item" }
+    }
+
+    func makeImage(_ dir: TemporaryDirectory) throws -> String {
+        let src = dir.file("src")
+        try FileManager.default.createDirectory(atPath: "\(src)/docs/deep/deeper", withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: "\(src)/docs/readme.txt", contents: Data("read me\n".utf8))
+        _ = FileManager.default.createFile(atPath: "\(src)/docs/deep/deeper/data.bin", contents: Data((0..<300_000).map { UInt8($0 % 251) }))
+        _ = FileManager.default.createFile(atPath: "\(src)/victim.txt", contents: Data("I will be unlinked\n".utf8))
+        try FileManager.default.createSymbolicLink(atPath: "\(src)/docs/link", withDestinationPath: "readme.txt")
+        try FileManager.default.createSymbolicLink(atPath: "\(src)/escape", withDestinationPath: "/etc/passwd")
+        link("\(src)/docs/readme.txt", "\(src)/hardlink.txt")
+        chmod("\(src)/docs/readme.txt", 0o4755)
+        let img = dir.file("fs.img")
+        try TestImages.make(img, type: "ext4", blockSize: 1024, sizeMiB: 16, extra: ["-d", src])
+        try TestImages.debugfsWrite(img, ["mknod pipe p", "mknod null c 1 3"])
+        return img
+    }
+
+    @Test("the attached tree and an orphan come back exactly; specials are recorded, not created")
+    func fullRun() throws {
+        let dir = TemporaryDirectory()
+        let img = try makeImage(dir)
+        let victim = try Filesystem.open(path: img).lookup(path: "/victim.txt")
+        try TestImages.debugfsWrite(img, ["unlink /victim.txt"])
+        let out = dir.file("out")
+        let summary = try expectUnchanged(img) {
+            let fs = try Filesystem.open(path: img)
+            var plan = SalvagePlan(orphans: [SalvagePlan.Orphan(inode: victim, kind: "unattached")])
+            plan.lister = fs
+            return try SalvageRunner(filesystem: fs, plan: plan, output: out).run()
+        }
+        #expect(summary.completed)
+        #expect(summary.partial == 0)
+        let src = dir.file("src")
+        for rel in ["docs/readme.txt", "docs/deep/deeper/data.bin", "hardlink.txt"] {
+            #expect(FileManager.default.contents(atPath: "\(out)/root/\(rel)") == FileManager.default.contents(atPath: "\(src)/\(rel)"), "\(rel)")
+        }
+        #expect(FileManager.default.contents(atPath: "\(out)/lost+found/#\(victim)") == Data("I will be unlinked\n".utf8))
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: "\(out)/root/escape") == "/etc/passwd")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: "\(out)/root/docs/link") == "readme.txt")
+        var a = stat(), b = stat()
+        stat("\(out)/root/docs/readme.txt", &a)
+        stat("\(out)/root/hardlink.txt", &b)
+        #expect(a.st_ino == b.st_ino, "hard link kept")
+        #expect(a.st_mode & 0o7000 == 0, "setuid dropped")
+        #expect(!FileManager.default.fileExists(atPath: "\(out)/root/pipe"))
+        #expect(!FileManager.default.fileExists(atPath: "\(out)/root/null"))
+
+        let items = try Self.manifestItems("\(out)/manifest.jsonl")
+        let byPath = Dictionary(items.map { ($0["path"] as! String, $0) }, uniquingKeysWith: { $1 })
+        #expect(byPath["root/pipe"]?["status"] as? String == "skipped")
+        #expect(byPath["root/null"]?["type"] as? String == "char-device")
+        let data = try #require(byPath["root/docs/deep/deeper/data.bin"])
+        #expect(data["status"] as? String == "complete")
+        #expect(data["image_path"] as? String == "/docs/deep/deeper/data.bin")
+        #expect(data["sha256"] as? String == SHA256.hex(of: (0..<300_000).map { UInt8($0 % 251) }))
+        let orphan = try #require(byPath["lost+found/#\(victim)"])
+        #expect(orphan["name_source"] as? String == "none")
+        #expect(orphan["bytes_recovered"] as? Int == 19)
+        #expect(byPath["root/hardlink.txt"]?["hard_link_to"] as? String == "root/docs/readme.txt"
+                || byPath["root/docs/readme.txt"]?["hard_link_to"] as? String == "root/hardlink.txt")
+    }
+
+    @Test("a second run into the same folder resumes: complete items are left as they are")
+    func resume() throws {
+        let dir = TemporaryDirectory()
+        let img = try makeImage(dir)
+        let out = dir.file("out")
+        let fs = try Filesystem.open(path: img)
+        var plan = SalvagePlan()
+        plan.lister = fs
+        let first = try SalvageRunner(filesystem: fs, plan: plan, output: out).run()
+        var before = stat()
+        stat("\(out)/root/docs/deep/deeper/data.bin", &before)
+        // Damage one output file as an interrupted run would leave it.
+        truncate("\(out)/root/docs/readme.txt", 3)
+        _ = try Tool.run("/bin/sh", ["-c", "grep -v 'docs/readme.txt' \"$0\" > \"$0.tmp\" && mv \"$0.tmp\" \"$0\"", "\(out)/manifest.jsonl"])
+        let second = try SalvageRunner(filesystem: fs, plan: plan, output: out).run()
+        var after = stat()
+        stat("\(out)/root/docs/deep/deeper/data.bin", &after)
+        #expect(after.st_ino == before.st_ino && after.st_mtim.tv_nsec == before.st_mtim.tv_nsec)
+        #expect(second.resumed >= 2)
+        #expect(second.resumed < first.complete)
+        #expect(FileManager.default.contents(atPath: "\(out)/root/docs/readme.txt") == Data("read me\n".utf8))
+        #expect(!FileManager.default.fileExists(atPath: "\(out)/root/docs/readme~1.txt"))
+    }
+
+    @Test("refuses a non-empty folder without a manifest")
+    func refusesForeignFolder() throws {
+        let dir = TemporaryDirectory()
+        let img = try makeImage(dir)
+        let out = dir.file("out")
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: "\(out)/precious.doc", contents: Data("mine".utf8))
+        let fs = try Filesystem.open(path: img)
+        var thrown: FSRescueError?
+        do throws(FSRescueError) { _ = try SalvageRunner(filesystem: fs, plan: SalvagePlan(), output: out) } catch { thrown = error }
+        #expect(thrown?.code == .usage)
+        #expect(thrown?.message.contains("not empty") == true)
+    }
+
+    @Test("the output limit stops the run cleanly with a manifest")
+    func outputLimit() throws {
+        let dir = TemporaryDirectory()
+        let img = try makeImage(dir)
+        let out = dir.file("out")
+        let fs = try Filesystem.open(path: img)
+        var plan = SalvagePlan()
+        plan.lister = fs
+        var options = SalvageOptions()
+        options.maxOutputBytes = 1000
+        let summary = try SalvageRunner(filesystem: fs, plan: plan, output: out, options: options).run()
+        #expect(!summary.completed)
+        #expect(summary.stopReason?.contains("--max-output-bytes") == true)
+        #expect(summary.bytesWritten <= 1000)
+        let text = try String(contentsOfFile: "\(out)/manifest.jsonl", encoding: .utf8)
+        #expect(text.contains("\"record\":\"end\""))
+    }
+}
