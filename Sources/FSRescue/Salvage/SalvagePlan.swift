@@ -31,6 +31,22 @@ public struct SalvagePlan: Sendable {
         }
     }
 
+    /// Items chosen by the user (extract): each is written directly under the output root with its
+    /// subtree, and nothing else is written. Empty for a whole salvage.
+    public struct Selection: Sendable, Equatable {
+        public let inode: UInt32
+        public let name: [UInt8]
+        /// The path inside the image, when selected by path.
+        public let imagePath: String?
+        public init(inode: UInt32, name: [UInt8], imagePath: String?) {
+            self.inode = inode
+            self.name = name
+            self.imagePath = imagePath
+        }
+    }
+
+    public var selections: [Selection] = []
+
     /// Live entries of each directory inode, in on-disk order, without `.` and `..`.
     public var children: [UInt32: [Entry]]
     public var orphans: [Orphan]

@@ -59,7 +59,12 @@ public final class SalvageRunner {
     /// as the current pass; the caller begins and ends that pass.
     public func run() throws(FSRescueError) -> SalvageSummary {
         var stack: [Work] = []
-        if !options.orphansOnly {
+        for selection in plan.selections.reversed() {
+            stack.append(.entry(parent: sandbox.root, name: selection.name, inode: selection.inode,
+                                imagePath: selection.imagePath, depth: 1, source: selection.imagePath == nil ? .none : .directory,
+                                confidence: selection.imagePath == nil ? 0 : 1))
+        }
+        if plan.selections.isEmpty && !options.orphansOnly {
             let root = try sandbox.root.makeDirectory(SafeName(Array("root".utf8)), reuse: true)
             if let rootInode = try? fs.readInode(Filesystem.rootInode) {
                 visitedDirectories.insert(Filesystem.rootInode)
