@@ -58,21 +58,27 @@ public struct CostModel: Sendable, Equatable {
         guard measured > 0, predicted > 0 else { return nil }
         let scale = measured / predicted
         // Seconds each observation spends on bytes (a) and on entries (c) under the scaled prior;
-        // solve for the factors x and y on them: minimise Σ(t − a·x − c·y)² + λ·S·((x−1)² + (y−1)²).
-        var saa = 0.0, scc = 0.0, sac = 0.0, sat = 0.0, sct = 0.0, stt = 0.0
+        // solve for the factors x and y on them: minimise Σ(t − a·x − c·y)² + λ·(Σa²·(x−1)² + Σc²·(y−1)²).
+        var saa = 0.0, scc = 0.0, sac = 0.0, sat = 0.0, sct = 0.0
         for o in usable {
             let a = o.bytes * prior.secondsPerByte * scale
             let c = o.entries * prior.secondsPerEntry * scale
             saa += a * a; scc += c * c; sac += a * c
-            sat += a * o.seconds; sct += c * o.seconds; stt += o.seconds * o.seconds
+            sat += a * o.seconds; sct += c * o.seconds
         }
-        let lambda = ridge * stt
-        let m11 = saa + lambda, m22 = scc + lambda, m12 = sac
-        let det = m11 * m22 - m12 * m12
+        // The ridge is relative to what the data says about each factor, so it only decides what the
+        // data cannot (one pass, or passes of the same mix) and never outweighs clear evidence.
+        let m11 = saa * (1 + ridge), m22 = scc * (1 + ridge), m12 = sac
+        let r1 = sat + ridge * saa, r2 = sct + ridge * scc
         var x = 1.0, y = 1.0
-        if det > 0 {
-            x = ((sat + lambda) * m22 - m12 * (sct + lambda)) / det
-            y = (m11 * (sct + lambda) - m12 * (sat + lambda)) / det
+        let det = m11 * m22 - m12 * m12
+        if saa > 0, scc > 0, det > 1e-12 * m11 * m22 {
+            x = (r1 * m22 - m12 * r2) / det
+            y = (m11 * r2 - m12 * r1) / det
+        } else if saa > 0 {
+            x = r1 / m11
+        } else if scc > 0 {
+            y = r2 / m22
         }
         // A factor far from 1 means the hints, not the disk, are off; keep both positive and sane.
         x = min(max(x, 0.02), 50)

@@ -69,6 +69,16 @@ public struct ETAEstimator: Sendable {
     public mutating func beginPass(_ index: Int, units: UInt64, at time: Double) {
         guard plan.indices.contains(index) else { return }
         if let open = current, open != index { endPass(open, done: measured[open]?.done ?? 0, at: time) }
+        // New facts (a refined unit count, passes skipped) move the smoothed total at once: smoothing
+        // is for the noise in measured rates, not for information.
+        if smoothedTotal != nil {
+            let frontier = measured.lastIndex { $0 != nil } ?? -1
+            var shift = model.seconds(units: Double(units) - Double(plan[index].units), of: plan[index])
+            for skipped in plan.indices where skipped > frontier && skipped < index && measured[skipped] == nil {
+                shift -= model.seconds(units: Double(plan[skipped].units), of: plan[skipped])
+            }
+            smoothedTotal? += shift
+        }
         plan[index].units = units
         measured[index] = Measured(start: time, end: nil, done: 0)
         current = index
@@ -81,6 +91,10 @@ public struct ETAEstimator: Sendable {
         m.done = max(m.done, done)
         m.end = time
         measured[index] = m
+        // A pass that ends short of its units takes what it did not do off the total at once.
+        if smoothedTotal != nil, m.done < plan[index].units {
+            smoothedTotal? -= model.seconds(units: Double(plan[index].units - m.done), of: plan[index])
+        }
         if current == index {
             current = nil
             window = nil
