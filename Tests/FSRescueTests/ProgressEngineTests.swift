@@ -38,6 +38,15 @@ private let smallPlan = [
     PassPlan(name: "summary", title: "Pass 3: summary", units: 50, bytesPerUnit: 0, entriesPerUnit: 8),
 ]
 
+/// An engine on a hand-set clock, without a timer, recording what it renders; started on `smallPlan`.
+private func recordedEngine() -> (ProgressEngine, ManualClock, EventLog) {
+    let clock = ManualClock()
+    let log = EventLog()
+    let engine = ProgressEngine(renderers: [RecordingRenderer(log: log)], clock: clock, samplingInterval: nil)
+    engine.start(plan: smallPlan)
+    return (engine, clock, log)
+}
+
 @Suite("Progress engine")
 struct ProgressEngineTests {
     @Test func jsonStreamOfARealJob() throws {
@@ -105,10 +114,7 @@ struct ProgressEngineTests {
     }
 
     @Test func updatesAreThrottledByTheClock() {
-        let clock = ManualClock()
-        let log = EventLog()
-        let engine = ProgressEngine(renderers: [RecordingRenderer(log: log)], clock: clock, samplingInterval: nil)
-        engine.start(plan: smallPlan)
+        let (engine, clock, log) = recordedEngine()
         engine.beginPass(0, units: 150)
         for unit in 1...40 {               // 40 units over 2.5 s, sampled every 1/16 s
             clock.advance(0.0625)
@@ -126,10 +132,7 @@ struct ProgressEngineTests {
     }
 
     @Test func boundariesArriveInOrderWhateverTheThrottle() {
-        let clock = ManualClock()
-        let log = EventLog()
-        let engine = ProgressEngine(renderers: [RecordingRenderer(log: log)], clock: clock, samplingInterval: nil)
-        engine.start(plan: smallPlan)
+        let (engine, _, log) = recordedEngine()
         engine.beginPass(0, units: 3)
         engine.update(done: 3)
         engine.endPass(0)
