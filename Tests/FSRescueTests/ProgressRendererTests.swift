@@ -77,6 +77,23 @@ struct ProgressRendererTests {
         }
     }
 
+    @Test func barRedrawsInPlaceAndClearsAtTheEnd() {
+        let pipe = DrainedPipe()
+        var bar = TerminalProgressBar(fd: pipe.writeFD)
+        var start = event(.start)
+        start.pass = nil
+        bar.render(start)
+        bar.render(event(.passStart))
+        bar.render(event())
+        bar.render(event(.done, eta: 0, fraction: 1))
+        let text = pipe.finish()
+        let clear = "\u{1B}[K"
+        #expect(!text.contains("\n"))
+        #expect(text.components(separatedBy: "\r").count == 4)     // two redraws and the final clear
+        #expect(text.hasSuffix("\r" + clear))
+        #expect(text.hasPrefix("\r[2/3] Pass 2: directories"))
+    }
+
     @Test func barSaysWhenItIsEstimating() {
         #expect(TerminalProgressBar.line(for: event(eta: nil), columns: 200).hasSuffix("ETA estimating"))
     }

@@ -38,9 +38,7 @@ public struct CostModel: Sendable, Equatable {
         public var seconds: Double
 
         public init(bytes: Double, entries: Double, seconds: Double) {
-            self.bytes = bytes
-            self.entries = entries
-            self.seconds = seconds
+            (self.bytes, self.entries, self.seconds) = (bytes, entries, seconds)
         }
     }
 
