@@ -1,0 +1,142 @@
+// The ETA math, fed synthetic jobs on a synthetic clock: no sleeping, no timing flakiness.
+import Foundation
+import Testing
+import FSRescue
+
+/// What an estimator said at one moment of a synthetic job.
+private struct Reading {
+    var time: Double
+    var estimate: ETAEstimate
+}
+
+/// Runs a synthetic job through an estimator in steps of `step` seconds. Pass `i` takes
+/// `secondsPerUnit[i]` a unit, times `jitter(t)` (1 for a steady job). Returns the readings and the
+/// job's real duration.
+private func simulate(_ plan: [PassPlan], secondsPerUnit: [Double], step: Double = 0.1,
+                      jitter: (Double) -> Double = { _ in 1 }) -> (readings: [Reading], total: Double) {
+    var estimator = ETAEstimator(plan: plan, startedAt: 0)
+    var readings: [Reading] = []
+    var t = 0.0
+    for (i, pass) in plan.enumerated() {
+        estimator.beginPass(i, units: pass.units, at: t)
+        var done = 0.0
+        while done < Double(pass.units) {
+            t += step
+            done = min(Double(pass.units), done + step / (secondsPerUnit[i] * jitter(t)))
+            readings.append(Reading(time: t, estimate: estimator.estimate(done: UInt64(done), at: t)))
+        }
+        estimator.endPass(i, done: pass.units, at: t)
+    }
+    readings.append(Reading(time: t, estimate: estimator.finish(completed: true, done: plan.last?.units ?? 0, at: t)))
+    return (readings, t)
+}
+
+/// |elapsed + eta − total| / total for every reading with a figure after the first 10% of the job.
+private func errors(_ run: (readings: [Reading], total: Double)) -> [Double] {
+    run.readings.filter { $0.time >= 0.1 * run.total }.compactMap { r in
+        r.estimate.etaSeconds.map { abs(r.time + $0 - run.total) / run.total }
+    }
+}
+
+private func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.isEmpty ? .nan : sorted[sorted.count / 2]
+}
+
+@Suite("Progress ETA")
+struct ProgressETATests {
+    /// A disk whose byte and entry costs are in a ratio unlike the prior's, so the fit has to learn it.
+    static let truth = CostModel(secondsPerByte: 1e-5, secondsPerEntry: 3e-3)
+    static var truthPerUnit: [Double] { threePassPlan.map { truth.seconds(units: 1, of: $0) } }
+
+    @Test func uncertainAtFirstThenAFigure() {
+        var estimator = ETAEstimator(plan: [threePassPlan[0]], startedAt: 0)
+        estimator.beginPass(0, units: 1000, at: 0)
+        // 0.3 s in, 2% done: no figure.
+        #expect(estimator.estimate(done: 20, at: 0.3).isUncertain)
+        // 1.5 s in, 1.5% done (a slow start): still none.
+        #expect(estimator.estimate(done: 15, at: 1.5).isUncertain)
+        // 2 s in: the pass's own rate is trusted.
+        let e = estimator.estimate(done: 20, at: 2.0)
+        #expect(!e.isUncertain)
+    }
+
+    @Test func steadyPassCountsDownExactly() throws {
+        let plan = [PassPlan(name: "copy", title: "Copying", units: 1000, bytesPerUnit: 1, entriesPerUnit: 0)]
+        let run = simulate(plan, secondsPerUnit: [0.02])
+        let errs = errors(run)
+        #expect(!errs.isEmpty)
+        #expect(try #require(errs.max()) < 0.02)
+    }
+
+    @Test func laterPassesArePredictedFromTheFittedModel() {
+        let run = simulate(threePassPlan, secondsPerUnit: Self.truthPerUnit)
+        let errs = errors(run)
+        #expect(errs.count > 100)
+        #expect(median(errs) <= 0.10)
+        #expect(errs.max()! <= 0.25)
+    }
+
+    @Test func jitterDoesNotShakeTheFigure() {
+        // The rate swings ±40% every few tenths of a second.
+        let run = simulate(threePassPlan, secondsPerUnit: Self.truthPerUnit) { t in 1 + 0.4 * sin(t * 7) }
+        let errs = errors(run)
+        #expect(median(errs) <= 0.10)
+        #expect(errs.max()! <= 0.25)
+        // The predicted end (elapsed + eta) moves less than 10% of the job in any one second.
+        let figures = run.readings.compactMap { r in r.estimate.etaSeconds.map { (r.time, r.time + $0) } }
+        for (a, b) in zip(figures, figures.dropFirst()) where b.0 - a.0 > 0 {
+            #expect(abs(b.1 - a.1) / (b.0 - a.0) <= 0.10 * run.total)
+        }
+    }
+
+    @Test func fractionRisesFromZeroToOne() {
+        let run = simulate(threePassPlan, secondsPerUnit: Self.truthPerUnit)
+        let fractions = run.readings.map(\.estimate.fraction)
+        #expect(zip(fractions, fractions.dropFirst()).allSatisfy { $0 <= $1 })
+        #expect(fractions.dropLast().allSatisfy { $0 < 1 })
+        #expect(fractions.last == 1)
+    }
+
+    @Test func aStoppedJobNeverReachesOne() {
+        var estimator = ETAEstimator(plan: threePassPlan, startedAt: 0)
+        estimator.beginPass(0, units: 400, at: 0)
+        _ = estimator.estimate(done: 200, at: 3)
+        let last = estimator.finish(completed: false, done: 210, at: 3.2)
+        #expect(last.fraction < 1)
+        #expect(last.etaSeconds == nil)
+    }
+
+    @Test func skippedPassesCostNothing() throws {
+        // Pass 2 never runs (nothing to do); once pass 3 begins, only pass 3 remains.
+        var estimator = ETAEstimator(plan: threePassPlan, startedAt: 0)
+        estimator.beginPass(0, units: 400, at: 0)
+        _ = estimator.estimate(done: 400, at: 4)
+        estimator.endPass(0, done: 400, at: 4)
+        estimator.beginPass(2, units: 100, at: 4)
+        let e = estimator.estimate(done: 50, at: 5)
+        let eta = try #require(e.etaSeconds)
+        #expect(eta < 5)
+    }
+
+    @Test func refinedUnitsReplaceThePlannedOnes() {
+        var estimator = ETAEstimator(plan: threePassPlan, startedAt: 0)
+        estimator.beginPass(1, units: 7, at: 0)
+        #expect(estimator.plan[1].units == 7)
+    }
+
+    @Test func rateWindowFollowsAChangeOfSpeed() throws {
+        var window = PassRateWindow(start: 0)
+        var done: UInt64 = 0
+        for step in 1...200 {          // 20 s at 100 units/s
+            done += 10
+            window.add(done: done, at: Double(step) * 0.1)
+        }
+        for step in 201...400 {        // then 20 s at 10 units/s
+            done += 1
+            window.add(done: done, at: Double(step) * 0.1)
+        }
+        let rate = try #require(window.rate(done: done, at: 40))
+        #expect(rate < 20)             // the cumulative average would still say 55
+    }
+}
