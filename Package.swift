@@ -4,7 +4,7 @@ import PackageDescription
 
 let package = Package(
     name: "fsrescue",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "FSRescue", targets: ["FSRescue"]),
         .library(name: "FSRescueFixtures", targets: ["FSRescueFixtures"]),

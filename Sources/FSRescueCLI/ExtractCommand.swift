@@ -35,6 +35,8 @@ struct ExtractCommand: ParsableCommand {
     @Flag(help: "Print a JSON summary (schema fsrescue.extract/1) on standard output.")
     var json = false
 
+    @OptionGroup var progressOptions: ProgressOptions
+
     func validate() throws {
         if paths.isEmpty && inodes.isEmpty { throw ValidationError("name at least one PATH or --inode N to extract") }
         if stdout && out != nil { throw ValidationError("--stdout and --out are alternatives; give one") }
@@ -59,13 +61,19 @@ struct ExtractCommand: ParsableCommand {
         plan.lister = fs
         var options = SalvageOptions()
         options.preserveOwner = preserveOwner
-        let summary = try SalvageRunner(filesystem: fs, plan: plan, output: out!, options: options).run()
+        let engine = try progressOptions.makeEngine()
+        let signals = SignalHandling.install(for: engine)
+        defer { signals.uninstall() }
+        let estimate = SalvageRunner.estimate(plan, filesystem: fs, options: options)
+        engine.start(plan: [CopyJob.passPlan(items: estimate.items, bytes: estimate.bytes)])
+        let summary = try CopyJob.run(fs, plan: plan, output: out!, options: options, estimate: estimate, engine: engine, passIndex: 0)
+        engine.finish(completed: summary.completed)
         if json {
             try JSONOutput.print(summary, schema: "fsrescue.extract/1")
         } else {
             print("extracted \(summary.items) item(s) into \(out!): \(summary.complete) complete, \(summary.partial) partial, \(summary.skipped) skipped; manifest: \(out!)/manifest.jsonl")
         }
-        if !summary.completed { throw FSRescueError(.outputLimit, summary.stopReason ?? "the extract stopped early.") }
-        if summary.partial + summary.skipped > 0 { throw ExitCode(ExitStatus.problemsFound.rawValue) }
+        let status = CopyJob.exitStatus(summary)
+        if status != .clean { throw ExitCode(status.rawValue) }
     }
 }

@@ -55,6 +55,31 @@ public final class SalvageRunner {
         copier = ContentCopier(fs: filesystem)
     }
 
+    /// Items and bytes a plan will write, found by walking it as ``run()`` will (directory listings and
+    /// inode reads, no data): the total for progress and for the free-space check.
+    public static func estimate(_ plan: SalvagePlan, filesystem fs: Filesystem, options: SalvageOptions = SalvageOptions())
+        -> (items: UInt64, bytes: UInt64)
+    {
+        var items: UInt64 = 0, bytes: UInt64 = 0
+        var seen: Set<UInt32> = []
+        var stack: [(UInt32, Int)] = plan.selections.map { ($0.inode, 1) } + plan.orphans.map { ($0.inode, 1) }
+        if plan.selections.isEmpty && !options.orphansOnly { stack.append((Filesystem.rootInode, 0)) }
+        while let (number, depth) = stack.popLast() {
+            items += 1
+            guard seen.insert(number).inserted, let inode = try? fs.readInode(number) else { continue }
+            switch inode.type {
+            case .regular: bytes += min(inode.size, inode.blockCount * 512)
+            case .directory where depth <= options.maxDepth:
+                for child in plan.entries(of: number) { stack.append((child.inode, depth + 1)) }
+            default: break
+            }
+        }
+        return (items, bytes)
+    }
+
+    /// Work units for a plan of `items` items and `bytes` bytes, as ``run()`` reports them.
+    public static func units(items: UInt64, bytes: UInt64) -> UInt64 { bytes + items * unitsPerItem }
+
     /// Writes everything in the plan. Reports units (bytes + ``unitsPerItem`` per item) to `progress`
     /// as the current pass; the caller begins and ends that pass.
     public func run() throws(FSRescueError) -> SalvageSummary {

@@ -1,0 +1,38 @@
+// Running a salvage plan with progress and signals: shared by `salvage` and `extract`.
+import ArgumentParser
+import FSRescue
+
+enum CopyJob {
+    /// The copy pass as the progress engine sees it: units are bytes plus a fixed cost per item.
+    static func passPlan(items: UInt64, bytes: UInt64) -> PassPlan {
+        let units = SalvageRunner.units(items: items, bytes: bytes)
+        return PassPlan(name: "copy", title: "Copying files", units: units,
+                        bytesPerUnit: units == 0 ? 1 : Double(bytes) / Double(units),
+                        entriesPerUnit: units == 0 ? 0 : Double(items) / Double(units))
+    }
+
+    /// Runs `plan` into `output` as pass `passIndex` of a job already started on `engine`.
+    static func run(_ fs: Filesystem, plan: SalvagePlan, output: String, options: SalvageOptions,
+                    estimate: (items: UInt64, bytes: UInt64), engine: ProgressEngine, passIndex: Int) throws -> SalvageSummary {
+        let runner = try SalvageRunner(filesystem: fs, plan: plan, output: output, options: options,
+                                       estimatedBytes: estimate.bytes, progress: engine)
+        engine.beginPass(passIndex, units: SalvageRunner.units(items: estimate.items, bytes: estimate.bytes))
+        let summary = try runner.run()
+        engine.endPass(passIndex)
+        return summary
+    }
+
+    /// The exit status a finished copy implies: 32 cancelled, 8 stopped by the output limit, 4 partial
+    /// or skipped items (or `problems`), 0 otherwise. Prints the reason for an early stop on stderr.
+    static func exitStatus(_ summary: SalvageSummary, problems: Bool = false) -> ExitStatus {
+        if !summary.completed {
+            if summary.stopReason == "cancelled" {
+                Diagnostics.error("cancelled; the output and its manifest hold what was done so far, and running the same command again resumes.")
+                return .cancelled
+            }
+            Diagnostics.error(summary.stopReason ?? "the run stopped early.")
+            return .operationalError
+        }
+        return problems || summary.partial + summary.skipped > 0 ? .problemsFound : .clean
+    }
+}
