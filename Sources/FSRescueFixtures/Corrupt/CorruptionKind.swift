@@ -27,7 +27,7 @@ public enum CorruptionKind: String, Codable, Sendable, CaseIterable, CustomStrin
         case .unlinkFile: "removes the directory entries of N files as unlink does (rec_len merged, name left in slack); the inodes stay allocated with nothing naming them"
         case .unlinkDir: "removes the entries of N directories the same way; their subtrees become disconnected"
         case .orphanList: "unlinks N files and chains them on the superblock orphan list (links 0, next in i_dtime), as a crash with open files leaves them"
-        case .directoryLoop: "moves a directory into its own subdirectory (entry and '..' rewritten), making it its own ancestor"
+        case .directoryLoop: "links a directory into its own subdirectory under its own name (a directory hard link), making it its own ancestor"
         case .clearInode: "zeroes the inode of N directories (debugfs clri); their children lose their parent"
         case .linkCount: "sets wrong i_links_count on N inodes"
         case .duplicateBlocks: "points N files at blocks another file owns (multiply-claimed blocks)"
