@@ -6,15 +6,10 @@ extension FixtureTruth {
     /// Where the truth of `image` goes by default: `IMG.truth.json`.
     public static func defaultPath(for image: String) -> String { image + ".truth.json" }
 
-    /// Writes the truth as JSON (snake_case keys, sorted; pretty up to 10,000 entries, compact beyond).
+    /// Writes the truth as JSON (snake_case keys, sorted; one top-level key and one entry per line).
     public func write(to path: String) throws(FSRescueError) {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = entries.count <= 10_000 ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         do {
-            var data = try encoder.encode(self)
-            data.append(0x0A)
-            try data.write(to: URL(fileURLWithPath: path))
+            try TruthJSON.encode(self).write(to: URL(fileURLWithPath: path))
         } catch {
             throw FSRescueError(.outputFailed, "cannot write the ground truth to \(path) (\(error.localizedDescription)); check the folder is writable.", path: path)
         }
