@@ -7,24 +7,16 @@ import FSRescueTestSupport
 
 @Suite("Creating fixture images", .serialized)
 struct FixtureCreateTests {
-    struct Shape: Sendable, CustomStringConvertible {
-        let type: FixtureType
-        let blockSize: UInt32
-        var description: String { "\(type) \(blockSize / 1024)k" }
-    }
-
-    static let shapes = FixtureType.allCases.flatMap { t in [1024, 4096].map { Shape(type: t, blockSize: $0) } }
-
-    @Test("a fresh fixture is clean to e2fsck -fn", arguments: shapes)
-    func cleanToE2fsck(shape: Shape) throws {
+    @Test("a fresh fixture is clean to e2fsck -fn", arguments: FixtureType.allCases, [UInt32(1024), 4096])
+    func cleanToE2fsck(type: FixtureType, blockSize: UInt32) throws {
         let dir = TemporaryDirectory()
-        let spec = FixtureSpec(type: shape.type, blockSize: shape.blockSize, files: 400, maxFileSize: 2 << 20, seed: 11)
+        let spec = FixtureSpec(type: type, blockSize: blockSize, files: 400, maxFileSize: 2 << 20, seed: 11)
         let made = try FixtureGenerator.create(spec, imagePath: dir.file("fs.img"))
         let fsck = try Tool.run("e2fsck", ["-fn", made.imagePath])
         #expect(fsck.status == 0, "\(fsck.stdout)")
         let info = try Filesystem.open(path: made.imagePath).info
-        #expect(info.type == shape.type.rawValue)
-        #expect(info.blockSize == shape.blockSize)
+        #expect(info.type == type.rawValue)
+        #expect(info.blockSize == blockSize)
         #expect(info.uuid == made.truth.filesystem.uuid)
     }
 

@@ -23,28 +23,24 @@ extension CorruptionContext {
                 && ext2fs_bg_flags_test(fs, ext2fs_group_of_ino(fs, i), UInt16(EXT2_BG_INODE_UNINIT)) == 0
         }
         var flipped: [String] = []
+        let firstData = UInt64(sb.s_first_data_block)
         for k in 0..<count {
-            var block: UInt64 = 0
-            for _ in 0..<1000 {
-                block = k % 2 == 0 && !usedBlocks.isEmpty ? rng.pick(usedBlocks) : UInt64(sb.s_first_data_block) + rng.below(wfs.blocksCount - UInt64(sb.s_first_data_block))
-                if blockOK(block) { break }
-                block = 0
+            let draw = { (rng: inout SeededRandom) -> UInt64 in
+                k % 2 == 0 && !usedBlocks.isEmpty ? rng.pick(usedBlocks) : firstData + rng.below(wfs.blocksCount - firstData)
             }
-            guard block != 0 else { continue }
+            guard let block = CorruptionContext.draw(&rng, draw, blockOK) else { continue }
             let wasUsed = ext2fs_test_block_bitmap2(fs.pointee.block_map, block) != 0
             if wasUsed { ext2fs_unmark_block_bitmap2(fs.pointee.block_map, block) } else { ext2fs_mark_block_bitmap2(fs.pointee.block_map, block) }
             c.blocks.append(block)
             touchedBlocks.insert(block)
             flipped.append("block \(block) \(wasUsed ? "used -> free" : "free -> used")")
         }
+        let spread = UInt64(sb.s_inodes_count - TreePlanner.firstInode)
         for k in 0..<count {
-            var ino: UInt32 = 0
-            for _ in 0..<1000 {
-                ino = k % 2 == 0 && !usedInodes.isEmpty ? rng.pick(usedInodes) : TreePlanner.firstInode + UInt32(rng.below(UInt64(sb.s_inodes_count - TreePlanner.firstInode)))
-                if inodeOK(ino) { break }
-                ino = 0
+            let draw = { (rng: inout SeededRandom) -> UInt32 in
+                k % 2 == 0 && !usedInodes.isEmpty ? rng.pick(usedInodes) : TreePlanner.firstInode + UInt32(rng.below(spread))
             }
-            guard ino != 0 else { continue }
+            guard let ino = CorruptionContext.draw(&rng, draw, inodeOK) else { continue }
             let wasUsed = ext2fs_test_inode_bitmap2(fs.pointee.inode_map, ino) != 0
             if wasUsed { ext2fs_unmark_inode_bitmap2(fs.pointee.inode_map, ino) } else { ext2fs_mark_inode_bitmap2(fs.pointee.inode_map, ino) }
             c.inodes.append(ino)

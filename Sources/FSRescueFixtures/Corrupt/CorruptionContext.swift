@@ -69,6 +69,15 @@ struct CorruptionContext {
         return out
     }
 
+    /// Draws candidates until `accept` takes one (at most 1000 tries).
+    static func draw<T>(_ rng: inout SeededRandom, _ make: (inout SeededRandom) -> T, _ accept: (T) -> Bool) -> T? {
+        for _ in 0..<1000 {
+            let candidate = make(&rng)
+            if accept(candidate) { return candidate }
+        }
+        return nil
+    }
+
     mutating func apply(_ kind: CorruptionKind, wfs: WritableFilesystem) throws(FSRescueError) {
         var rng = random(kind)
         switch kind {

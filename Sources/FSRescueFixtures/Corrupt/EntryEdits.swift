@@ -36,29 +36,33 @@ extension CorruptionContext {
     mutating func unlinkFiles(_ wfs: WritableFilesystem, _ rng: inout SeededRandom) throws(FSRescueError) {
         let targets = CorruptionContext.choose(index.singleLinkFiles, count, &rng) { fresh($0) }
         guard !targets.isEmpty else { throw noTarget(.unlinkFile, "file with a single name") }
-        var c = AppliedCorruption(kind: .unlinkFile, seed: seed, summary: "")
-        for t in targets {
-            c.names.append(try removeEntry(wfs, dir: t.parentInode, inode: t.inode, name: TruthIndex.nameBytes(t)))
-            c.inodes.append(t.inode)
-            note(t.inode, "unlink-file: its entry in directory \(t.parentInode) was removed; the inode is allocated but unnamed")
-        }
-        c.summary = "Removed the directory entries of \(targets.count) file(s) (inodes \(c.inodes.map(String.init).joined(separator: ", "))); their names remain in directory-block slack."
+        let c = try unlink(targets, kind: .unlinkFile, wfs: wfs, why: "the inode is allocated but unnamed")
         record(c)
     }
 
     mutating func unlinkDirs(_ wfs: WritableFilesystem, _ rng: inout SeededRandom) throws(FSRescueError) {
         let targets = CorruptionContext.choose(index.ordinaryDirs, count, &rng) { fresh($0) }
         guard !targets.isEmpty else { throw noTarget(.unlinkDir, "directory below the root") }
-        var c = AppliedCorruption(kind: .unlinkDir, seed: seed, summary: "")
+        var c = try unlink(targets, kind: .unlinkDir, wfs: wfs, why: "the subtree is disconnected")
         for t in targets {
-            c.names.append(try removeEntry(wfs, dir: t.parentInode, inode: t.inode, name: TruthIndex.nameBytes(t)))
             let old = try adjustLinks(wfs, t.parentInode, by: -1)
             c.details["parent \(t.parentInode) links"] = "\(old) -> \(old - 1)"
-            c.inodes.append(t.inode)
-            note(t.inode, "unlink-dir: its entry in directory \(t.parentInode) was removed; the subtree is disconnected")
         }
-        c.summary = "Removed the entries of \(targets.count) directory(ies) (inodes \(c.inodes.map(String.init).joined(separator: ", "))), parents' link counts lowered to match; the subtrees are disconnected."
+        c.summary += " Parents' link counts were lowered to match."
         record(c)
+    }
+
+    /// Removes the entries of `targets` and describes it.
+    private mutating func unlink(_ targets: [FixtureTruth.Entry], kind: CorruptionKind, wfs: WritableFilesystem,
+                                 why: String) throws(FSRescueError) -> AppliedCorruption {
+        var c = AppliedCorruption(kind: kind, seed: seed, summary: "")
+        for t in targets {
+            c.names.append(try removeEntry(wfs, dir: t.parentInode, inode: t.inode, name: TruthIndex.nameBytes(t)))
+            c.inodes.append(t.inode)
+            note(t.inode, "\(kind): its entry in directory \(t.parentInode) was removed; \(why)")
+        }
+        c.summary = "Removed the directory entries of \(targets.count) \(kind == .unlinkDir ? "directory(ies)" : "file(s)") (inodes \(c.inodes.map(String.init).joined(separator: ", "))); their names remain in directory-block slack."
+        return c
     }
 
     /// Unlinks files and chains them on the orphan list: `s_last_orphan` → first, each `i_dtime` → next, the last 0.
