@@ -1,2 +1,0 @@
-// Fixture factory tests.
-import Testing
