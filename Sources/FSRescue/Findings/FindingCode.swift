@@ -128,6 +128,22 @@ public struct FindingCode: Sendable, Hashable, CustomStringConvertible {
         summary: "A group descriptor's free block, free inode or directory count is wrong.")
     public static let totalCountsWrong = FindingCode(id: "count.total", pass: .summary, severity: .info,
         summary: "The superblock's free block or inode total is wrong (the kernel updates these lazily).")
+    public static let inodeBadSymlink = FindingCode(id: "inode.bad-symlink", pass: .inodes, severity: .error,
+        summary: "A symbolic link is invalid: empty, its size disagrees with its target's length, or it maps the wrong blocks.")
+    public static let inodeBadField = FindingCode(id: "inode.bad-field", pass: .inodes, severity: .error,
+        summary: "A field that must be zero is not (for example i_file_acl_high without the 64bit feature).")
+    public static let xattrInInodeBad = FindingCode(id: "xattr.in-inode-bad", pass: .inodes, severity: .error,
+        summary: "The extended attributes stored in the inode overlap or run past its end.")
+    public static let dirHole = FindingCode(id: "dir.hole", pass: .inodes, severity: .error,
+        summary: "A directory has a hole: no block at a logical offset below its last block.")
+    public static let journalBadSuperblock = FindingCode(id: "journal.bad-superblock", pass: .inodes, severity: .error,
+        summary: "The internal journal's superblock is invalid (magic, type, block size, length, users or V2 fields on a V1 journal).")
+    public static let mmpBad = FindingCode(id: "mmp.bad", pass: .inodes, severity: .error,
+        summary: "The multiple-mount protection block is unreadable, has a bad magic or a bad checksum.")
+    public static let dirHtreeHash = FindingCode(id: "dir.htree-hash", pass: .directories, severity: .error,
+        summary: "An entry of a hashed (htree) directory lies in a leaf whose index range does not hold its name's hash.")
+    public static let orphanPresentClean = FindingCode(id: "orphan.present-but-empty", pass: .references, severity: .warning,
+        summary: "The orphan_present feature is set but the orphan file holds no inodes.")
 
     /// Every code, in table order.
     public static let all: [FindingCode] = [
@@ -141,6 +157,7 @@ public struct FindingCode: Sendable, Hashable, CustomStringConvertible {
         dirMissingDotDot, dirHardLink, dirChecksum, dirHtreeBad, rootMissing, dirDisconnected, dirLoop,
         dirBadDotDot, inodeLinkCount, inodeUnattached, orphanListEntry, orphanListBad, orphanFileEntry,
         orphanFileBad, bitmapUnreadable, blockBitmapDifferences, inodeBitmapDifferences, groupCountsWrong,
-        totalCountsWrong,
+        totalCountsWrong, inodeBadSymlink, inodeBadField, xattrInInodeBad, dirHole,
+        journalBadSuperblock, mmpBad, dirHtreeHash, orphanPresentClean,
     ]
 }

@@ -56,6 +56,12 @@ extension ScanRun {
         let block = UnsafeMutableRawPointer.allocate(byteCount: bs, alignment: 8)
         defer { block.deallocate() }
         let perBlock = (bs - 8) / 4
+        var entries = 0
+        defer {
+            if entries == 0 && fs.pointee.super.pointee.s_feature_ro_compat & UInt32(EXT4_FEATURE_RO_COMPAT_ORPHAN_PRESENT) != 0 {
+                add(Finding(.orphanPresentClean, "The orphan_present feature is set but the orphan file (inode \(fileInode)) holds no inodes.", inode: fileInode))
+            }
+        }
         for run in walker.runs {
             for i in 0..<UInt64(run.length) {
                 let blk = run.physical + i
@@ -74,6 +80,7 @@ extension ScanRun {
                         add(Finding(.orphanFileBad, "Orphan file block \(blk) names inode \(ino), outside the filesystem's regular inodes.", inode: fileInode, block: blk))
                         continue
                     }
+                    entries += 1
                     if orphanMembers[ino] == nil { orphanMembers[ino] = .orphanFile }
                 }
             }

@@ -10,6 +10,7 @@ extension ScanRun {
     /// Scan errors (bad blocks in the inode table, unreadable tables) become findings and the scan continues.
     func passInodes() -> UInt64 {
         markMetadata()
+        checkSpecialBlocks()
         var scanHandle: ext2_inode_scan?
         let rc = ext2fs_open_inode_scan(fs, 32, &scanHandle)
         guard rc == 0, let scan = scanHandle else {
@@ -79,6 +80,9 @@ extension ScanRun {
 
         if raw.links == 0 && orphan == nil {
             guard mode != 0 else { return }
+            if checksumFailed {
+                add(Finding(.inodeChecksum, "The checksum of unused inode \(ino) does not match its contents.", inode: ino))
+            }
             if raw.dtime == 0 {
                 add(Finding(.inodeZeroDtime, "Inode \(ino) has no links and no deletion time but a mode (\(String(mode, radix: 8))); it is on no orphan list.", inode: ino))
             } else if isIntactDeleted(raw) {
@@ -117,13 +121,27 @@ extension ScanRun {
         }
         if ino == Self.rootInode && type != .directory { return }  // pass 3 reports the missing root
 
+        checkZeroFields(ino, raw, index: index)
+        let attributes = checkInInodeAttributes(ino, buffer)
+        if !attributes.valid {
+            add(Finding(.xattrInInodeBad, "Inode \(ino)'s in-inode extended attributes are corrupt: \(attributes.problem).", inode: ino))
+            table.addDamage(.badInlineOrXattr, at: index)
+        }
+        // EA inodes' blocks count in the parent's i_blocks; without reading them, i_blocks is not checked.
+        let eaInodes = attributes.referencesEAInode
+            || (raw.xattrBlock != 0 && fs.pointee.super.pointee.s_feature_incompat & UInt32(EXT4_FEATURE_INCOMPAT_EA_INODE) != 0)
+        let hasBlocks = ext2fs_inode_has_valid_blocks2(fs, buffer.inode) != 0
         if inline {
             checkInlineData(ino, type: type, index: index)
-        } else if ext2fs_inode_has_valid_blocks2(fs, buffer.inode) != 0 {
-            walkBlocks(ino, buffer, walker, index: index, checkSizes: !hidden)
-        } else if !hidden, raw.statBlocks != (raw.xattrBlock != 0 ? UInt64(blockSize / 512) : 0), clusterBits == 0,
+        } else if hasBlocks {
+            walkBlocks(ino, buffer, walker, index: index, checkSizes: !hidden, checkBlockCount: !eaInodes)
+        } else if !hidden, !eaInodes, raw.statBlocks != (raw.xattrBlock != 0 ? UInt64(blockSize / 512) : 0), clusterBits == 0,
                   type == .regular || type == .directory || type == .symlink {
             add(Finding(.inodeBadBlockCount, "Inode \(ino) maps no blocks but i_blocks is \(raw.statBlocks).", inode: ino))
+            table.addDamage(.badSize, at: index)
+        }
+        if type == .symlink && !hidden && !inline && !checkSymlink(ino, raw, fast: !hasBlocks, walker: hasBlocks ? walker : nil) {
+            add(Finding(.inodeBadSymlink, "Symbolic link inode \(ino) is invalid (size \(raw.size)).", inode: ino))
             table.addDamage(.badSize, at: index)
         }
         let xattr = raw.xattrBlock
@@ -169,7 +187,8 @@ extension ScanRun {
         if type == .directory { inlineDirectories.append(Int32(index)) }
     }
 
-    private func walkBlocks(_ ino: UInt32, _ buffer: InodeBuffer, _ walker: BlockWalker, index: Int, checkSizes: Bool) {
+    private func walkBlocks(_ ino: UInt32, _ buffer: InodeBuffer, _ walker: BlockWalker, index: Int, checkSizes: Bool,
+                            checkBlockCount: Bool = true) {
         walker.walk(ino, buffer.inode)
         var damage: InodeDamage = []
         for p in walker.problems {
@@ -184,8 +203,15 @@ extension ScanRun {
         let type = raw.type
         if type == .directory && !table.isSystem(at: index) {
             var uninitialized = false
+            var expected: UInt64 = 0
             for run in walker.runs {
                 if !run.initialized { uninitialized = true }
+                if run.logical != expected && expected != UInt64.max {
+                    add(Finding(.dirHole, "Directory inode \(ino) has no block at logical \(expected) (next block is logical \(run.logical)).", inode: ino))
+                    damage.insert(.badEntries)
+                    expected = UInt64.max
+                }
+                if expected != UInt64.max { expected = run.logical + UInt64(run.length) }
                 for i in 0..<UInt64(run.length) where directoryBlocks.count < Int(blocksCount) {
                     directoryBlocks.append(DirectoryBlockRef(directory: Int32(index), logical: UInt32(truncatingIfNeeded: run.logical + i),
                                                              physical: run.physical + i))
@@ -196,12 +222,12 @@ extension ScanRun {
                 damage.insert(.badEntries)
             }
         }
-        if checkSizes { damage.formUnion(checkSize(ino, raw, walker)) }
+        if checkSizes { damage.formUnion(checkSize(ino, raw, walker, checkBlockCount: checkBlockCount)) }
         if !damage.isEmpty { table.addDamage(damage, at: index) }
     }
 
     /// Size against the blocks mapped, as e2fsck checks it, and `i_blocks` against the blocks counted.
-    private func checkSize(_ ino: UInt32, _ raw: RawInode, _ walker: BlockWalker) -> InodeDamage {
+    private func checkSize(_ ino: UInt32, _ raw: RawInode, _ walker: BlockWalker, checkBlockCount: Bool) -> InodeDamage {
         var damage: InodeDamage = []
         let bs = UInt64(blockSize)
         let size = raw.size
@@ -212,13 +238,14 @@ extension ScanRun {
                 damage.insert(.badSize)
             }
         case .regular:
-            if walker.initializedEnd > 0 && size < (walker.initializedEnd - 1) * bs {
+            // Verity files keep their Merkle tree past EOF.
+            if raw.flags & UInt32(EXT4_VERITY_FL) == 0, walker.initializedEnd > 0 && size < (walker.initializedEnd - 1) * bs {
                 add(Finding(.inodeBadSize, "Inode \(ino) has size \(size) but maps data up to logical block \(walker.initializedEnd - 1).", inode: ino))
                 damage.insert(.badSize)
             }
         default: break
         }
-        if clusterBits == 0 {
+        if clusterBits == 0 && checkBlockCount {
             let expected = (walker.totalBlocks + (raw.xattrBlock != 0 ? 1 : 0)) * (bs / 512)
             if expected != raw.statBlocks && walker.problems.isEmpty {
                 add(Finding(.inodeBadBlockCount, "Inode \(ino) has i_blocks \(raw.statBlocks) but maps \(expected) 512-byte sectors.", inode: ino))

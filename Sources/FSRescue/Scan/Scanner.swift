@@ -60,7 +60,11 @@ extension Filesystem {
 extension ScanRun {
     func report(info: FilesystemInfo) -> ScanReport {
         table.shrink()
-        return ScanReport(info: info, completed: !cancelled, findings: info.findings + findings, orphans: orphans,
+        // The kernel's error flag asks for a full check; once the scan has made one, its findings speak instead.
+        let opening = info.findings.map { f in
+            f.code == .errorFlagSet ? Finding(f.code, f.message + " A full scan was made.", severity: .info, inode: f.inode, block: f.block, group: f.group) : f
+        }
+        return ScanReport(info: info, completed: !cancelled, findings: opening + findings, orphans: orphans,
                           deletedInodes: deleted, sharedBlocks: sharedBlocks, counts: counts, timings: timings,
                           inodes: table)
     }
