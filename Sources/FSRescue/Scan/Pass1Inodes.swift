@@ -95,7 +95,10 @@ extension ScanRun {
         let hidden = hiddenInodes.contains(ino) || raw.flags & UInt32(EXT4_EA_INODE_FL) != 0
         var flags: UInt8 = hidden ? InodeTable.Flag.system : 0
         if raw.flags & UInt32(EXT4_EXTENTS_FL) != 0 { flags |= InodeTable.Flag.extents }
-        if raw.flags & UInt32(EXT2_INDEX_FL) != 0 { flags |= InodeTable.Flag.indexed }
+        if raw.flags & UInt32(EXT2_INDEX_FL) != 0 {
+            flags |= InodeTable.Flag.indexed
+            if raw.flags & UInt32(EXT4_CASEFOLD_FL | EXT4_ENCRYPT_FL) != 0 { htree.unchecked.insert(Int32(table.count)) }
+        }
         let inline = raw.flags & UInt32(EXT4_INLINE_DATA_FL) != 0
         if inline { flags |= InodeTable.Flag.inline }
         table.append(inode: ino, mode: mode, size: raw.size, links: raw.links, mtime: raw.mtime, flags: flags)

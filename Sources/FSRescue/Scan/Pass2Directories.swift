@@ -11,6 +11,7 @@ extension ScanRun {
     /// and stale entries left in slack space as name evidence.
     func passDirectories() -> UInt64 {
         directoryBlocks.sort { $0.physical < $1.physical }
+        readHtreeRoots()
         let bs = Int(blockSize)
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: bs * Self.maxBatchBlocks, alignment: 8)
         defer { buffer.deallocate() }
@@ -40,6 +41,7 @@ extension ScanRun {
             if shouldStop(done) { return done }
             i = j + 1
         }
+        checkHtreeHashes()
         let inline = UnsafeMutableRawPointer.allocate(byteCount: bs + 256, alignment: 8)
         defer { inline.deallocate() }
         for index in inlineDirectories {
@@ -71,14 +73,17 @@ extension ScanRun {
         // Interior htree nodes are one empty entry spanning the block, followed by index data.
         if indexed && ref.logical != 0 && bytes.loadUnaligned(as: UInt32.self) == 0
             && DirectoryParser.recordLength(bytes.loadUnaligned(fromByteOffset: 4, as: UInt16.self), blockSize: bs) == bs {
+            if htree.versions[ref.directory] != nil { htree.nodes[HtreeState.key(ref.directory, ref.logical)] = indexEntries(bytes, at: 8) }
             return
         }
+        let hashed = indexed && ref.logical != 0 && htree.versions[ref.directory] != nil
         state.beginBlock()
         var position = 0
         let error = DirectoryParser.parse(bytes, limit: limit, blockSize: bs, hasFiletype: hasFiletype, inodesCount: inodesCount,
                                           slack: !(indexed && ref.logical == 0),
             entry: { e in
-                checkEntry(e, bytes, dirIndex: dirIndex, block: ref.physical, position: ref.logical == 0 ? position : 2, &state)
+                checkEntry(e, bytes, dirIndex: dirIndex, block: ref.physical, logical: ref.logical, hashed: hashed,
+                           position: ref.logical == 0 ? position : 2, &state)
                 position += 1
             },
             stale: { e in recordStale(e, bytes, directory: dir, block: ref.physical) })
@@ -113,7 +118,7 @@ extension ScanRun {
             let region = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
             let error = DirectoryParser.parse(region, limit: region.count, blockSize: region.count, minimumRecord: 8,
                                               hasFiletype: hasFiletype, inodesCount: inodesCount, slack: true,
-                entry: { e in checkEntry(e, region, dirIndex: dirIndex, block: 0, position: 2, &state) },
+                entry: { e in checkEntry(e, region, dirIndex: dirIndex, block: 0, logical: 0, hashed: false, position: 2, &state) },
                 stale: { e in recordStale(e, region, directory: dir, block: 0) })
             if let error {
                 add(Finding(.dirBadEntry, "Inline directory inode \(dir): at offset \(start + error.offset), \(error.reason).", inode: dir))
@@ -123,7 +128,8 @@ extension ScanRun {
     }
 
     /// Checks one live entry. `position` is 0 for the first entry of block 0 ('.'), 1 for the second ('..').
-    private func checkEntry(_ e: DirectoryEntry, _ bytes: UnsafeRawBufferPointer, dirIndex: Int, block: UInt64, position: Int,
+    private func checkEntry(_ e: DirectoryEntry, _ bytes: UnsafeRawBufferPointer, dirIndex: Int, block: UInt64,
+                            logical: UInt32, hashed: Bool, position: Int,
                             _ state: inout DirectoryPassState) {
         let dir = table.numbers[dirIndex]
         let name = UnsafeRawBufferPointer(rebasing: bytes[e.nameOffset..<e.nameOffset + e.nameLength])
@@ -177,6 +183,7 @@ extension ScanRun {
             add(Finding(.dirBadFileType, "The \(where_()) has file type \(e.fileType), but inode \(e.inode) is a \(FileType(mode: mode).rawValue) (type \(hasFiletype ? expected : 0)).", inode: dir, block: block))
         }
         table.countLink(at: target)
+        if hashed { noteLeafName(name, directory: Int32(dirIndex), logical: logical) }
         if !table.setParentIfFirst(dir, name: name, at: target) && table.isDirectory(at: target) {
             add(Finding(.dirHardLink, "The \(where_()) is a second link to directory inode \(e.inode) (already in directory \(table.parents[target])).", inode: e.inode, block: block))
             table.addDamage(.linkCount, at: target)

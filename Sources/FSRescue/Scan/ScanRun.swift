@@ -56,6 +56,7 @@ final class ScanRun {
     var sharedBlocks: [SharedBlocks] = []
     var orphans: [Orphan] = []
     var connectivity = Connectivity(state: [])
+    var htree = HtreeState()
     /// Extended attribute blocks: inodes using each, and the first of them.
     var xattrBlocks: [UInt64: (users: UInt32, first: UInt32)] = [:]
 
