@@ -39,14 +39,16 @@ struct RawInode {
     /// The extended attribute block (`ext2fs_file_acl_block`), 0 when none.
     var xattrBlock: UInt64 { UInt64(ext2fs_file_acl_block(fs, pointer)) }
 
-    /// `i_block[index]` (0 ..< 15).
+    static let blockOffset = MemoryLayout<ext2_inode>.offset(of: \ext2_inode.i_block) ?? 40
+
+    /// `i_block[index]` (0 ..< 15), read in place.
     func block(_ index: Int) -> UInt32 {
-        withUnsafeBytes(of: pointer.pointee.i_block) { $0.load(fromByteOffset: index * 4, as: UInt32.self) }
+        UnsafeRawPointer(pointer).load(fromByteOffset: Self.blockOffset + index * 4, as: UInt32.self)
     }
 
-    /// The 60 bytes of `i_block` (extent root, block pointers, fast symlink target or inline data).
+    /// The 60 bytes of `i_block` (extent root, block pointers, fast symlink target or inline data), in place.
     func withBlockBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
-        withUnsafeBytes(of: pointer.pointee.i_block, body)
+        body(UnsafeRawBufferPointer(start: UnsafeRawPointer(pointer) + Self.blockOffset, count: 60))
     }
 
     var anyBlockPointer: Bool { (0..<15).contains { block($0) != 0 } }

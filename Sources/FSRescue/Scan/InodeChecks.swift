@@ -40,8 +40,7 @@ extension ScanRun {
 
     /// `i_file_acl_high` must be zero without the 64bit feature.
     func checkZeroFields(_ ino: UInt32, _ raw: RawInode, index: Int) {
-        let sb = fs.pointee.super.pointee
-        if sb.s_feature_incompat & UInt32(EXT4_FEATURE_INCOMPAT_64BIT) == 0 && raw.pointer.pointee.osd2.linux2.l_i_file_acl_high != 0 {
+        if !has64bit && raw.pointer.pointee.osd2.linux2.l_i_file_acl_high != 0 {
             add(Finding(.inodeBadField, "Inode \(ino) has i_file_acl_high \(raw.pointer.pointee.osd2.linux2.l_i_file_acl_high) on a filesystem without 64bit; it must be zero.", inode: ino))
             table.addDamage(.badInlineOrXattr, at: index)
         }

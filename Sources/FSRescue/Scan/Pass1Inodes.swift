@@ -105,7 +105,7 @@ extension ScanRun {
         let index = table.count - 1
         counts.inodesInUse += 1
 
-        if checksumFailed || (hasMetadataCsum && ext2fs_inode_csum_verify(fs, ino, buffer.raw.assumingMemoryBound(to: ext2_inode_large.self)) == 0) {
+        if checksumFailed || (hasMetadataCsum && !verifiesInodeChecksums && ext2fs_inode_csum_verify(fs, ino, buffer.raw.assumingMemoryBound(to: ext2_inode_large.self)) == 0) {
             add(Finding(.inodeChecksum, "The checksum of inode \(ino) does not match its contents.", inode: ino))
             table.addDamage(.checksum, at: index)
         }
@@ -132,7 +132,7 @@ extension ScanRun {
         }
         // EA inodes' blocks count in the parent's i_blocks; without reading them, i_blocks is not checked.
         let eaInodes = attributes.referencesEAInode
-            || (raw.xattrBlock != 0 && fs.pointee.super.pointee.s_feature_incompat & UInt32(EXT4_FEATURE_INCOMPAT_EA_INODE) != 0)
+            || (hasEAInode && raw.xattrBlock != 0)
         let hasBlocks = ext2fs_inode_has_valid_blocks2(fs, buffer.inode) != 0
         if inline {
             checkInlineData(ino, type: type, index: index)
@@ -174,8 +174,7 @@ extension ScanRun {
     }
 
     private func checkInlineData(_ ino: UInt32, type: FileType, index: Int) {
-        let sb = fs.pointee.super.pointee
-        guard sb.s_feature_incompat & UInt32(EXT4_FEATURE_INCOMPAT_INLINE_DATA) != 0 else {
+        guard hasInlineData else {
             add(Finding(.inlineDataBad, "Inode \(ino) has the inline-data flag but the filesystem lacks the inline_data feature.", inode: ino))
             table.addDamage(.badInlineOrXattr, at: index)
             return

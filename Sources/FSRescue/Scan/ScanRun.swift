@@ -28,6 +28,11 @@ final class ScanRun {
     let hasFiletype: Bool
     let hasMetadataCsum: Bool
     let hasDirNlink: Bool
+    let has64bit: Bool
+    let hasEAInode: Bool
+    let hasInlineData: Bool
+    /// libext2fs already verifies inode checksums in the inode scan unless the open had to ignore them.
+    let verifiesInodeChecksums: Bool
 
     var findings: [Finding] = []
     var table = InodeTable()
@@ -49,8 +54,8 @@ final class ScanRun {
     var inlineDirectories: [Int32] = []
     /// Inodes on the orphan list or in the orphan file, with how they are recorded.
     var orphanMembers: [UInt32: OrphanKind] = [:]
-    /// Journal, quota, orphan-file inodes: live but named by no directory.
-    var hiddenInodes: Set<UInt32> = []
+    /// Journal, quota, orphan-file inodes: live but named by no directory (a handful: an array is fastest).
+    var hiddenInodes: [UInt32] = []
     var deleted: [DeletedInode] = []
     var staleEntries: [NameEvidence] = []
     var sharedBlocks: [SharedBlocks] = []
@@ -76,13 +81,17 @@ final class ScanRun {
         hasFiletype = sb.s_feature_incompat & UInt32(EXT2_FEATURE_INCOMPAT_FILETYPE) != 0
         hasMetadataCsum = sb.s_feature_ro_compat & UInt32(EXT4_FEATURE_RO_COMPAT_METADATA_CSUM) != 0
         hasDirNlink = sb.s_feature_ro_compat & UInt32(EXT4_FEATURE_RO_COMPAT_DIR_NLINK) != 0
+        has64bit = sb.s_feature_incompat & UInt32(EXT4_FEATURE_INCOMPAT_64BIT) != 0
+        hasEAInode = sb.s_feature_incompat & UInt32(EXT4_FEATURE_INCOMPAT_EA_INODE) != 0
+        hasInlineData = sb.s_feature_incompat & UInt32(EXT4_FEATURE_INCOMPAT_INLINE_DATA) != 0
+        verifiesInodeChecksums = fs.pointee.flags & Int32(EXT2_FLAG_IGNORE_CSUM_ERRORS) == 0
         let clusters = (blocksCount >> clusterBits) + 1
         metadata = BitSet(count: clusters)
         claimed = BitSet(count: clusters)
         multiplyClaimed = BitSet(count: clusters)
         for ino in [sb.s_journal_inum, sb.s_usr_quota_inum, sb.s_grp_quota_inum, sb.s_prj_quota_inum, sb.s_orphan_file_inum]
         where ino != 0 {
-            hiddenInodes.insert(ino)
+            hiddenInodes.append(ino)
         }
     }
 
