@@ -44,9 +44,7 @@ struct ScanCleanTests {
     @Test("the block map of a file is its data, byte for byte")
     func blockMap() throws {
         let dir = TemporaryDirectory()
-        let img = dir.file("fs.img")
-        try TestImages.make(img, type: "ext4", blockSize: 1024, sizeMiB: 32)
-        try ScanImages.populate(img)
+        let img = try ScanImages.makePopulated(dir, blockSize: 1024)
         let fs = try Filesystem.open(path: img)
         let map = try fs.blockMap(of: try ScanImages.inode(img, "/tree/big"))
         let expected = try Data(contentsOf: URL(fileURLWithPath: ScanImages.bigSource))
@@ -68,6 +66,14 @@ struct ScanCleanTests {
 /// Populating test images and finding inode numbers with debugfs.
 enum ScanImages {
     static let bigSource = "/usr/sbin/debugfs"
+
+    /// A 32 MiB image of `type` in `dir`, populated; returns its path.
+    static func makePopulated(_ dir: TemporaryDirectory, type: String = "ext4", blockSize: Int) throws -> String {
+        let img = dir.file("fs.img")
+        try TestImages.make(img, type: type, blockSize: blockSize, sizeMiB: 32)
+        try populate(img)
+        return img
+    }
 
     /// Directories, a multi-block file, small files, a hard link and a symlink.
     static func populate(_ img: String) throws {

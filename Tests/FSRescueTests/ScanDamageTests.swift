@@ -9,9 +9,7 @@ struct ScanDamageTests {
     /// A populated image of `type`, damaged by `commands`, scanned with its hash checked before and after.
     func scanDamaged(type: String = "ext4", blockSize: Int = 1024, _ commands: (String) throws -> [String]) throws -> (ScanReport, String, TemporaryDirectory) {
         let dir = TemporaryDirectory()
-        let img = dir.file("fs.img")
-        try TestImages.make(img, type: type, blockSize: blockSize, sizeMiB: 32)
-        try ScanImages.populate(img)
+        let img = try ScanImages.makePopulated(dir, type: type, blockSize: blockSize)
         try TestImages.debugfsWrite(img, try commands(img))
         let report = try expectUnchanged(img) { try Filesystem.open(path: img).scan() }
         #expect(report.completed)
@@ -117,9 +115,7 @@ struct ScanDamageTests {
     @Test("a truncated image is damaged, and the scan still finishes")
     func truncated() throws {
         let dir = TemporaryDirectory()
-        let img = dir.file("fs.img")
-        try TestImages.make(img, type: "ext4", blockSize: 4096, sizeMiB: 32)
-        try ScanImages.populate(img)
+        let img = try ScanImages.makePopulated(dir, blockSize: 4096)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: img))
         try handle.truncate(atOffset: 20 << 20)
         try handle.close()

@@ -22,38 +22,32 @@ struct BitSet: Sendable {
     /// Sets bits `start ..< start+length` (clipped to the set) and returns how many were already set.
     @discardableResult
     mutating func claim(_ start: UInt64, _ length: UInt64) -> UInt64 {
-        guard start < count else { return 0 }
-        let end = min(start &+ length, count)
-        guard end > start else { return 0 }
         var already: UInt64 = 0
-        var bit = start
-        while bit < end {
-            let word = Int(bit >> 6)
-            let low = bit & 63
-            let span = min(64 - low, end - bit)
-            let mask: UInt64 = span == 64 ? ~0 : ((1 << span) - 1) << low
+        forEachWord(start, length) { word, mask in
             already += UInt64((words[word] & mask).nonzeroBitCount)
             words[word] |= mask
-            bit += span
         }
         return already
     }
 
     /// Number of set bits in `start ..< start+length`.
     func population(_ start: UInt64, _ length: UInt64) -> UInt64 {
-        guard start < count else { return 0 }
-        let end = min(start &+ length, count)
         var total: UInt64 = 0
+        forEachWord(start, length) { word, mask in total += UInt64((words[word] & mask).nonzeroBitCount) }
+        return total
+    }
+
+    /// Calls `body` with each word index and the mask of the range's bits in it (clipped to the set).
+    private func forEachWord(_ start: UInt64, _ length: UInt64, _ body: (Int, UInt64) -> Void) {
+        guard start < count else { return }
+        let end = min(start &+ length, count)
         var bit = start
         while bit < end {
-            let word = Int(bit >> 6)
             let low = bit & 63
             let span = min(64 - low, end - bit)
-            let mask: UInt64 = span == 64 ? ~0 : ((1 << span) - 1) << low
-            total += UInt64((words[word] & mask).nonzeroBitCount)
+            body(Int(bit >> 6), span == 64 ? ~0 : ((1 << span) - 1) << low)
             bit += span
         }
-        return total
     }
 
     var isEmpty: Bool { !words.contains { $0 != 0 } }
