@@ -11,22 +11,6 @@ public enum SalvageStatus: String, Sendable, Codable {
     case skipped
 }
 
-/// Where an output name came from (the name-recovery issue adds evidence sources).
-public enum NameSource: String, Sendable, Codable {
-    /// A live directory entry.
-    case directory
-    /// A stale entry in a directory block's slack space.
-    case slack
-    /// The `..` entry of an orphaned directory.
-    case dotdot
-    /// A directory block no in-use inode owns.
-    case ownerlessBlock = "ownerless-block"
-    /// An older copy of a directory block in the journal.
-    case journal
-    /// No evidence: named `#<inode>` as e2fsck names them.
-    case none
-}
-
 /// One manifest line (`"record": "item"`), schema `fsrescue.manifest/1`.
 public struct ManifestRecord: Sendable, Codable, Equatable {
     public var record = "item"

@@ -1,0 +1,68 @@
+// The public view of where an inode's data lives: runs of (logical, physical, length).
+internal import CFSRescueExt2fs
+
+/// A run of consecutive blocks of a file: logical block `logical` … is at physical block `physical` ….
+public struct BlockRun: Sendable, Equatable, Codable {
+    public let logical: UInt64
+    public let physical: UInt64
+    public let length: UInt32
+    /// False for an uninitialized (preallocated) extent: its blocks read as zeros.
+    public let initialized: Bool
+
+    public init(logical: UInt64, physical: UInt64, length: UInt32, initialized: Bool) {
+        self.logical = logical
+        self.physical = physical
+        self.length = length
+        self.initialized = initialized
+    }
+}
+
+/// Something wrong met while walking an inode's block map or extent tree.
+public struct BlockMapProblem: Sendable, Equatable {
+    /// The finding code it maps to (`block.out-of-range`, `extent.bad-header`, …).
+    public let code: FindingCode
+    /// The physical block concerned, when there is one.
+    public let block: UInt64?
+    /// The logical block concerned, when known.
+    public let logical: UInt64?
+    public let message: String
+}
+
+/// Where an inode's data lives, as read by ``Filesystem/blockMap(of:)``.
+public struct BlockMap: Sendable {
+    public let inode: UInt32
+    /// `i_size`.
+    public let size: UInt64
+    /// Data runs in logical order; holes are the gaps between them. Out-of-range parts are left out.
+    public let runs: [BlockRun]
+    /// Mapping blocks (indirect blocks, extent tree nodes) that belong to the inode but hold no data.
+    public let mappingBlocks: [UInt64]
+    /// True when the data is inline in the inode (read it with the inline-data API, there are no runs).
+    public let inlineData: Bool
+    public let problems: [BlockMapProblem]
+}
+
+extension Filesystem {
+    /// Reads `inode` (`ext2fs_read_inode_full`) and walks its extent tree (`ext2fs_extent_open2` /
+    /// `ext2fs_extent_get`) or block map (`ext2fs_block_iterate3` with `BLOCK_FLAG_READ_ONLY`),
+    /// returning its data runs. Damage becomes ``BlockMapProblem``s; the walk always terminates.
+    public func blockMap(of inode: UInt32) throws(FSRescueError) -> BlockMap {
+        guard inode >= 1, inode <= inodesCount else {
+            throw FSRescueError(.usage, "Inode \(inode) is outside the filesystem (1…\(inodesCount)).")
+        }
+        let walker = BlockWalker(handle)
+        let buffer = InodeBuffer(handle)
+        let rc = ext2fs_read_inode_full(handle, inode, buffer.inode, Int32(buffer.size))
+        if rc != 0 && rc != EXT2_ET_INODE_CSUM_INVALID {
+            let error = Ext2Error(code: Int(rc))
+            throw FSRescueError(.readFailed, "Inode \(inode) could not be read (\(error.message)).", path: source.path, cause: error)
+        }
+        let raw = buffer.view
+        let inline = raw.flags & UInt32(EXT4_INLINE_DATA_FL) != 0
+        if ext2fs_inode_has_valid_blocks2(handle, buffer.inode) != 0 {
+            walker.walk(inode, buffer.inode)
+        }
+        return BlockMap(inode: inode, size: raw.size, runs: walker.runs, mappingBlocks: walker.mappingBlocks,
+                        inlineData: inline, problems: walker.problems)
+    }
+}

@@ -1,0 +1,219 @@
+// Walking one inode's extent tree or indirect block map into data runs, bounded on hostile input.
+internal import CFSRescueExt2fs
+
+/// Walks inodes' block maps, reusing its buffers from inode to inode. Out-of-range blocks,
+/// bad extent headers, unreadable nodes and overlaps become ``BlockMapProblem``s; every walk is
+/// bounded (by the filesystem's block count and a problem limit), so it ends on any input.
+final class BlockWalker {
+    static let maxExtentDepth = 5
+    /// e2fsck gives up on an inode after a dozen illegal blocks; so do we, a little later.
+    static let problemLimit = 64
+
+    let fs: ext2_filsys
+    let blocksCount: UInt64
+    let firstDataBlock: UInt64
+    private(set) var runs: [BlockRun] = []
+    private(set) var mappingBlocks: [UInt64] = []
+    private(set) var problems: [BlockMapProblem] = []
+    /// Highest logical block + 1 of initialized data (0 when none).
+    private(set) var initializedEnd: UInt64 = 0
+    /// Highest logical block + 1 of any data.
+    private(set) var logicalEnd: UInt64 = 0
+    private var inode: UInt32 = 0
+    private var mapped: UInt64 = 0
+    private var aborted = false
+
+    init(_ fs: ext2_filsys) {
+        self.fs = fs
+        blocksCount = UInt64(ext2fs_blocks_count(fs.pointee.super))
+        firstDataBlock = UInt64(fs.pointee.super.pointee.s_first_data_block)
+    }
+
+    var totalBlocks: UInt64 { mapped + UInt64(mappingBlocks.count) }
+
+    func inRange(_ block: UInt64) -> Bool { block >= firstDataBlock && block < blocksCount }
+
+    /// Walks `inode`'s blocks (the caller has checked `ext2fs_inode_has_valid_blocks2`).
+    func walk(_ inode: UInt32, _ pointer: UnsafeMutablePointer<ext2_inode>) {
+        self.inode = inode
+        runs.removeAll(keepingCapacity: true)
+        mappingBlocks.removeAll(keepingCapacity: true)
+        problems.removeAll(keepingCapacity: true)
+        initializedEnd = 0
+        logicalEnd = 0
+        mapped = 0
+        aborted = false
+        let raw = RawInode(fs: fs, pointer: pointer)
+        if raw.flags & UInt32(EXT4_EXTENTS_FL) != 0 {
+            if !walkShallowExtents(raw) { walkExtentTree(pointer) }
+        } else if raw.block(12) == 0 && raw.block(13) == 0 && raw.block(14) == 0 {
+            for i in 0..<12 where raw.block(i) != 0 { data(UInt64(i), UInt64(raw.block(i)), 1, initialized: true) }
+        } else {
+            walkIndirect(pointer)
+        }
+    }
+
+    // MARK: Recording
+
+    private func problem(_ code: FindingCode, block: UInt64? = nil, logical: UInt64? = nil, _ message: String) {
+        guard problems.count < Self.problemLimit else { aborted = true; return }
+        problems.append(BlockMapProblem(code: code, block: block, logical: logical, message: message))
+        if problems.count >= Self.problemLimit { aborted = true }
+    }
+
+    private func data(_ logical: UInt64, _ physical: UInt64, _ length: UInt32, initialized: Bool) {
+        guard !aborted else { return }
+        if length == 0 {
+            problem(.extentBadOrder, block: physical, logical: logical, "an extent at logical block \(logical) has zero length")
+            return
+        }
+        if logical < logicalEnd {
+            problem(.extentBadOrder, block: physical, logical: logical,
+                    "logical blocks \(logical)…\(logical + UInt64(length) - 1) overlap or precede blocks already mapped (up to \(logicalEnd - 1))")
+            return
+        }
+        let end = physical &+ UInt64(length)
+        guard inRange(physical), end <= blocksCount, end > physical else {
+            problem(.blockOutOfRange, block: physical, logical: logical,
+                    "logical block \(logical) maps to block \(physical)\(length > 1 ? " (+\(length - 1))" : ""), outside the filesystem (\(firstDataBlock)…\(blocksCount - 1))")
+            return
+        }
+        mapped += UInt64(length)
+        if mapped > blocksCount {
+            problem(.blockMapError, "maps more blocks than the filesystem holds; walk stopped")
+            aborted = true
+            return
+        }
+        logicalEnd = logical + UInt64(length)
+        if initialized { initializedEnd = logicalEnd }
+        if let last = runs.last, last.initialized == initialized, last.logical + UInt64(last.length) == logical,
+           last.physical + UInt64(last.length) == physical, UInt64(last.length) + UInt64(length) <= UInt64(UInt32.max) {
+            runs[runs.count - 1] = BlockRun(logical: last.logical, physical: last.physical,
+                                            length: last.length + length, initialized: initialized)
+        } else {
+            runs.append(BlockRun(logical: logical, physical: physical, length: length, initialized: initialized))
+        }
+    }
+
+    private func mapping(_ block: UInt64, what: String) -> Bool {
+        guard inRange(block) else {
+            problem(.blockOutOfRange, block: block, "its \(what) is block \(block), outside the filesystem")
+            return false
+        }
+        mappingBlocks.append(block)
+        return true
+    }
+
+    // MARK: Extents
+
+    /// Depth-0 extent roots (the common case) are parsed in place, without libext2fs allocating a handle.
+    /// Returns false when the tree is deeper and needs the libext2fs walk.
+    private func walkShallowExtents(_ raw: RawInode) -> Bool {
+        raw.withBlockBytes { bytes in
+            let magic = bytes.load(fromByteOffset: 0, as: UInt16.self)
+            let entries = Int(bytes.load(fromByteOffset: 2, as: UInt16.self))
+            let max = Int(bytes.load(fromByteOffset: 4, as: UInt16.self))
+            let depth = bytes.load(fromByteOffset: 6, as: UInt16.self)
+            guard magic == 0xF30A, max >= 2, max <= 4, entries <= max else {
+                problem(.extentBadHeader, "the extent root in the inode has an invalid header (magic \(String(magic, radix: 16)), \(entries) of \(max) entries)")
+                return true
+            }
+            guard depth == 0 else { return false }
+            for e in 0..<entries {
+                let base = 12 + e * 12
+                let lblk = UInt64(bytes.load(fromByteOffset: base, as: UInt32.self))
+                var len = UInt32(bytes.load(fromByteOffset: base + 4, as: UInt16.self))
+                let hi = UInt64(bytes.load(fromByteOffset: base + 6, as: UInt16.self))
+                let lo = UInt64(bytes.load(fromByteOffset: base + 8, as: UInt32.self))
+                var initialized = true
+                if len > 32768 { len -= 32768; initialized = false }
+                data(lblk, hi << 32 | lo, len, initialized: initialized)
+            }
+            return true
+        }
+    }
+
+    /// Deeper trees: an explicit walk with `ext2fs_extent_get` (DOWN / NEXT_SIB / UP), so a node that
+    /// fails to read or verify is reported and skipped instead of stopping the walk, and bounded by a step count.
+    private func walkExtentTree(_ pointer: UnsafeMutablePointer<ext2_inode>) {
+        var handle: ext2_extent_handle_t?
+        let rc = ext2fs_extent_open2(fs, inode, pointer, &handle)
+        guard rc == 0, let handle else {
+            problem(.extentBadHeader, "the extent tree cannot be opened (\(Ext2Error(code: Int(rc)).message))")
+            return
+        }
+        defer { ext2fs_extent_free(handle) }
+        var info = ext2_extent_info()
+        if ext2fs_extent_get_info(handle, &info) == 0, info.max_depth > Int32(Self.maxExtentDepth) {
+            problem(.extentTooDeep, "the extent tree claims depth \(info.max_depth) (at most \(Self.maxExtentDepth))")
+            return
+        }
+        var extent = ext2fs_extent()
+        var code = ext2fs_extent_get(handle, Int32(EXT2_EXTENT_ROOT), &extent)
+        if code == EXT2_ET_EXTENT_NO_NEXT { return }  // an empty tree
+        guard code == 0 else {
+            problem(.extentBadHeader, "the extent root cannot be read (\(Ext2Error(code: Int(code)).message))")
+            return
+        }
+        var steps: UInt64 = 0
+        let stepLimit = blocksCount + 1024
+        while !aborted && steps < stepLimit {
+            steps += 1
+            let level = ext2fs_extent_get_info(handle, &info) == 0 ? Int(info.curr_level) : 0
+            if extent.e_flags & UInt32(EXT2_EXTENT_FLAGS_LEAF) != 0 {
+                data(UInt64(extent.e_lblk), UInt64(extent.e_pblk), extent.e_len,
+                     initialized: extent.e_flags & UInt32(EXT2_EXTENT_FLAGS_UNINIT) == 0)
+            } else if extent.e_flags & UInt32(EXT2_EXTENT_FLAGS_SECOND_VISIT) == 0, mapping(UInt64(extent.e_pblk), what: "extent node at level \(level + 1)") {
+                code = ext2fs_extent_get(handle, Int32(EXT2_EXTENT_DOWN), &extent)
+                if code == 0 || code == EXT2_ET_EXTENT_CSUM_INVALID {
+                    if code != 0 {
+                        problem(.extentChecksum, block: mappingBlocks.last, "the checksum of extent node block \(mappingBlocks.last ?? 0) does not match")
+                    }
+                    continue
+                }
+                let blk = mappingBlocks.last ?? 0
+                if code == EXT2_ET_SHORT_READ || code < 1000 {
+                    problem(.extentUnreadable, block: blk, "extent node block \(blk) cannot be read (\(Ext2Error(code: Int(code)).message))")
+                } else {
+                    problem(.extentBadHeader, block: blk, "extent node block \(blk) is invalid (\(Ext2Error(code: Int(code)).message)); its extents are lost")
+                }
+            }
+            // Advance: next sibling, climbing while the current node is exhausted.
+            while true {
+                code = ext2fs_extent_get(handle, Int32(EXT2_EXTENT_NEXT_SIB), &extent)
+                if code == 0 { break }
+                code = ext2fs_extent_get(handle, Int32(EXT2_EXTENT_UP), &extent)
+                if code != 0 { return }
+            }
+        }
+        if steps >= stepLimit { problem(.blockMapError, "the extent tree has more entries than the filesystem has blocks; walk stopped") }
+    }
+
+    // MARK: Indirect blocks
+
+    private func walkIndirect(_ pointer: UnsafeMutablePointer<ext2_inode>) {
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        // ext2fs_block_iterate3 re-reads the inode; checksum failures are reported by pass 1 itself.
+        let savedFlags = fs.pointee.flags
+        fs.pointee.flags |= Int32(EXT2_FLAG_IGNORE_CSUM_ERRORS)
+        let rc = ext2fs_block_iterate3(fs, inode, Int32(BLOCK_FLAG_READ_ONLY), nil, { _, blockPointer, count, _, _, context in
+            guard let blockPointer, let context else { return Int32(BLOCK_ABORT) }
+            let walker = Unmanaged<BlockWalker>.fromOpaque(context).takeUnretainedValue()
+            return walker.visit(UInt64(blockPointer.pointee), count: Int64(count))
+        }, context)
+        fs.pointee.flags = savedFlags
+        if rc != 0 && rc != EXT2_ET_BAD_IND_BLOCK && rc != EXT2_ET_BAD_DIND_BLOCK && rc != EXT2_ET_BAD_TIND_BLOCK {
+            problem(.blockMapError, "the block map cannot be walked completely (\(Ext2Error(code: Int(rc)).message))")
+        }
+    }
+
+    fileprivate func visit(_ block: UInt64, count: Int64) -> Int32 {
+        if count >= 0 {
+            data(UInt64(count), block, 1, initialized: true)
+        } else {
+            let what = count == Int64(BLOCK_COUNT_IND) ? "indirect block" : count == Int64(BLOCK_COUNT_DIND) ? "double indirect block" : "triple indirect block"
+            _ = mapping(block, what: what)
+        }
+        return aborted ? Int32(BLOCK_ABORT) : 0
+    }
+}

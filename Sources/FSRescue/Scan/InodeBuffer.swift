@@ -1,0 +1,55 @@
+// A reusable buffer holding one on-disk inode, and a read-only view of its fields.
+internal import CFSRescueExt2fs
+
+/// Memory for one full-size inode (`EXT2_INODE_SIZE`, at least `sizeof(ext2_inode_large)`), reused
+/// across inodes so the scan's hot loop does not allocate.
+final class InodeBuffer {
+    let size: Int
+    let raw: UnsafeMutableRawPointer
+    let inode: UnsafeMutablePointer<ext2_inode>
+    private let fs: ext2_filsys
+
+    init(_ fs: ext2_filsys) {
+        self.fs = fs
+        size = max(Int(fsr_inode_size(fs)), MemoryLayout<ext2_inode_large>.size)
+        raw = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 8)
+        raw.initializeMemory(as: UInt8.self, repeating: 0, count: size)
+        inode = raw.bindMemory(to: ext2_inode.self, capacity: 1)
+    }
+
+    deinit { raw.deallocate() }
+
+    var view: RawInode { RawInode(fs: fs, pointer: inode) }
+}
+
+/// Field accessors over an `ext2_inode` in memory (little-endian host assumed, as libext2fs on Linux).
+struct RawInode {
+    let fs: ext2_filsys
+    let pointer: UnsafeMutablePointer<ext2_inode>
+
+    var mode: UInt16 { pointer.pointee.i_mode }
+    var links: UInt16 { pointer.pointee.i_links_count }
+    var size: UInt64 { UInt64(pointer.pointee.i_size) | UInt64(pointer.pointee.i_size_high) << 32 }
+    var mtime: UInt32 { pointer.pointee.i_mtime }
+    var dtime: UInt32 { pointer.pointee.i_dtime }
+    var flags: UInt32 { pointer.pointee.i_flags }
+    var type: FileType { FileType(mode: mode) }
+    /// `i_blocks` in 512-byte units (`ext2fs_get_stat_i_blocks`, huge_file aware).
+    var statBlocks: UInt64 { UInt64(ext2fs_get_stat_i_blocks(fs, pointer)) }
+    /// The extended attribute block (`ext2fs_file_acl_block`), 0 when none.
+    var xattrBlock: UInt64 { UInt64(ext2fs_file_acl_block(fs, pointer)) }
+
+    static let blockOffset = MemoryLayout<ext2_inode>.offset(of: \ext2_inode.i_block) ?? 40
+
+    /// `i_block[index]` (0 ..< 15), read in place.
+    func block(_ index: Int) -> UInt32 {
+        UnsafeRawPointer(pointer).load(fromByteOffset: Self.blockOffset + index * 4, as: UInt32.self)
+    }
+
+    /// The 60 bytes of `i_block` (extent root, block pointers, fast symlink target or inline data), in place.
+    func withBlockBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        body(UnsafeRawBufferPointer(start: UnsafeRawPointer(pointer) + Self.blockOffset, count: 60))
+    }
+
+    var anyBlockPointer: Bool { (0..<15).contains { block($0) != 0 } }
+}

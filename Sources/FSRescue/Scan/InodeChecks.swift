@@ -1,0 +1,97 @@
+// Pass 1 checks of one inode's own fields: symlink targets, must-be-zero fields, in-inode attributes.
+internal import CFSRescueExt2fs
+
+/// What parsing the extended attributes stored in an inode's extra space found.
+struct InInodeAttributes {
+    var valid = true
+    var problem = ""
+    /// Some attribute value lives in an EA inode (`e_value_inum`), whose blocks the parent's i_blocks counts.
+    var referencesEAInode = false
+}
+
+extension ScanRun {
+    static let inodeBaseSize = 128
+    static let xattrEntryHeader = 16
+
+    /// Checks a symbolic link as e2fsck does: a non-empty target whose length is its size, within the
+    /// 60 bytes of `i_block` (fast) or exactly one block at logical 0 (slow). Encrypted targets start
+    /// with a 2-byte length.
+    func checkSymlink(_ ino: UInt32, _ raw: RawInode, fast: Bool, walker: BlockWalker?) -> Bool {
+        let size = raw.size
+        guard size > 0, raw.pointer.pointee.i_size_high == 0 else { return false }
+        let encrypted = raw.flags & UInt32(EXT4_ENCRYPT_FL) != 0
+        func targetLength(_ bytes: UnsafeRawBufferPointer) -> Int {
+            if encrypted { return Int(bytes.loadUnaligned(as: UInt16.self)) + 2 }
+            return bytes.firstIndex(of: 0) ?? bytes.count
+        }
+        if fast {
+            guard raw.flags & UInt32(EXT4_EXTENTS_FL) == 0 else { return false }
+            let length = raw.withBlockBytes { targetLength($0) }
+            return length < 60 && UInt64(length) == size
+        }
+        guard let walker, walker.problems.isEmpty, walker.runs.count == 1, let run = walker.runs.first,
+              run.logical == 0, run.length == 1, size < UInt64(blockSize) else { return false }
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: Int(blockSize), alignment: 8)
+        defer { buffer.deallocate() }
+        guard read(run.physical, into: buffer) == 0 else { return false }
+        let length = targetLength(UnsafeRawBufferPointer(start: buffer, count: Int(blockSize)))
+        return length < Int(blockSize) && UInt64(length) == size
+    }
+
+    /// `i_file_acl_high` must be zero without the 64bit feature.
+    func checkZeroFields(_ ino: UInt32, _ raw: RawInode, index: Int) {
+        if !has64bit && raw.pointer.pointee.osd2.linux2.l_i_file_acl_high != 0 {
+            add(Finding(.inodeBadField, "Inode \(ino) has i_file_acl_high \(raw.pointer.pointee.osd2.linux2.l_i_file_acl_high) on a filesystem without 64bit; it must be zero.", inode: ino))
+            table.addDamage(.badInlineOrXattr, at: index)
+        }
+    }
+
+    /// Parses the attributes after `i_extra_isize` (magic, 16-byte entries ending in a zero word, values
+    /// addressed from the first entry): `i_extra_isize` in range, every entry and value inside the inode,
+    /// no two overlapping.
+    func checkInInodeAttributes(_ ino: UInt32, _ buffer: InodeBuffer) -> InInodeAttributes {
+        var result = InInodeAttributes()
+        let inodeSize = Int(fsr_inode_size(fs))
+        guard inodeSize > Self.inodeBaseSize else { return result }
+        let bytes = UnsafeRawBufferPointer(start: buffer.raw, count: inodeSize)
+        let extra = Int(bytes.loadUnaligned(fromByteOffset: Self.inodeBaseSize, as: UInt16.self))
+        guard extra != 0 else { return result }
+        guard extra >= 4, extra <= inodeSize - Self.inodeBaseSize, extra % 4 == 0 else {
+            return InInodeAttributes(valid: false, problem: "i_extra_isize \(extra) is invalid (4…\(inodeSize - Self.inodeBaseSize), a multiple of 4)")
+        }
+        let magicAt = Self.inodeBaseSize + extra
+        guard magicAt + 4 <= inodeSize, bytes.loadUnaligned(fromByteOffset: magicAt, as: UInt32.self) == Self.xattrMagic else { return result }
+        let start = magicAt + 4
+        var regions: [(Int, Int)] = []
+        var offset = start
+        while offset + 4 <= inodeSize, bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self) != 0 {
+            guard offset + Self.xattrEntryHeader <= inodeSize else {
+                return InInodeAttributes(valid: false, problem: "an attribute entry at offset \(offset) runs past the inode")
+            }
+            let nameLength = Int(bytes[offset])
+            let valueOffset = Int(bytes.loadUnaligned(fromByteOffset: offset + 2, as: UInt16.self))
+            let valueInode = bytes.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self)
+            let valueSize = Int(bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt32.self))
+            let entryLength = (nameLength + Self.xattrEntryHeader + 3) & ~3
+            guard offset + entryLength <= inodeSize else {
+                return InInodeAttributes(valid: false, problem: "the attribute entry at offset \(offset) runs past the inode")
+            }
+            if valueInode != 0 {
+                result.referencesEAInode = true
+            } else if valueSize > 0 {
+                let valueStart = start + valueOffset
+                guard valueStart + valueSize <= inodeSize else {
+                    return InInodeAttributes(valid: false, problem: "an attribute value (\(valueSize) bytes at offset \(valueStart)) runs past the inode")
+                }
+                regions.append((valueStart, valueStart + valueSize))
+            }
+            offset += entryLength
+        }
+        regions.append((start, min(offset + 4, inodeSize)))
+        regions.sort { $0.0 < $1.0 }
+        for i in 1..<regions.count where regions[i].0 < regions[i - 1].1 {
+            return InInodeAttributes(valid: false, problem: "attribute entries and values overlap (allocation collision at offset \(regions[i].0))")
+        }
+        return result
+    }
+}

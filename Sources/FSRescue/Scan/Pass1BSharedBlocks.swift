@@ -1,0 +1,56 @@
+// Pass 1B: which inodes share each multiply-claimed block (only when pass 1 found any).
+internal import CFSRescueExt2fs
+
+extension ScanRun {
+    /// Re-walks the block maps of live inodes (`ext2fs_read_inode_full`, then the same walker as pass 1)
+    /// and records, for every multiply-claimed cluster, the inodes claiming it; then one
+    /// `block.multiply-claimed` finding per inode, naming the others (0 for filesystem metadata).
+    func passSharedBlocks() -> UInt64 {
+        guard hasMultiplyClaimed else { return 0 }
+        var owners: [UInt64: [UInt32]] = [:]
+        let buffer = InodeBuffer(fs)
+        let walker = BlockWalker(fs)
+        var done: UInt64 = 0
+        for index in table.indices {
+            done += 1
+            if shouldStop(done) { return done }
+            let ino = table.numbers[index]
+            guard ino != Self.resizeInode, table.flags[index] & InodeTable.Flag.inline == 0 else { continue }
+            let rc = ext2fs_read_inode_full(fs, ino, buffer.inode, Int32(buffer.size))
+            guard rc == 0 || rc == EXT2_ET_INODE_CSUM_INVALID, ext2fs_inode_has_valid_blocks2(fs, buffer.inode) != 0 else { continue }
+            walker.walk(ino, buffer.inode)
+            var seen = Set<UInt64>()
+            func note(_ start: UInt64, _ length: UInt64) {
+                let c0 = cluster(start), c1 = cluster(start + length - 1)
+                guard multiplyClaimed.population(c0, c1 - c0 + 1) > 0 else { return }
+                for c in c0...c1 where multiplyClaimed.contains(c) && seen.insert(c).inserted {
+                    owners[c, default: []].append(ino)
+                }
+            }
+            for run in walker.runs { note(run.physical, UInt64(run.length)) }
+            for block in walker.mappingBlocks { note(block, 1) }
+            let xattr = buffer.view.xattrBlock
+            if xattr != 0 && walker.inRange(xattr) { note(xattr, 1) }
+        }
+        var perInode: [UInt32: (blocks: UInt64, others: Set<UInt32>)] = [:]
+        for (c, inodes) in owners {
+            let withMetadata = metadata.contains(c)
+            guard inodes.count > 1 || withMetadata else { continue }
+            for ino in inodes {
+                var entry = perInode[ino] ?? (0, [])
+                entry.blocks += 1
+                for other in inodes where other != ino { entry.others.insert(other) }
+                if withMetadata { entry.others.insert(0) }
+                perInode[ino] = entry
+            }
+        }
+        for (ino, entry) in perInode.sorted(by: { $0.key < $1.key }) {
+            let others = entry.others.sorted()
+            sharedBlocks.append(SharedBlocks(inode: ino, blockCount: entry.blocks, sharedWith: others))
+            let names = others.map { $0 == 0 ? "filesystem metadata" : "inode \($0)" }.joined(separator: ", ")
+            add(Finding(.blockMultiplyClaimed, "Inode \(ino) shares \(entry.blocks) block\(entry.blocks == 1 ? "" : "s") with \(names).", inode: ino))
+            if let i = table.index(of: ino) { table.addDamage(.sharedBlocks, at: i) }
+        }
+        return done
+    }
+}

@@ -1,0 +1,288 @@
+// Pass 1: every inode of the used part of every group — mode, links, dtime, size, blocks, xattr block.
+internal import CFSRescueExt2fs
+
+extension ScanRun {
+    static let resizeInode: UInt32 = 7
+    static let rootInode: UInt32 = 2
+
+    /// Scans every inode with `ext2fs_open_inode_scan` / `ext2fs_get_next_inode_full`, walks each live
+    /// inode's blocks, claims them in the ownership bitmap, and collects directory blocks for pass 2.
+    /// Scan errors (bad blocks in the inode table, unreadable tables) become findings and the scan continues.
+    func passInodes() -> UInt64 {
+        markMetadata()
+        checkSpecialBlocks()
+        var scanHandle: ext2_inode_scan?
+        let rc = ext2fs_open_inode_scan(fs, 32, &scanHandle)
+        guard rc == 0, let scan = scanHandle else {
+            add(Finding(.inodeScanError, "The inode tables cannot be scanned (\(Ext2Error(code: Int(rc)).message)); no inode was checked."))
+            return 0
+        }
+        defer { ext2fs_close_inode_scan(scan) }
+        var scanFlags = Int32(EXT2_SF_SKIP_MISSING_ITABLE | EXT2_SF_WARN_GARBAGE_INODES)
+        if ext2fs_has_group_desc_csum(fs) != 0 { scanFlags |= Int32(EXT2_SF_DO_LAZY) }
+        _ = ext2fs_inode_scan_flags(scan, scanFlags, 0)
+
+        let buffer = InodeBuffer(fs)
+        let walker = BlockWalker(fs)
+        var done: UInt64 = 0
+        var lastInode: UInt32 = 0
+        var failures = 0
+        while true {
+            var ino: ext2_ino_t = 0
+            let code = ext2fs_get_next_inode_full(scan, &ino, buffer.inode, Int32(buffer.size))
+            if code == EXT2_ET_BAD_BLOCK_IN_INODE_TABLE {
+                add(Finding(.inodeScanError, "Inode \(ino) lies in a block listed as bad; it was not checked.", inode: ino))
+                continue
+            }
+            if code != 0 && code != EXT2_ET_INODE_CSUM_INVALID && code != EXT2_ET_INODE_IS_GARBAGE {
+                let group = lastInode / inodesPerGroup + (failures > 0 ? 1 : 0)
+                add(Finding(.inodeScanError, "The inode table of group \(group) cannot be read (\(Ext2Error(code: Int(code)).message)); its remaining inodes were not checked.", group: group))
+                failures += 1
+                // Skip to the next group; give up if the scan cannot move on.
+                let next = lastInode / inodesPerGroup + UInt32(failures)
+                if next >= groupCount || ext2fs_inode_scan_goto_blockgroup(scan, Int32(next)) != 0 || failures > Int(groupCount) { break }
+                continue
+            }
+            if ino == 0 { break }
+            if ino > inodesCount { break }
+            failures = 0
+            lastInode = ino
+            done += 1
+            if shouldStop(done) { break }
+            if code == EXT2_ET_INODE_IS_GARBAGE {
+                add(Finding(.inodeChecksum, "Inode \(ino) lies in an inode table block whose checksums mostly fail: it looks like garbage and was not checked.", inode: ino))
+                continue
+            }
+            inspect(ino, buffer, walker, checksumFailed: code == EXT2_ET_INODE_CSUM_INVALID)
+        }
+        counts.inodesScanned = done
+        checkXattrBlocks()
+        return done
+    }
+
+    private func inspect(_ ino: UInt32, _ buffer: InodeBuffer, _ walker: BlockWalker, checksumFailed: Bool) {
+        let raw = buffer.view
+        let mode = raw.mode
+        let orphan: OrphanKind? = orphanMembers.isEmpty ? nil : orphanMembers[ino]
+        let reserved = ino < firstInode && ino != Self.rootInode
+
+        if reserved {
+            guard mode != 0 || raw.anyBlockPointer else { return }
+            table.append(inode: ino, mode: mode, size: raw.size, links: raw.links, mtime: raw.mtime, flags: InodeTable.Flag.system)
+            if ino == Self.resizeInode {
+                let dind = UInt64(raw.block(13))
+                if dind != 0 && walker.inRange(dind) { claim(dind, 1, inode: ino, index: table.count - 1) }
+            } else if ext2fs_inode_has_valid_blocks2(fs, buffer.inode) != 0 {
+                walkBlocks(ino, buffer, walker, index: table.count - 1, checkSizes: false)
+            }
+            return
+        }
+
+        if raw.links == 0 && orphan == nil {
+            guard mode != 0 else { return }
+            if checksumFailed {
+                add(Finding(.inodeChecksum, "The checksum of unused inode \(ino) does not match its contents.", inode: ino))
+            }
+            if raw.dtime == 0 {
+                add(Finding(.inodeZeroDtime, "Inode \(ino) has no links and no deletion time but a mode (\(String(mode, radix: 8))); it is on no orphan list.", inode: ino))
+            } else if isIntactDeleted(raw) {
+                deleted.append(DeletedInode(inode: ino, type: raw.type, size: raw.size, dtime: raw.dtime, nameEvidence: []))
+                add(Finding(.inodeDeletedIntact, "Deleted inode \(ino) (\(raw.type.rawValue), \(raw.size) bytes) still maps its blocks; its data may be recoverable.", inode: ino))
+            }
+            return
+        }
+
+        let hidden = hiddenInodes.contains(ino) || raw.flags & UInt32(EXT4_EA_INODE_FL) != 0
+        var flags: UInt8 = hidden ? InodeTable.Flag.system : 0
+        if raw.flags & UInt32(EXT4_EXTENTS_FL) != 0 { flags |= InodeTable.Flag.extents }
+        if raw.flags & UInt32(EXT2_INDEX_FL) != 0 {
+            flags |= InodeTable.Flag.indexed
+            if raw.flags & UInt32(EXT4_CASEFOLD_FL | EXT4_ENCRYPT_FL) != 0 { htree.unchecked.insert(Int32(table.count)) }
+        }
+        let inline = raw.flags & UInt32(EXT4_INLINE_DATA_FL) != 0
+        if inline { flags |= InodeTable.Flag.inline }
+        table.append(inode: ino, mode: mode, size: raw.size, links: raw.links, mtime: raw.mtime, flags: flags)
+        let index = table.count - 1
+        counts.inodesInUse += 1
+
+        if checksumFailed || (hasMetadataCsum && !verifiesInodeChecksums && ext2fs_inode_csum_verify(fs, ino, buffer.raw.assumingMemoryBound(to: ext2_inode_large.self)) == 0) {
+            add(Finding(.inodeChecksum, "The checksum of inode \(ino) does not match its contents.", inode: ino))
+            table.addDamage(.checksum, at: index)
+        }
+        if raw.links > 0 && raw.dtime != 0 && orphan == nil {
+            add(Finding(.inodeDtimeSet, "Inode \(ino) is in use (\(raw.links) links) but has a deletion time set.", inode: ino))
+        }
+        let type = raw.type
+        switch type {
+        case .unknown:
+            add(Finding(.inodeBadMode, "Inode \(ino) has mode \(String(mode, radix: 8)), which is no file type.", inode: ino))
+            table.addDamage(.badMode, at: index)
+            return
+        case .directory: counts.directories += 1
+        case .regular: counts.regularFiles += 1
+        default: break
+        }
+        if ino == Self.rootInode && type != .directory { return }  // pass 3 reports the missing root
+
+        checkZeroFields(ino, raw, index: index)
+        let attributes = checkInInodeAttributes(ino, buffer)
+        if !attributes.valid {
+            add(Finding(.xattrInInodeBad, "Inode \(ino)'s in-inode extended attributes are corrupt: \(attributes.problem).", inode: ino))
+            table.addDamage(.badInlineOrXattr, at: index)
+        }
+        // EA inodes' blocks count in the parent's i_blocks; without reading them, i_blocks is not checked.
+        let eaInodes = attributes.referencesEAInode
+            || (hasEAInode && raw.xattrBlock != 0)
+        let hasBlocks = ext2fs_inode_has_valid_blocks2(fs, buffer.inode) != 0
+        if inline {
+            checkInlineData(ino, type: type, index: index)
+        } else if hasBlocks {
+            walkBlocks(ino, buffer, walker, index: index, checkSizes: !hidden, checkBlockCount: !eaInodes)
+        } else if !hidden, !eaInodes, raw.statBlocks != (raw.xattrBlock != 0 ? UInt64(blockSize / 512) : 0), clusterBits == 0,
+                  type == .regular || type == .directory || type == .symlink {
+            add(Finding(.inodeBadBlockCount, "Inode \(ino) maps no blocks but i_blocks is \(raw.statBlocks).", inode: ino))
+            table.addDamage(.badSize, at: index)
+        }
+        if type == .symlink && !hidden && !inline && !checkSymlink(ino, raw, fast: !hasBlocks, walker: hasBlocks ? walker : nil) {
+            add(Finding(.inodeBadSymlink, "Symbolic link inode \(ino) is invalid (size \(raw.size)).", inode: ino))
+            table.addDamage(.badSize, at: index)
+        }
+        let xattr = raw.xattrBlock
+        if xattr != 0 {
+            if walker.inRange(xattr) {
+                if let entry = xattrBlocks[xattr] {
+                    xattrBlocks[xattr] = (entry.users + 1, entry.first)
+                } else {
+                    xattrBlocks[xattr] = (1, ino)
+                    claim(xattr, 1, inode: ino, index: index)
+                }
+            } else {
+                add(Finding(.xattrBadBlock, "Inode \(ino)'s extended attribute block \(xattr) is outside the filesystem.", inode: ino, block: xattr))
+                table.addDamage(.badInlineOrXattr, at: index)
+            }
+        }
+    }
+
+    /// A deleted inode whose mapping survives: extent root with entries, or non-zero block pointers.
+    private func isIntactDeleted(_ raw: RawInode) -> Bool {
+        guard raw.size > 0, raw.type == .regular || raw.type == .directory,
+              raw.flags & UInt32(EXT4_INLINE_DATA_FL) == 0 else { return false }
+        if raw.flags & UInt32(EXT4_EXTENTS_FL) != 0 {
+            return raw.withBlockBytes { $0.load(as: UInt16.self) == 0xF30A && $0.load(fromByteOffset: 2, as: UInt16.self) > 0 }
+        }
+        return raw.anyBlockPointer
+    }
+
+    private func checkInlineData(_ ino: UInt32, type: FileType, index: Int) {
+        guard hasInlineData else {
+            add(Finding(.inlineDataBad, "Inode \(ino) has the inline-data flag but the filesystem lacks the inline_data feature.", inode: ino))
+            table.addDamage(.badInlineOrXattr, at: index)
+            return
+        }
+        var size: Int = 0
+        let rc = ext2fs_inline_data_size(fs, ino, &size)
+        if rc != 0 {
+            add(Finding(.inlineDataBad, "Inode \(ino)'s inline data is invalid (\(Ext2Error(code: Int(rc)).message)).", inode: ino))
+            table.addDamage(.badInlineOrXattr, at: index)
+            return
+        }
+        if type == .directory { inlineDirectories.append(Int32(index)) }
+    }
+
+    private func walkBlocks(_ ino: UInt32, _ buffer: InodeBuffer, _ walker: BlockWalker, index: Int, checkSizes: Bool,
+                            checkBlockCount: Bool = true) {
+        walker.walk(ino, buffer.inode)
+        var damage: InodeDamage = []
+        for p in walker.problems {
+            add(Finding(p.code, "Inode \(ino): \(p.message).", inode: ino, block: p.block))
+            damage.insert(p.code == .blockOutOfRange ? .blocksOutOfRange : .badBlockMap)
+        }
+        for run in walker.runs { claim(run.physical, UInt64(run.length), inode: ino, index: index) }
+        for block in walker.mappingBlocks { claim(block, 1, inode: ino, index: index) }
+        counts.blocksInUse += walker.totalBlocks
+
+        let raw = buffer.view
+        let type = raw.type
+        if type == .directory && !table.isSystem(at: index) {
+            var uninitialized = false
+            var expected: UInt64 = 0
+            for run in walker.runs {
+                if !run.initialized { uninitialized = true }
+                if run.logical != expected && expected != UInt64.max {
+                    add(Finding(.dirHole, "Directory inode \(ino) has no block at logical \(expected) (next block is logical \(run.logical)).", inode: ino))
+                    damage.insert(.badEntries)
+                    expected = UInt64.max
+                }
+                if expected != UInt64.max { expected = run.logical + UInt64(run.length) }
+                for i in 0..<UInt64(run.length) where directoryBlocks.count < Int(blocksCount) {
+                    directoryBlocks.append(DirectoryBlockRef(directory: Int32(index), logical: UInt32(truncatingIfNeeded: run.logical + i),
+                                                             physical: run.physical + i))
+                }
+            }
+            if uninitialized {
+                add(Finding(.dirUninitializedBlock, "Directory inode \(ino) maps blocks through an uninitialized extent; they read as empty.", inode: ino))
+                damage.insert(.badEntries)
+            }
+        }
+        if checkSizes { damage.formUnion(checkSize(ino, raw, walker, checkBlockCount: checkBlockCount)) }
+        if !damage.isEmpty { table.addDamage(damage, at: index) }
+    }
+
+    /// Size against the blocks mapped, as e2fsck checks it, and `i_blocks` against the blocks counted.
+    private func checkSize(_ ino: UInt32, _ raw: RawInode, _ walker: BlockWalker, checkBlockCount: Bool) -> InodeDamage {
+        var damage: InodeDamage = []
+        let bs = UInt64(blockSize)
+        let size = raw.size
+        switch raw.type {
+        case .directory:
+            if size % bs != 0 || size / bs != walker.logicalEnd {
+                add(Finding(.inodeBadSize, "Directory inode \(ino) has size \(size) but maps \(walker.logicalEnd) blocks of \(bs) bytes.", inode: ino))
+                damage.insert(.badSize)
+            }
+        case .regular:
+            // Verity files keep their Merkle tree past EOF.
+            if raw.flags & UInt32(EXT4_VERITY_FL) == 0, walker.initializedEnd > 0 && size < (walker.initializedEnd - 1) * bs {
+                add(Finding(.inodeBadSize, "Inode \(ino) has size \(size) but maps data up to logical block \(walker.initializedEnd - 1).", inode: ino))
+                damage.insert(.badSize)
+            }
+        default: break
+        }
+        if clusterBits == 0 && checkBlockCount {
+            let expected = (walker.totalBlocks + (raw.xattrBlock != 0 ? 1 : 0)) * (bs / 512)
+            if expected != raw.statBlocks && walker.problems.isEmpty {
+                add(Finding(.inodeBadBlockCount, "Inode \(ino) has i_blocks \(raw.statBlocks) but maps \(expected) 512-byte sectors.", inode: ino))
+                damage.insert(.badSize)
+            }
+        }
+        return damage
+    }
+
+    /// Marks `length` blocks from `start` as claimed by `ino`; blocks already claimed (or metadata)
+    /// go into ``multiplyClaimed`` for pass 1B.
+    func claim(_ start: UInt64, _ length: UInt64, inode ino: UInt32, index: Int) {
+        let c0 = cluster(start), c1 = cluster(start + length - 1)
+        let n = c1 - c0 + 1
+        if metadata.population(c0, n) > 0 {
+            var first: UInt64 = 0
+            for c in c0...c1 where metadata.contains(c) {
+                if first == 0 { first = c << clusterBits }
+                multiplyClaimed.insert(c)
+            }
+            add(Finding(.blockMetadataOverlap, "Inode \(ino) maps block \(first), which holds filesystem metadata.", inode: ino, block: first))
+            table.addDamage(.sharedBlocks, at: index)
+            hasMultiplyClaimed = true
+        }
+        if claimed.population(c0, n) > 0 {
+            // Under bigalloc, one inode's consecutive blocks share a cluster: that is not a conflict.
+            var shared = false
+            for c in c0...c1 where claimed.contains(c) {
+                if clusterBits > 0 && c == c0 && lastClaim == (ino, c) { continue }
+                multiplyClaimed.insert(c)
+                shared = true
+            }
+            if shared { hasMultiplyClaimed = true }
+        }
+        claimed.claim(c0, n)
+        lastClaim = (ino, c1)
+    }
+}

@@ -1,0 +1,256 @@
+// Pass 2: every directory block — entries, '.', '..', names, types, checksums, htree roots, slack.
+internal import CFSRescueExt2fs
+
+extension ScanRun {
+    static let maxBatchBlocks = 64
+    static let staleEntryLimit = 4_000_000
+
+    /// Reads every directory block found by pass 1, in physical order and in batches of consecutive
+    /// blocks (`io_channel_read_blk64`), and every inline directory (`ext2fs_inline_data_get`); checks
+    /// each entry, counts links, records each inode's first name and parent, each directory's `..`,
+    /// and stale entries left in slack space as name evidence.
+    func passDirectories() -> UInt64 {
+        directoryBlocks.sort { $0.physical < $1.physical }
+        readHtreeRoots()
+        let bs = Int(blockSize)
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: bs * Self.maxBatchBlocks, alignment: 8)
+        defer { buffer.deallocate() }
+        var state = DirectoryPassState()
+        var done: UInt64 = 0
+        var i = 0
+        while i < directoryBlocks.count {
+            var j = i
+            while j + 1 < directoryBlocks.count, j + 1 - i < Self.maxBatchBlocks,
+                  directoryBlocks[j + 1].physical == directoryBlocks[j].physical + 1 { j += 1 }
+            let batch = j - i + 1
+            let batchRead = read(directoryBlocks[i].physical, count: batch, into: buffer) == 0
+            for k in 0..<batch {
+                let ref = directoryBlocks[i + k]
+                let block = buffer + k * bs
+                let code = batchRead ? 0 : read(ref.physical, into: block)
+                if code == 0 {
+                    checkBlock(ref, UnsafeRawBufferPointer(start: block, count: bs), &state)
+                } else {
+                    let ino = table.numbers[Int(ref.directory)]
+                    add(Finding(.dirUnreadableBlock, "Block \(ref.physical) (logical \(ref.logical)) of directory inode \(ino) cannot be read (\(Ext2Error(code: Int(code)).message)).", inode: ino, block: ref.physical))
+                    table.addDamage([.unreadable, .badEntries], at: Int(ref.directory))
+                }
+            }
+            counts.directoryBlocks += UInt64(batch)
+            done += UInt64(batch)
+            if shouldStop(done) { return done }
+            i = j + 1
+        }
+        checkHtreeHashes()
+        let inline = UnsafeMutableRawPointer.allocate(byteCount: bs + 256, alignment: 8)
+        defer { inline.deallocate() }
+        for index in inlineDirectories {
+            checkInlineDirectory(Int(index), inline, capacity: bs + 256, &state)
+            done += 1
+            if shouldStop(done) { return done }
+        }
+        return done
+    }
+
+    private func checkBlock(_ ref: DirectoryBlockRef, _ bytes: UnsafeRawBufferPointer, _ state: inout DirectoryPassState) {
+        let dirIndex = Int(ref.directory)
+        let dir = table.numbers[dirIndex]
+        let bs = Int(blockSize)
+        let indexed = table.flags[dirIndex] & InodeTable.Flag.indexed != 0
+        var limit = bs
+        if hasMetadataCsum {
+            if bytes.loadUnaligned(fromByteOffset: bs - 12, as: UInt32.self) == 0,
+               bytes.loadUnaligned(fromByteOffset: bs - 8, as: UInt16.self) == 12,
+               bytes[bs - 6] == 0, bytes[bs - 5] == 0xDE {
+                limit = bs - 12
+            }
+            let ok = ext2fs_dir_block_csum_verify(fs, dir, UnsafeMutableRawPointer(mutating: bytes.baseAddress!).assumingMemoryBound(to: ext2_dir_entry.self))
+            if ok == 0 {
+                add(Finding(.dirChecksum, "The checksum of block \(ref.physical) (logical \(ref.logical)) of directory inode \(dir) does not match, or it has no checksum tail.", inode: dir, block: ref.physical))
+                table.addDamage(.badEntries, at: dirIndex)
+            }
+        }
+        // Interior htree nodes are one empty entry spanning the block, followed by index data.
+        if indexed && ref.logical != 0 && bytes.loadUnaligned(as: UInt32.self) == 0
+            && DirectoryParser.recordLength(bytes.loadUnaligned(fromByteOffset: 4, as: UInt16.self), blockSize: bs) == bs {
+            if htree.versions[ref.directory] != nil { htree.nodes[HtreeState.key(ref.directory, ref.logical)] = indexEntries(bytes, at: 8) }
+            return
+        }
+        let hashed = indexed && ref.logical != 0 && htree.versions[ref.directory] != nil
+        state.beginBlock()
+        var position = 0
+        let error = DirectoryParser.parse(bytes, limit: limit, blockSize: bs, hasFiletype: hasFiletype, inodesCount: inodesCount,
+                                          slack: !(indexed && ref.logical == 0),
+            entry: { e in
+                checkEntry(e, bytes, dirIndex: dirIndex, block: ref.physical, logical: ref.logical, hashed: hashed,
+                           position: ref.logical == 0 ? position : 2, &state)
+                position += 1
+            },
+            stale: { e in recordStale(e, bytes, directory: dir, block: ref.physical) })
+        if ref.logical == 0 {
+            if position == 0 { missingDot(dir, dirIndex, ref.physical) }
+            if position < 2 { missingDotDot(dir, dirIndex, ref.physical) }
+            if indexed && position >= 2 { checkHtreeRoot(dir, dirIndex, bytes, block: ref.physical) }
+        }
+        if let error {
+            add(Finding(.dirBadEntry, "Block \(ref.physical) (logical \(ref.logical)) of directory inode \(dir): at offset \(error.offset), \(error.reason); the rest of the block was not parsed.", inode: dir, block: ref.physical))
+            table.addDamage(.badEntries, at: dirIndex)
+        }
+    }
+
+    private func checkInlineDirectory(_ dirIndex: Int, _ buffer: UnsafeMutableRawPointer, capacity: Int, _ state: inout DirectoryPassState) {
+        let dir = table.numbers[dirIndex]
+        var size: Int = 0
+        guard ext2fs_inline_data_size(fs, dir, &size) == 0, size >= 4, size <= capacity,
+              ext2fs_inline_data_get(fs, dir, nil, buffer, &size) == 0 else {
+            add(Finding(.dirBadEntry, "The inline data of directory inode \(dir) cannot be read.", inode: dir))
+            table.addDamage(.badEntries, at: dirIndex)
+            return
+        }
+        let bytes = UnsafeRawBufferPointer(start: buffer, count: size)
+        table.countLink(at: dirIndex)  // the implicit '.'
+        let parent = bytes.loadUnaligned(as: UInt32.self)
+        table.dotdots[Int32(dirIndex)] = parent
+        if let p = table.index(of: parent) { table.countLink(at: p) }
+        // i_block holds the parent and 56 bytes of entries; the system.data attribute holds the rest.
+        for (start, end) in [(4, min(60, size)), (60, size)] where end > start {
+            state.beginBlock()
+            let region = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+            let error = DirectoryParser.parse(region, limit: region.count, blockSize: region.count, minimumRecord: 8,
+                                              hasFiletype: hasFiletype, inodesCount: inodesCount, slack: true,
+                entry: { e in checkEntry(e, region, dirIndex: dirIndex, block: 0, logical: 0, hashed: false, position: 2, &state) },
+                stale: { e in recordStale(e, region, directory: dir, block: 0) })
+            if let error {
+                add(Finding(.dirBadEntry, "Inline directory inode \(dir): at offset \(start + error.offset), \(error.reason).", inode: dir))
+                table.addDamage(.badEntries, at: dirIndex)
+            }
+        }
+    }
+
+    /// Checks one live entry. `position` is 0 for the first entry of block 0 ('.'), 1 for the second ('..').
+    private func checkEntry(_ e: DirectoryEntry, _ bytes: UnsafeRawBufferPointer, dirIndex: Int, block: UInt64,
+                            logical: UInt32, hashed: Bool, position: Int,
+                            _ state: inout DirectoryPassState) {
+        let dir = table.numbers[dirIndex]
+        let name = UnsafeRawBufferPointer(rebasing: bytes[e.nameOffset..<e.nameOffset + e.nameLength])
+        let isDot = e.nameLength == 1 && name[0] == 0x2E
+        let isDotDot = e.nameLength == 2 && name[0] == 0x2E && name[1] == 0x2E
+        if position == 0 {
+            if isDot && e.inode == dir { table.countLink(at: dirIndex); return }
+            missingDot(dir, dirIndex, block, found: e)
+            if isDot { return }
+        } else if position == 1 {
+            if isDotDot {
+                table.dotdots[Int32(dirIndex)] = e.inode
+                if e.inode != 0, let t = table.index(of: e.inode) { table.countLink(at: t) }
+                return
+            }
+            missingDotDot(dir, dirIndex, block)
+        }
+        guard e.inode != 0 else { return }
+        counts.directoryEntries += 1
+        func where_() -> String { "entry '\(printable(name))' in directory inode \(dir) (block \(block), offset \(e.offset))" }
+        if isDot || isDotDot {
+            add(Finding(.dirBadName, "The \(where_()) is out of place.", inode: dir, block: block))
+            table.addDamage(.badEntries, at: dirIndex)
+            return
+        }
+        if e.nameLength == 0 || name.contains(0) || name.contains(0x2F) {
+            add(Finding(.dirBadName, "The \(where_()) has an invalid name (empty, or holding '/' or NUL).", inode: dir, block: block))
+            table.addDamage(.badEntries, at: dirIndex)
+        }
+        if state.isDuplicate(name) {
+            add(Finding(.dirDuplicateName, "The \(where_()) duplicates an earlier entry of the same block.", inode: dir, block: block))
+            table.addDamage(.badEntries, at: dirIndex)
+        }
+        guard e.inode <= inodesCount, e.inode >= firstInode || e.inode == Self.rootInode else {
+            add(Finding(.dirBadInode, "The \(where_()) names inode \(e.inode), which no entry may name.", inode: dir, block: block))
+            table.addDamage(.badEntries, at: dirIndex)
+            return
+        }
+        guard let target = table.index(of: e.inode) else {
+            add(Finding(.dirUnusedInode, "The \(where_()) names inode \(e.inode), which is not in use.", inode: dir, block: block))
+            table.addDamage(.badEntries, at: dirIndex)
+            if staleEntries.count < Self.staleEntryLimit {
+                staleEntries.append(NameEvidence(inode: e.inode, name: Array(name), fileType: e.fileType, directory: dir, block: block,
+                                                 offset: UInt32(e.offset), source: .directory, typeMatches: false))
+            }
+            return
+        }
+        let mode = table.modes[target]
+        let expected = FileType(mode: mode).direntFileType
+        if hasFiletype ? e.fileType != expected : e.fileType != 0 {
+            add(Finding(.dirBadFileType, "The \(where_()) has file type \(e.fileType), but inode \(e.inode) is a \(FileType(mode: mode).rawValue) (type \(hasFiletype ? expected : 0)).", inode: dir, block: block))
+        }
+        table.countLink(at: target)
+        if hashed { noteLeafName(name, directory: Int32(dirIndex), logical: logical) }
+        if !table.setParentIfFirst(dir, name: name, at: target) && table.isDirectory(at: target) {
+            add(Finding(.dirHardLink, "The \(where_()) is a second link to directory inode \(e.inode) (already in directory \(table.parents[target])).", inode: e.inode, block: block))
+            table.addDamage(.linkCount, at: target)
+        }
+        if e.inode == Self.rootInode && !isDotDot {
+            add(Finding(.dirHardLink, "The \(where_()) links to the root directory.", inode: dir, block: block))
+        }
+    }
+
+    private func missingDot(_ dir: UInt32, _ index: Int, _ block: UInt64, found: DirectoryEntry? = nil) {
+        let what = found.map { "its first entry names inode \($0.inode) with a \($0.nameLength)-byte name" } ?? "its first block has no entries"
+        add(Finding(.dirMissingDot, "Directory inode \(dir) has no valid '.' entry: \(what).", inode: dir, block: block))
+        table.addDamage(.badEntries, at: index)
+    }
+
+    private func missingDotDot(_ dir: UInt32, _ index: Int, _ block: UInt64) {
+        add(Finding(.dirMissingDotDot, "Directory inode \(dir) has no '..' as its second entry.", inode: dir, block: block))
+        table.addDamage(.badEntries, at: index)
+    }
+
+    /// The dx_root after '.' and '..': reserved zero, hash version, info length 8, at most 3 levels.
+    private func checkHtreeRoot(_ dir: UInt32, _ index: Int, _ bytes: UnsafeRawBufferPointer, block: UInt64) {
+        let infoLength = bytes[24 + 5], levels = bytes[24 + 6], hash = bytes[24 + 4]
+        let reserved = bytes.loadUnaligned(fromByteOffset: 24, as: UInt32.self)
+        let sb = fs.pointee.super.pointee
+        let maxLevels: UInt8 = sb.s_feature_incompat & UInt32(EXT4_FEATURE_INCOMPAT_LARGEDIR) != 0 ? 3 : 2
+        if reserved != 0 || infoLength != 8 || levels >= maxLevels || hash > 6 {
+            add(Finding(.dirHtreeBad, "The htree root of directory inode \(dir) is invalid (hash version \(hash), info length \(infoLength), \(levels) indirect levels).", inode: dir, block: block))
+            table.addDamage(.badEntries, at: index)
+        }
+    }
+
+    private func recordStale(_ e: DirectoryEntry, _ bytes: UnsafeRawBufferPointer, directory: UInt32, block: UInt64) {
+        counts.staleEntries += 1
+        guard staleEntries.count < Self.staleEntryLimit else { return }
+        let name = Array(bytes[e.nameOffset..<e.nameOffset + e.nameLength])
+        staleEntries.append(NameEvidence(inode: e.inode, name: name, fileType: e.fileType, directory: directory, block: block,
+                                         offset: UInt32(e.offset), source: .slack, typeMatches: false))
+    }
+
+    func printable<C: Collection>(_ name: C) -> String where C.Element == UInt8 {
+        let text = String(decoding: name, as: UTF8.self)
+        return text.unicodeScalars.contains { $0.value < 0x20 } ? String(text.unicodeScalars.map { $0.value < 0x20 ? "?" : Character($0) }) : text
+    }
+}
+
+/// Per-block scratch state of pass 2, reused so parsing does not allocate per block.
+struct DirectoryPassState {
+    private var seen: [UInt64: Int] = [:]
+    /// Names seen in the current block, pointing into its buffer (valid until the next block).
+    private var names: [UnsafeRawBufferPointer] = []
+
+    mutating func beginBlock() {
+        seen.removeAll(keepingCapacity: true)
+        names.removeAll(keepingCapacity: true)
+    }
+
+    /// True when `name` already appeared in this block (FNV-1a hash, then byte comparison).
+    mutating func isDuplicate(_ name: UnsafeRawBufferPointer) -> Bool {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in name { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        if let i = seen[hash] {
+            if names[i].elementsEqual(name) { return true }
+            return false
+        }
+        seen[hash] = names.count
+        names.append(name)
+        return false
+    }
+}

@@ -1,0 +1,107 @@
+// Pass 3: what the root reaches; disconnected directories and loops; '..' against the real parent.
+
+/// Where pass 3 left each directory, and the top of the disconnected subtree each orphaned inode is in.
+struct Connectivity {
+    /// Per table index: 0 unknown, 1 on the current path, 2 reachable, 3 disconnected.
+    var state: [UInt8]
+    /// Table index of the disconnected top for each inode in a disconnected subtree.
+    var top: [Int: Int] = [:]
+    /// Disconnected tops, with the number of inodes under each (itself included).
+    var tops: [Int: Int] = [:]
+
+    static let unknown: UInt8 = 0, onPath: UInt8 = 1, reachable: UInt8 = 2, disconnected: UInt8 = 3
+}
+
+extension ScanRun {
+    /// Resolves each directory's chain of parents (the directory holding its first entry) iteratively,
+    /// with memoization and an on-path mark, so every chain ends at the root, at a directory no entry
+    /// names (a disconnected top) or at a loop — in time linear in the number of directories.
+    func passConnectivity() -> UInt64 {
+        var c = Connectivity(state: [UInt8](repeating: Connectivity.unknown, count: table.count))
+        let root = table.index(of: Self.rootInode)
+        if let root, table.isDirectory(at: root) {
+            c.state[root] = Connectivity.reachable
+            if let dd = table.dotdots[Int32(root)], dd != Self.rootInode {
+                add(Finding(.dirBadDotDot, "The root directory's '..' names inode \(dd), not itself.", inode: Self.rootInode))
+            }
+        } else {
+            add(Finding(.rootMissing, root == nil ? "The root directory (inode 2) is not in use." : "The root inode (2) is not a directory.", inode: Self.rootInode))
+        }
+        var done: UInt64 = 0
+        var path: [Int] = []
+        for d in table.indices where table.isDirectory(at: d) && c.state[d] == Connectivity.unknown {
+            done += 1
+            if shouldStop(done) { return done }
+            path.removeAll(keepingCapacity: true)
+            var current = d
+            var resolved = Connectivity.reachable
+            var resolvedTop = -1
+            while true {
+                let s = c.state[current]
+                if s == Connectivity.reachable { break }
+                if s == Connectivity.disconnected { resolved = s; resolvedTop = c.top[current] ?? current; break }
+                if s == Connectivity.onPath {
+                    let loop = path.drop { $0 != current }
+                    let lowest = loop.min { table.numbers[$0] < table.numbers[$1] } ?? current
+                    let members = loop.map { String(table.numbers[$0]) }.joined(separator: " → ")
+                    add(Finding(.dirLoop, "Directories \(members) form a loop that does not reach the root.", inode: table.numbers[lowest]))
+                    reportDisconnected(lowest, because: "it is part of a directory loop")
+                    resolved = Connectivity.disconnected
+                    resolvedTop = lowest
+                    break
+                }
+                c.state[current] = Connectivity.onPath
+                path.append(current)
+                let parent = table.parents[current]
+                guard parent != 0, let p = table.index(of: parent) else {
+                    reportDisconnected(current, because: "no directory entry names it")
+                    resolved = Connectivity.disconnected
+                    resolvedTop = current
+                    break
+                }
+                current = p
+            }
+            for x in path {
+                c.state[x] = resolved
+                if resolved == Connectivity.disconnected { c.top[x] = resolvedTop }
+            }
+        }
+        for i in table.indices {
+            if table.isDirectory(at: i) {
+                if c.state[i] == Connectivity.reachable {
+                    table.markReachable(at: i)
+                    checkDotDot(i)
+                } else if let t = c.top[i] {
+                    c.tops[t, default: 0] += 1
+                    if t != i { checkDotDot(i) }
+                }
+            } else if table.parents[i] != 0, let p = table.index(of: table.parents[i]) {
+                if c.state[p] == Connectivity.reachable {
+                    table.markReachable(at: i)
+                } else if let t = c.top[p] {
+                    c.top[i] = t
+                    c.tops[t, default: 0] += 1
+                }
+            }
+        }
+        connectivity = c
+        return done
+    }
+
+    private func reportDisconnected(_ index: Int, because reason: String) {
+        let ino = table.numbers[index]
+        guard orphanMembers[ino] == nil, ino != Self.rootInode else { return }
+        let dd = table.dotdots[Int32(index)].map { "; its '..' names inode \($0)" } ?? ""
+        add(Finding(.dirDisconnected, "Directory inode \(ino) is not reachable from the root: \(reason)\(dd).", inode: ino))
+    }
+
+    private func checkDotDot(_ index: Int) {
+        let ino = table.numbers[index]
+        guard ino != Self.rootInode, let dd = table.dotdots[Int32(index)] else { return }
+        let parent = table.parents[index]
+        if parent != 0 && dd != parent {
+            add(Finding(.dirBadDotDot, "Directory inode \(ino)'s '..' names inode \(dd), but it is held by directory \(parent).", inode: ino))
+            table.addDamage(.badEntries, at: index)
+        }
+    }
+}

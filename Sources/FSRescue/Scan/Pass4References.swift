@@ -1,0 +1,90 @@
+// Pass 4: link counts against the entries found, and the orphans, told apart by kind.
+
+extension ScanRun {
+    static let linkMax: UInt16 = 65000
+    static let evidencePerInode = 16
+
+    /// Compares each inode's `i_links_count` with the entries naming it, and lists the orphans:
+    /// unattached inodes, disconnected directory tops (from pass 3), orphan-list and orphan-file inodes;
+    /// then attaches the name evidence pass 2 found for each orphan and deleted inode.
+    func passReferences() -> UInt64 {
+        var done: UInt64 = 0
+        var found: [(index: Int, kind: OrphanKind)] = []
+        for i in table.indices {
+            done += 1
+            if shouldStop(done) { return done }
+            let ino = table.numbers[i]
+            guard !table.isSystem(at: i) else { continue }
+            let isDir = table.isDirectory(at: i)
+            let links = table.links[i]
+            let kind = orphanMembers.isEmpty ? nil : orphanMembers[ino]
+            let named = table.parents[i] != 0 || ino == Self.rootInode
+            if let kind {
+                let where_ = kind == .orphanList ? "on the orphan list" : "in the orphan file"
+                add(Finding(kind == .orphanList ? .orphanListEntry : .orphanFileEntry,
+                            "Inode \(ino) (\(FileType(mode: table.modes[i]).rawValue), \(table.sizes[i]) bytes, \(links) links) is \(where_)\(links == 0 ? ": the kernel would delete it at mount" : ": the kernel would truncate it at mount").",
+                            inode: ino))
+                if links == 0 || !named { found.append((i, kind)) }
+                if links == 0 { continue }
+            }
+            if !named {
+                if isDir {
+                    if kind == nil && connectivity.tops[i] != nil { found.append((i, .disconnectedDirectory)) }
+                } else if kind == nil {
+                    let size = table.sizes[i]
+                    add(Finding(.inodeUnattached, "Inode \(ino) (\(FileType(mode: table.modes[i]).rawValue), \(size) bytes, \(links) links) is in use but no directory entry names it.",
+                                severity: size == 0 ? .warning : .error, inode: ino))
+                    found.append((i, .unattached))
+                }
+                continue
+            }
+            let counted = table.counted[i]
+            let expected: UInt16 = isDir && counted > Self.linkMax ? 1 : counted
+            if links != expected && !(isDir && links == 1 && hasDirNlink && counted >= 2) {
+                add(Finding(.inodeLinkCount, "Inode \(ino) has \(links) link\(links == 1 ? "" : "s") recorded but \(expected) entr\(expected == 1 ? "y names" : "ies name") it.", inode: ino))
+                table.addDamage(.linkCount, at: i)
+            }
+        }
+        buildOrphans(found)
+        return done
+    }
+
+    private func buildOrphans(_ found: [(index: Int, kind: OrphanKind)]) {
+        var wanted = Set<UInt32>(found.map { table.numbers[$0.index] })
+        for d in deleted { wanted.insert(d.inode) }
+        var evidence: [UInt32: [NameEvidence]] = [:]
+        for e in staleEntries where wanted.contains(e.inode) && (evidence[e.inode]?.count ?? 0) < Self.evidencePerInode {
+            evidence[e.inode, default: []].append(e)
+        }
+        staleEntries = []
+        func ranked(_ list: [NameEvidence], type: FileType) -> [NameEvidence] {
+            let marked = list.map { e in
+                NameEvidence(inode: e.inode, name: e.name, fileType: e.fileType, directory: e.directory, block: e.block, offset: e.offset,
+                             source: e.source, typeMatches: !hasFiletype || e.fileType == type.direntFileType)
+            }
+            // Type agreement first, then live entries before slack, in disk order otherwise.
+            return marked.enumerated().sorted { a, b in
+                if a.element.typeMatches != b.element.typeMatches { return a.element.typeMatches }
+                if a.element.source != b.element.source { return a.element.source == .directory }
+                return a.offset < b.offset
+            }.map(\.element)
+        }
+        for (i, kind) in found {
+            let ino = table.numbers[i]
+            let type = FileType(mode: table.modes[i])
+            var names = ranked(evidence[ino] ?? [], type: type)
+            if type == .directory, let dd = table.dotdots[Int32(i)], dd != 0 {
+                names.append(NameEvidence(inode: ino, name: [], fileType: 2, directory: dd, block: 0, offset: 0, source: .dotdot, typeMatches: true))
+            }
+            let subtree = kind == .disconnectedDirectory ? connectivity.tops[i] : nil
+            let size = table.sizes[i]
+            let worth = type == .directory ? (subtree ?? 1) > 1 || size > UInt64(blockSize) : size > 0
+            orphans.append(Orphan(inode: ino, kind: kind, type: type, size: size, linksCount: table.links[i],
+                                  subtreeInodes: subtree, nameEvidence: names, worthSalvaging: worth))
+        }
+        orphans.sort { $0.inode < $1.inode }
+        deleted = deleted.map { d in
+            DeletedInode(inode: d.inode, type: d.type, size: d.size, dtime: d.dtime, nameEvidence: ranked(evidence[d.inode] ?? [], type: d.type))
+        }
+    }
+}

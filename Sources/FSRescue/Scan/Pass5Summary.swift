@@ -1,0 +1,123 @@
+// Pass 5: the on-disk bitmaps and free counts against what passes 1–4 found in use.
+internal import CFSRescueExt2fs
+
+/// Differences between a computed and an on-disk bitmap: counts and the first ranges, for one message.
+struct BitmapDifferences {
+    var count: UInt64 = 0
+    var ranges: [(UInt64, UInt64)] = []
+    var firstGroup: UInt32?
+
+    mutating func add(_ item: UInt64, group: UInt32) {
+        count += 1
+        if firstGroup == nil { firstGroup = group }
+        if let last = ranges.last, last.1 + 1 == item {
+            ranges[ranges.count - 1].1 = item
+        } else if ranges.count < 12 {
+            ranges.append((item, item))
+        }
+    }
+
+    var text: String {
+        let shown = ranges.map { $0.0 == $0.1 ? "\($0.0)" : "\($0.0)–\($0.1)" }.joined(separator: ", ")
+        return count > UInt64(ranges.reduce(0) { $0 + Int($1.1 - $1.0 + 1) }) ? shown + ", …" : shown
+    }
+}
+
+extension ScanRun {
+    static let countFindingLimit = 64
+
+    /// Loads the on-disk bitmaps (`ext2fs_read_bitmaps`, in memory only) and compares them, group by
+    /// group, with the blocks and inodes found in use; then each group's free block, free inode and
+    /// directory counts, and the superblock totals.
+    func passSummary() -> UInt64 {
+        let rc = ext2fs_read_bitmaps(fs)
+        guard rc == 0, let blockMap = fs.pointee.block_map, let inodeMap = fs.pointee.inode_map else {
+            add(Finding(.bitmapUnreadable, "The on-disk bitmaps cannot be read (\(Ext2Error(code: Int(rc)).message)); free space was not checked."))
+            return 0
+        }
+        var usedButFree = BitmapDifferences(), freeButUsed = BitmapDifferences()
+        var inodeUsedButFree = BitmapDifferences(), inodeFreeButUsed = BitmapDifferences()
+        var totalFreeBlocks: UInt64 = 0, totalFreeInodes: UInt64 = 0
+        var countFindings = 0
+        let ratio = UInt64(1) << clusterBits
+        var tableCursor = 0
+        var done: UInt64 = 0
+        for g in 0..<groupCount {
+            done += 1
+            if shouldStop(done) { return done }
+            // Blocks (clusters under bigalloc).
+            let first = UInt64(ext2fs_group_first_block2(fs, g)), last = min(UInt64(ext2fs_group_last_block2(fs, g)), blocksCount - 1)
+            var freeClusters: UInt64 = 0
+            var block = first
+            while block <= last {
+                let c = cluster(block)
+                let computed = metadata.contains(c) || claimed.contains(c)
+                let onDisk = ext2fs_test_block_bitmap2(blockMap, block) != 0
+                if !computed { freeClusters += 1 }
+                if computed && !onDisk { usedButFree.add(block, group: g) }
+                if !computed && onDisk { freeButUsed.add(block, group: g) }
+                block += ratio
+            }
+            totalFreeBlocks += freeClusters
+            // Inodes.
+            let firstIno = g * inodesPerGroup + 1
+            let lastIno = min(firstIno + inodesPerGroup - 1, inodesCount)
+            var freeInodes: UInt64 = 0, dirs: UInt64 = 0
+            if firstIno <= lastIno {
+                for ino in firstIno...lastIno {
+                    while tableCursor < table.count && table.numbers[tableCursor] < ino { tableCursor += 1 }
+                    let live = tableCursor < table.count && table.numbers[tableCursor] == ino
+                    let computed = live || ino < firstInode
+                    if live && table.isDirectory(at: tableCursor) { dirs += 1 }
+                    let onDisk = ext2fs_test_inode_bitmap2(inodeMap, ino) != 0
+                    if !computed { freeInodes += 1 }
+                    if computed && !onDisk { inodeUsedButFree.add(UInt64(ino), group: g) }
+                    if !computed && onDisk { inodeFreeButUsed.add(UInt64(ino), group: g) }
+                }
+            }
+            totalFreeInodes += freeInodes
+            for (what, recorded, counted) in [("free blocks", UInt64(ext2fs_bg_free_blocks_count(fs, g)), freeClusters),
+                                              ("free inodes", UInt64(ext2fs_bg_free_inodes_count(fs, g)), freeInodes),
+                                              ("directories", UInt64(ext2fs_bg_used_dirs_count(fs, g)), dirs)]
+            where recorded != counted {
+                countFindings += 1
+                if countFindings <= Self.countFindingLimit {
+                    add(Finding(.groupCountsWrong, "Group \(g) records \(recorded) \(what); \(counted) counted.", group: g))
+                }
+            }
+        }
+        if countFindings > Self.countFindingLimit {
+            add(Finding(.groupCountsWrong, "\(countFindings - Self.countFindingLimit) more group counts are wrong (not listed)."))
+        }
+        reportDifferences(usedButFree, freeButUsed, inodeUsedButFree, inodeFreeButUsed)
+        let sbFreeBlocks = UInt64(ext2fs_free_blocks_count(fs.pointee.super)) >> clusterBits
+        if sbFreeBlocks != totalFreeBlocks {
+            add(Finding(.totalCountsWrong, "The superblock records \(sbFreeBlocks) free \(clusterBits > 0 ? "clusters" : "blocks"); \(totalFreeBlocks) counted."))
+        }
+        let sbFreeInodes = UInt64(fs.pointee.super.pointee.s_free_inodes_count)
+        if sbFreeInodes != totalFreeInodes {
+            add(Finding(.totalCountsWrong, "The superblock records \(sbFreeInodes) free inodes; \(totalFreeInodes) counted."))
+        }
+        return done
+    }
+
+    private func reportDifferences(_ usedButFree: BitmapDifferences, _ freeButUsed: BitmapDifferences,
+                                   _ inodeUsedButFree: BitmapDifferences, _ inodeFreeButUsed: BitmapDifferences) {
+        if usedButFree.count > 0 {
+            add(Finding(.blockBitmapDifferences, "\(usedButFree.count) blocks in use are marked free in the block bitmap (a writer could overwrite them): \(usedButFree.text).",
+                        block: usedButFree.ranges.first?.0, group: usedButFree.firstGroup))
+        }
+        if freeButUsed.count > 0 {
+            add(Finding(.blockBitmapDifferences, "\(freeButUsed.count) blocks marked in use in the block bitmap belong to nothing found: \(freeButUsed.text).",
+                        severity: .warning, block: freeButUsed.ranges.first?.0, group: freeButUsed.firstGroup))
+        }
+        if inodeUsedButFree.count > 0 {
+            add(Finding(.inodeBitmapDifferences, "\(inodeUsedButFree.count) inodes in use are marked free in the inode bitmap: \(inodeUsedButFree.text).",
+                        inode: inodeUsedButFree.ranges.first.map { UInt32($0.0) }, group: inodeUsedButFree.firstGroup))
+        }
+        if inodeFreeButUsed.count > 0 {
+            add(Finding(.inodeBitmapDifferences, "\(inodeFreeButUsed.count) inodes marked in use in the inode bitmap are not in use: \(inodeFreeButUsed.text).",
+                        severity: .warning, inode: inodeFreeButUsed.ranges.first.map { UInt32($0.0) }, group: inodeFreeButUsed.firstGroup))
+        }
+    }
+}

@@ -1,0 +1,126 @@
+// What `fsrescue scan` produces: verdict, findings, orphans, name evidence, timings, and the inode model.
+import Foundation
+
+/// Clean or damaged: damaged as soon as one finding of warning or error severity was made.
+public enum Verdict: String, Sendable, Codable {
+    case clean, damaged
+}
+
+/// Why an inode is an orphan. e2fsck treats these differently (it deletes orphan-list inodes
+/// before pass 1 and reconnects the others to lost+found), so salvage must tell them apart.
+public enum OrphanKind: String, Sendable, Codable, CaseIterable {
+    /// In use, named by no directory entry.
+    case unattached
+    /// The top directory of a subtree no entry reaches from the root (its contents keep their names).
+    case disconnectedDirectory = "disconnected-dir"
+    /// On the `s_last_orphan` chain (linked through `i_dtime`).
+    case orphanList = "orphan-list"
+    /// Recorded in the orphan file (`orphan_file` feature).
+    case orphanFile = "orphan-file"
+}
+
+/// A directory entry (live or stale) that may name an inode, with where it was found.
+public struct NameEvidence: Sendable, Equatable, Codable {
+    /// The inode the entry points at.
+    public let inode: UInt32
+    /// Name bytes exactly as on disk (empty for `dotdot` evidence).
+    public let name: [UInt8]
+    /// The entry's `EXT2_FT_*` file type byte (0 when unknown).
+    public let fileType: UInt8
+    /// The directory whose block holds the entry (for `dotdot`: the parent named).
+    public let directory: UInt32
+    /// Physical block holding the entry (0 for inline directories).
+    public let block: UInt64
+    /// Byte offset of the entry in the block.
+    public let offset: UInt32
+    public let source: NameSource
+    /// The file type agrees with the inode's mode.
+    public let typeMatches: Bool
+}
+
+extension NameEvidence {
+    /// How sure this evidence makes a name, 0…1: a live entry 1; an ownerless directory block 0.8;
+    /// a stale slack entry whose file type agrees with the inode 0.7 (0.3 when it disagrees); a journal
+    /// copy 0.6; `..` 0.5 (it names the parent, not the entry); no evidence 0.
+    public var confidence: Double {
+        switch source {
+        case .directory: 1
+        case .ownerlessBlock: 0.8
+        case .slack: typeMatches ? 0.7 : 0.3
+        case .journal: 0.6
+        case .dotdot: 0.5
+        case .none: 0
+        }
+    }
+}
+
+/// An inode that salvage must place in lost+found (or save before a repair deletes it).
+public struct Orphan: Sendable, Equatable, Codable {
+    public let inode: UInt32
+    public let kind: OrphanKind
+    public let type: FileType
+    public let size: UInt64
+    public let linksCount: UInt16
+    /// For a disconnected directory: inodes in its subtree (itself included).
+    public let subtreeInodes: Int?
+    /// Candidate names, best first.
+    public let nameEvidence: [NameEvidence]
+    /// Holds data worth recovering (non-empty, or a directory with contents).
+    public let worthSalvaging: Bool
+}
+
+/// A deleted inode (dtime set, no links) whose block pointers or extents survive: its data may be recoverable.
+public struct DeletedInode: Sendable, Equatable, Codable {
+    public let inode: UInt32
+    public let type: FileType
+    public let size: UInt64
+    /// `i_dtime`, seconds since 1970.
+    public let dtime: UInt32
+    public let nameEvidence: [NameEvidence]
+}
+
+/// How long one pass took and how much it did.
+public struct PassTiming: Sendable, Equatable, Codable {
+    public let name: String
+    public let seconds: Double
+    public let units: UInt64
+}
+
+/// Counts for the report's summary.
+public struct ScanCounts: Sendable, Equatable, Codable {
+    public var inodesScanned: UInt64 = 0
+    public var inodesInUse: UInt64 = 0
+    public var directories: UInt64 = 0
+    public var regularFiles: UInt64 = 0
+    public var directoryBlocks: UInt64 = 0
+    public var directoryEntries: UInt64 = 0
+    public var blocksInUse: UInt64 = 0
+    public var staleEntries: UInt64 = 0
+    public init() {}
+}
+
+/// Inodes sharing blocks with others (pass 1B), for salvage to mark their content as suspect.
+public struct SharedBlocks: Sendable, Equatable, Codable {
+    public let inode: UInt32
+    /// Blocks of this inode that another inode (or metadata) also claims.
+    public let blockCount: UInt64
+    /// The other inodes involved (0 stands for filesystem metadata).
+    public let sharedWith: [UInt32]
+}
+
+/// The result of ``Filesystem/scan(progress:)``: everything wrong and everything orphaned, without a byte written.
+public struct ScanReport: Sendable {
+    public let info: FilesystemInfo
+    /// False when the run was cancelled: later passes did not run and the report is partial.
+    public let completed: Bool
+    public let findings: [Finding]
+    public let orphans: [Orphan]
+    public let deletedInodes: [DeletedInode]
+    public let sharedBlocks: [SharedBlocks]
+    public let counts: ScanCounts
+    public let timings: [PassTiming]
+    /// Every live inode with its facts, parent and first name.
+    public let inodes: InodeTable
+
+    public var verdict: Verdict { findings.contains { $0.severity >= .warning } ? .damaged : .clean }
+}

@@ -1,0 +1,131 @@
+// The state one scan builds up as its passes run over a filesystem.
+import Foundation
+internal import CFSRescueExt2fs
+
+/// One directory block to parse in pass 2: which directory, which logical block, where on disk.
+struct DirectoryBlockRef {
+    let directory: Int32
+    let logical: UInt32
+    let physical: UInt64
+}
+
+/// Mutable state shared by passes 1–5 of one scan. Passes live in extensions, one file each.
+/// Single-threaded: the libext2fs handle is not thread-safe.
+final class ScanRun {
+    let filesystem: Filesystem
+    let fs: ext2_filsys
+    let progress: any ProgressReporting
+
+    let blockSize: UInt32
+    let blocksCount: UInt64
+    let firstDataBlock: UInt64
+    let inodesCount: UInt32
+    let firstInode: UInt32
+    let inodesPerGroup: UInt32
+    let groupCount: UInt32
+    /// log2(blocks per cluster): 0 unless bigalloc.
+    let clusterBits: UInt64
+    let hasFiletype: Bool
+    let hasMetadataCsum: Bool
+    let hasDirNlink: Bool
+    let has64bit: Bool
+    let hasEAInode: Bool
+    let hasInlineData: Bool
+    /// libext2fs already verifies inode checksums in the inode scan unless the open had to ignore them.
+    let verifiesInodeChecksums: Bool
+
+    var findings: [Finding] = []
+    var table = InodeTable()
+    var counts = ScanCounts()
+    var timings: [PassTiming] = []
+    var cancelled = false
+
+    /// Clusters holding filesystem metadata (superblocks, descriptors, bitmaps, inode tables).
+    var metadata: BitSet
+    /// Clusters claimed by inodes (data, mapping blocks, xattr blocks).
+    var claimed: BitSet
+    /// Clusters claimed twice (by two inodes, or by an inode and metadata).
+    var multiplyClaimed: BitSet
+    var hasMultiplyClaimed = false
+    /// The last cluster claimed, and by whom (bigalloc: a file's blocks share clusters).
+    var lastClaim: (UInt32, UInt64) = (0, 0)
+
+    var directoryBlocks: [DirectoryBlockRef] = []
+    var inlineDirectories: [Int32] = []
+    /// Inodes on the orphan list or in the orphan file, with how they are recorded.
+    var orphanMembers: [UInt32: OrphanKind] = [:]
+    /// Journal, quota, orphan-file inodes: live but named by no directory (a handful: an array is fastest).
+    var hiddenInodes: [UInt32] = []
+    var deleted: [DeletedInode] = []
+    var staleEntries: [NameEvidence] = []
+    var sharedBlocks: [SharedBlocks] = []
+    var orphans: [Orphan] = []
+    var connectivity = Connectivity(state: [])
+    var htree = HtreeState()
+    /// Extended attribute blocks: inodes using each, and the first of them.
+    var xattrBlocks: [UInt64: (users: UInt32, first: UInt32)] = [:]
+
+    init(filesystem: Filesystem, progress: any ProgressReporting) {
+        self.filesystem = filesystem
+        fs = filesystem.handle
+        self.progress = progress
+        let sb = fs.pointee.super.pointee
+        blockSize = UInt32(fs.pointee.blocksize)
+        blocksCount = UInt64(ext2fs_blocks_count(fs.pointee.super))
+        firstDataBlock = UInt64(sb.s_first_data_block)
+        inodesCount = sb.s_inodes_count
+        firstInode = fsr_first_inode(fs)
+        inodesPerGroup = fsr_inodes_per_group(fs)
+        groupCount = fs.pointee.group_desc_count
+        clusterBits = UInt64(fs.pointee.cluster_ratio_bits)
+        hasFiletype = sb.s_feature_incompat & UInt32(EXT2_FEATURE_INCOMPAT_FILETYPE) != 0
+        hasMetadataCsum = sb.s_feature_ro_compat & UInt32(EXT4_FEATURE_RO_COMPAT_METADATA_CSUM) != 0
+        hasDirNlink = sb.s_feature_ro_compat & UInt32(EXT4_FEATURE_RO_COMPAT_DIR_NLINK) != 0
+        has64bit = sb.s_feature_incompat & UInt32(EXT4_FEATURE_INCOMPAT_64BIT) != 0
+        hasEAInode = sb.s_feature_incompat & UInt32(EXT4_FEATURE_INCOMPAT_EA_INODE) != 0
+        hasInlineData = sb.s_feature_incompat & UInt32(EXT4_FEATURE_INCOMPAT_INLINE_DATA) != 0
+        verifiesInodeChecksums = fs.pointee.flags & Int32(EXT2_FLAG_IGNORE_CSUM_ERRORS) == 0
+        let clusters = (blocksCount >> clusterBits) + 1
+        metadata = BitSet(count: clusters)
+        claimed = BitSet(count: clusters)
+        multiplyClaimed = BitSet(count: clusters)
+        for ino in [sb.s_journal_inum, sb.s_usr_quota_inum, sb.s_grp_quota_inum, sb.s_prj_quota_inum, sb.s_orphan_file_inum]
+        where ino != 0 {
+            hiddenInodes.append(ino)
+        }
+    }
+
+    func cluster(_ block: UInt64) -> UInt64 { block >> clusterBits }
+
+    func add(_ finding: Finding) { findings.append(finding) }
+
+    /// Reads `count` blocks from `block` into `buffer` (`io_channel_read_blk64`); returns the libext2fs code.
+    func read(_ block: UInt64, count: Int = 1, into buffer: UnsafeMutableRawPointer) -> errcode_t {
+        guard block < blocksCount, block + UInt64(count) <= blocksCount else { return errcode_t(EXT2_ET_BAD_BLOCK_NUM) }
+        return io_channel_read_blk64(fs.pointee.io, block, Int32(count), buffer)
+    }
+
+    /// Checks for cancellation every 4096 units; true when the run must stop.
+    @inline(__always)
+    func shouldStop(_ done: UInt64) -> Bool {
+        if done & 4095 == 0 {
+            progress.update(done: done)
+            if progress.cancellationRequested { cancelled = true }
+        }
+        return cancelled
+    }
+
+    /// Runs `body` as pass `index`, timing it and reporting its start and end.
+    func pass(_ index: Int, name: String, units: UInt64, _ body: () -> UInt64) {
+        guard !cancelled else { return }
+        progress.beginPass(index, units: units)
+        let start = DispatchTime.now().uptimeNanoseconds
+        let done = body()
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        timings.append(PassTiming(name: name, seconds: seconds, units: done))
+        if !cancelled {
+            progress.update(done: done)
+            progress.endPass(index)
+        }
+    }
+}

@@ -1,0 +1,71 @@
+// `Filesystem.scan`: the plan of passes, and running them in order into a report.
+internal import CFSRescueExt2fs
+
+extension Filesystem {
+    /// The passes of a scan, in order, as declared to ``ProgressReporting/start(plan:)``.
+    /// Units are estimated from the group descriptors (`ext2fs_bg_itable_unused`,
+    /// `ext2fs_bg_used_dirs_count`, `ext2fs_bg_free_inodes_count`); passes refine them when they begin.
+    public var scanPlan: [PassPlan] {
+        let csum = ext2fs_has_group_desc_csum(handle) != 0
+        let ipg = UInt64(fsr_inodes_per_group(handle))
+        var inodes: UInt64 = 0, used: UInt64 = 0, dirs: UInt64 = 0
+        for g in 0..<groupCount {
+            let free = UInt64(ext2fs_bg_free_inodes_count(handle, g))
+            if csum {
+                if ext2fs_bg_flags_test(handle, g, UInt16(EXT2_BG_INODE_UNINIT)) == 0 {
+                    inodes += ipg - min(ipg, UInt64(ext2fs_bg_itable_unused(handle, g)))
+                }
+            } else {
+                inodes += ipg
+            }
+            used += ipg - min(ipg, free)
+            dirs += UInt64(ext2fs_bg_used_dirs_count(handle, g))
+        }
+        let bs = Double(blockSize), isz = Double(fsr_inode_size(handle))
+        return [
+            PassPlan(name: "inodes", title: "Pass 1: inodes", units: inodes, bytesPerUnit: isz, entriesPerUnit: 1),
+            PassPlan(name: "shared-blocks", title: "Pass 1B: multiply-claimed blocks", units: 0, bytesPerUnit: isz + bs, entriesPerUnit: 1),
+            PassPlan(name: "directories", title: "Pass 2: directories", units: dirs, bytesPerUnit: bs, entriesPerUnit: bs / 32),
+            PassPlan(name: "connectivity", title: "Pass 3: connectivity", units: dirs, bytesPerUnit: 0, entriesPerUnit: 2),
+            PassPlan(name: "references", title: "Pass 4: references", units: used, bytesPerUnit: 0, entriesPerUnit: 1),
+            PassPlan(name: "summary", title: "Pass 5: bitmaps and counts", units: UInt64(groupCount),
+                     bytesPerUnit: 2 * bs, entriesPerUnit: Double(fsr_blocks_per_group(handle))),
+        ]
+    }
+
+    /// Checks the whole filesystem, read-only: inodes, block maps and extent trees, multiply-claimed
+    /// blocks (pass 1), directories (2), connectivity (3), link counts and orphans (4), bitmaps and
+    /// counts (5). Built on `ext2fs_open_inode_scan`/`ext2fs_get_next_inode_full`, `ext2fs_extent_get`,
+    /// `ext2fs_block_iterate3` (`BLOCK_FLAG_READ_ONLY`), `io_channel_read_blk64` and `ext2fs_read_bitmaps`.
+    ///
+    /// Reports work through `progress` and stops early, with a partial report (`completed == false`),
+    /// when `progress.cancellationRequested` becomes true. Never writes to the image.
+    public func scan(progress: any ProgressReporting = NoProgress()) -> ScanReport {
+        let plan = scanPlan
+        progress.start(plan: plan)
+        let run = ScanRun(filesystem: self, progress: progress)
+        run.table.reserve(Int(min(plan[4].units + 64, UInt64(inodesCount))))
+        run.readOrphanChains()
+        run.pass(0, name: "inodes", units: plan[0].units) { run.passInodes() }
+        run.pass(1, name: "shared-blocks", units: run.hasMultiplyClaimed ? UInt64(run.table.count) : 0) { run.passSharedBlocks() }
+        run.pass(2, name: "directories", units: UInt64(run.directoryBlocks.count + run.inlineDirectories.count)) { run.passDirectories() }
+        run.pass(3, name: "connectivity", units: run.counts.directories) { run.passConnectivity() }
+        run.pass(4, name: "references", units: UInt64(run.table.count)) { run.passReferences() }
+        run.pass(5, name: "summary", units: UInt64(groupCount)) { run.passSummary() }
+        progress.finish(completed: !run.cancelled)
+        return run.report(info: info)
+    }
+}
+
+extension ScanRun {
+    func report(info: FilesystemInfo) -> ScanReport {
+        table.shrink()
+        // The kernel's error flag asks for a full check; once the scan has made one, its findings speak instead.
+        let opening = info.findings.map { f in
+            f.code == .errorFlagSet ? Finding(f.code, f.message + " A full scan was made.", severity: .info, inode: f.inode, block: f.block, group: f.group) : f
+        }
+        return ScanReport(info: info, completed: !cancelled, findings: opening + findings, orphans: orphans,
+                          deletedInodes: deleted, sharedBlocks: sharedBlocks, counts: counts, timings: timings,
+                          inodes: table)
+    }
+}

@@ -1,0 +1,95 @@
+// A fresh filesystem of every supported shape, with files, directories and links, scans clean.
+import Foundation
+import Testing
+import FSRescue
+import FSRescueTestSupport
+
+@Suite("scan: fresh filesystems are clean", .serialized)
+struct ScanCleanTests {
+    struct Shape: Sendable, CustomStringConvertible {
+        let type: String
+        let blockSize: Int
+        let features: String?
+        var description: String { "\(type) \(blockSize / 1024)k" + (features.map { " -O \($0)" } ?? "") }
+    }
+
+    static let shapes: [Shape] = ["ext2", "ext3", "ext4"].flatMap { t in [1024, 4096].map { Shape(type: t, blockSize: $0, features: nil) } } + [
+        Shape(type: "ext4", blockSize: 4096, features: "64bit,metadata_csum,flex_bg"),
+        Shape(type: "ext4", blockSize: 1024, features: "^metadata_csum,^flex_bg"),
+        Shape(type: "ext4", blockSize: 4096, features: "inline_data"),
+        Shape(type: "ext4", blockSize: 4096, features: "orphan_file"),
+        Shape(type: "ext4", blockSize: 1024, features: "^has_journal,^extent,^64bit,^dir_index"),
+    ]
+
+    @Test("scans clean, with every file attached and nothing orphaned", arguments: shapes)
+    func clean(shape: Shape) throws {
+        let dir = TemporaryDirectory()
+        let img = dir.file("fs.img")
+        try TestImages.make(img, type: shape.type, blockSize: shape.blockSize, sizeMiB: 32,
+                            extra: shape.features.map { ["-O", $0] } ?? [])
+        try ScanImages.populate(img)
+        let report = try expectUnchanged(img) { try Filesystem.open(path: img).scan() }
+        #expect(report.completed)
+        #expect(report.findings.filter { $0.severity >= .warning }.map(\.message) == [])
+        #expect(report.verdict == .clean)
+        #expect(report.orphans.isEmpty)
+        #expect(report.timings.map(\.name) == ["inodes", "shared-blocks", "directories", "connectivity", "references", "summary"])
+        let tree = try #require(report.inodes[inode: try ScanImages.inode(img, "/tree/big")])
+        #expect(tree.type == .regular && tree.reachable && tree.name == Array("big".utf8))
+        #expect(report.inodes.filter { !$0.isSystem && !$0.reachable }.isEmpty)
+        let link = try #require(report.inodes[inode: try ScanImages.inode(img, "/tree/hosts")])
+        #expect(link.linksCount == 2 && link.countedLinks == 2)
+    }
+
+    @Test("the block map of a file is its data, byte for byte")
+    func blockMap() throws {
+        let dir = TemporaryDirectory()
+        let img = try ScanImages.makePopulated(dir, blockSize: 1024)
+        let fs = try Filesystem.open(path: img)
+        let map = try fs.blockMap(of: try ScanImages.inode(img, "/tree/big"))
+        let expected = try Data(contentsOf: URL(fileURLWithPath: ScanImages.bigSource))
+        #expect(map.problems.isEmpty)
+        #expect(map.size == UInt64(expected.count))
+        let image = try FileHandle(forReadingFrom: URL(fileURLWithPath: img))
+        var rebuilt = Data(count: Int(map.size))
+        for run in map.runs {
+            try image.seek(toOffset: run.physical * 1024)
+            let bytes = try #require(try image.read(upToCount: Int(run.length) * 1024))
+            let start = Int(run.logical) * 1024
+            let end = min(start + bytes.count, rebuilt.count)
+            rebuilt.replaceSubrange(start..<end, with: bytes.prefix(end - start))
+        }
+        #expect(rebuilt == expected)
+    }
+}
+
+/// Populating test images and finding inode numbers with debugfs.
+enum ScanImages {
+    static let bigSource = "/usr/sbin/debugfs"
+
+    /// A 32 MiB image of `type` in `dir`, populated; returns its path.
+    static func makePopulated(_ dir: TemporaryDirectory, type: String = "ext4", blockSize: Int) throws -> String {
+        let img = dir.file("fs.img")
+        try TestImages.make(img, type: type, blockSize: blockSize, sizeMiB: 32)
+        try populate(img)
+        return img
+    }
+
+    /// Directories, a multi-block file, small files, a hard link and a symlink.
+    static func populate(_ img: String) throws {
+        try TestImages.debugfsWrite(img, [
+            "mkdir tree", "mkdir tree/sub", "mkdir tree/sub/deeper",
+            "cd tree", "write \(bigSource) big", "write /etc/hosts hosts",
+            "symlink link /etc/hosts", "symlink longlink /\(String(repeating: "x", count: 80))",
+            "cd sub", "write /etc/passwd passwd", "ln /tree/hosts hosts-link", "sif /tree/hosts links_count 2",
+        ])
+    }
+
+    /// The inode number of `path` in `img` (`debugfs -R "stat PATH"`).
+    static func inode(_ img: String, _ path: String) throws -> UInt32 {
+        let r = try Tool.run("debugfs", ["-R", "stat \(path)", img])
+        guard let range = r.stdout.range(of: #"Inode: (\d+)"#, options: .regularExpression),
+              let n = UInt32(r.stdout[range].dropFirst(7)) else { throw TestImageError.tool("debugfs", "no inode for \(path): \(r.stderr)") }
+        return n
+    }
+}
