@@ -17,15 +17,23 @@ struct ScanCommand: ParsableCommand {
     @Flag(help: "Print a JSON document (schema fsrescue.scan/1) instead of text.")
     var json = false
 
+    @OptionGroup var progressOptions: ProgressOptions
+
     func run() throws {
         let fs = try imageOptions.openFilesystem()
-        let report = fs.scan(progress: NoProgress())
+        let engine = try progressOptions.makeEngine()
+        let signals = SignalHandling.install(for: engine)
+        defer { signals.uninstall() }
+        let report = fs.scan(progress: engine)
         if json {
             try JSONOutput.print(ScanDocument(report), schema: "fsrescue.scan/1")
         } else {
             print(ScanReportText.text(report), terminator: "")
         }
-        if !report.completed { throw ExitCode(ExitStatus.cancelled.rawValue) }
+        if !report.completed {
+            Diagnostics.error("cancelled; the report above covers the passes that ran.")
+            throw ExitCode(ExitStatus.cancelled.rawValue)
+        }
         if report.verdict == .damaged { throw ExitCode(ExitStatus.problemsFound.rawValue) }
     }
 }

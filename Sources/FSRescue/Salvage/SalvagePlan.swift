@@ -54,6 +54,12 @@ public struct SalvagePlan: Sendable {
     public var findings: [UInt32: [String]]
     /// Blocks claimed by more than one inode: their content is written but marked doubtful.
     public var sharedBlocks: Set<UInt64>
+    /// Inodes to save under `lost+found/` at the end if nothing else wrote them (the sweep): every
+    /// in-use file, symlink and directory the scan saw, so an entry the directory walk could not read
+    /// is never lost. ``sweepName`` gives each its best name.
+    public var sweep: [UInt32] = []
+    public var sweepName: (@Sendable (UInt32) -> (name: [UInt8], source: NameSource, confidence: Double)?)?
+
     /// Lists directories that ``children`` does not hold (extract uses the filesystem itself).
     public var lister: (any DirectoryLister)?
 
@@ -94,6 +100,10 @@ public struct SalvageSummary: Sendable, Codable {
     public var resumed = 0
     public var bytesWritten: UInt64 = 0
     public var orphans = 0
+    /// Device nodes, FIFOs and sockets: recorded in the manifest, never created (not problems).
+    public var specials = 0
+    /// Inodes saved by the sweep: in use, but not reached by the directory walk.
+    public var swept = 0
     /// False when the run stopped early (cancelled, or the output limit was reached).
     public var completed = true
     public var stopReason: String?

@@ -17,6 +17,8 @@ public final class SalvageRunner {
     private let copier: ContentCopier
     private var summary = SalvageSummary()
     private var visitedDirectories: Set<UInt32> = []
+    /// One bit per inode: written (or recorded) in this run.
+    private var visited: [UInt64]
     private var firstLinks: [UInt32: FirstLink] = [:]
     private var linkDirectories: Set<ObjectIdentifier> = []
     private var unitsDone: UInt64 = 0
@@ -53,7 +55,11 @@ public final class SalvageRunner {
         try OutputPlacement.checkSpace(sandbox, needed: estimatedBytes)
         manifest = try Manifest(in: sandbox.root, image: filesystem.source.path)
         copier = ContentCopier(fs: filesystem)
+        visited = [UInt64](repeating: 0, count: Int(filesystem.inodesCount) / 64 + 1)
     }
+
+    private func isVisited(_ n: UInt32) -> Bool { visited[Int(n / 64)] & (1 << UInt64(n % 64)) != 0 }
+    private func markVisited(_ n: UInt32) { visited[Int(n / 64)] |= 1 << UInt64(n % 64) }
 
     /// Items and bytes a plan will write, found by walking it as ``run()`` will (directory listings and
     /// inode reads, no data): the total for progress and for the free-space check.
@@ -107,7 +113,13 @@ public final class SalvageRunner {
         }
         summary.orphans = plan.orphans.count
 
-        while let work = stack.popLast() {
+        var sweepIndex = 0
+        while true {
+            if stack.isEmpty, summary.completed, sweepIndex < plan.sweep.count {
+                sweepNext(&sweepIndex, into: &stack, lostFound: &lostFound)
+                continue
+            }
+            guard let work = stack.popLast() else { break }
             if progress.cancellationRequested {
                 summary.completed = false
                 summary.stopReason = "cancelled"
@@ -137,6 +149,24 @@ public final class SalvageRunner {
         return summary
     }
 
+    /// Queues the next swept inode that nothing has written yet.
+    private func sweepNext(_ index: inout Int, into stack: inout [Work], lostFound: inout OutputDirectory?) {
+        while index < plan.sweep.count {
+            let n = plan.sweep[index]
+            index += 1
+            guard n <= fs.inodesCount, !isVisited(n) else { continue }
+            if lostFound == nil {
+                lostFound = try? sandbox.root.makeDirectory(SafeName(Array("lost+found".utf8)), reuse: true)
+            }
+            guard let lostFound else { return }
+            let named = plan.sweepName?(n)
+            summary.swept += 1
+            stack.append(.entry(parent: lostFound, name: named?.name ?? Array("#\(n)".utf8), inode: n, imagePath: nil, depth: 1,
+                                source: named?.source ?? .none, confidence: named?.confidence ?? 0))
+            return
+        }
+    }
+
     private func pushChildren(of directory: UInt32, into out: OutputDirectory, imagePath: String?, depth: Int, stack: inout [Work]) {
         for child in plan.entries(of: directory).reversed() {
             let childPath = imagePath.map { $0 + "/" + String(decoding: child.name, as: UTF8.self) }
@@ -151,6 +181,8 @@ public final class SalvageRunner {
         var record = ManifestRecord(path: parent.path(of: safe.name), inode: number, type: .unknown, size: 0,
                                     status: .skipped, nameBytes: name, nameSource: source, confidence: confidence)
         record.imagePath = imagePath.map { $0.isEmpty ? "/" : $0 }
+        let seenBefore = number <= fs.inodesCount && isVisited(number)
+        if number <= fs.inodesCount { markVisited(number) }
         record.findings = plan.findings[number] ?? []
         let inode: InodeRecord
         do throws(Ext2Error) { inode = try fs.readInode(number) } catch {
@@ -169,11 +201,16 @@ public final class SalvageRunner {
                 try salvageDirectory(inode, parent: parent, safe: safe, imagePath: imagePath, depth: depth, record: &record, stack: &stack)
             case .regular:
                 if try resumed(record, parent: parent, safe: safe) { return }
-                try salvageFile(inode, parent: parent, safe: safe, record: &record)
+                if seenBefore && firstLinks[number] == nil {
+                    record.skippedReason = "already written at another path in this run"
+                } else {
+                    try salvageFile(inode, parent: parent, safe: safe, record: &record)
+                }
             case .symlink:
                 try salvageSymlink(inode, parent: parent, safe: safe, record: &record)
             default:
                 record.skippedReason = "\(inode.type.rawValue): recorded, never created"
+                summary.specials += 1
             }
         } catch where error.code == .outputLimit {
             record.status = .skipped
@@ -218,7 +255,7 @@ public final class SalvageRunner {
     }
 
     private func salvageFile(_ inode: InodeRecord, parent: OutputDirectory, safe: SafeName, record: inout ManifestRecord) throws(FSRescueError) {
-        if inode.linksCount > 1, let first = firstLinks[inode.number] {
+        if let first = firstLinks[inode.number] {
             let name = try parent.createHardLink(safe, to: first.name, in: first.directory)
             record.path = parent.path(of: name)
             record.hardLinkTo = first.path
@@ -289,7 +326,8 @@ public final class SalvageRunner {
         switch record.status {
         case .complete: summary.complete += 1
         case .partial: summary.partial += 1
-        case .skipped: summary.skipped += 1
+        case .skipped: if record.type != .characterDevice && record.type != .blockDevice && record.type != .fifo
+                               && record.type != .socket { summary.skipped += 1 }
         }
         try manifest.record(record)
     }

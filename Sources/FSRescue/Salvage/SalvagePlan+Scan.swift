@@ -1,0 +1,51 @@
+// Building a salvage plan from a scan: orphans with their best names, findings, shared blocks, the sweep.
+
+extension SalvagePlan {
+    /// Evidence below this confidence never names an output file (it stays `#<inode>`).
+    public static let minimumNameConfidence = 0.5
+
+    /// The plan for salvaging everything a scan found: the attached tree (listed through `filesystem`),
+    /// every orphan under `lost+found/` with the best name its evidence supports, and a final sweep of
+    /// every in-use file, symlink and directory the walk did not reach.
+    public init(report: ScanReport, filesystem: Filesystem, orphansOnly: Bool = false) {
+        self.init()
+        lister = filesystem
+        orphans = report.orphans.sorted { $0.inode < $1.inode }.map { orphan in
+            let best = orphan.nameEvidence.first {
+                $0.source != .dotdot && !$0.name.isEmpty && $0.confidence >= Self.minimumNameConfidence
+            }
+            return Orphan(inode: orphan.inode, kind: orphan.kind.rawValue, name: best?.name,
+                          nameSource: best?.source ?? .none, confidence: best?.confidence ?? 0)
+        }
+        var byInode: [UInt32: [String]] = [:]
+        for finding in report.findings {
+            if let n = finding.inode, byInode[n]?.contains(finding.code.id) != true { byInode[n, default: []].append(finding.code.id) }
+        }
+        findings = byInode
+        sharedBlocks = Self.blocksClaimedTwice(report.sharedBlocks.map(\.inode), filesystem: filesystem)
+        if !orphansOnly {
+            let table = report.inodes
+            sweep = table.compactMap { facts in
+                guard !facts.isSystem, facts.inode != Filesystem.rootInode,
+                      facts.type == .regular || facts.type == .symlink || facts.type == .directory else { return nil }
+                return facts.inode
+            }
+            sweepName = { number in
+                guard let name = table[inode: number]?.name, !name.isEmpty else { return nil }
+                return (name, .directory, 1)
+            }
+        }
+    }
+
+    /// Blocks mapped by more than one of `inodes` (the few that pass 1B named).
+    static func blocksClaimedTwice(_ inodes: [UInt32], filesystem fs: Filesystem) -> Set<UInt64> {
+        var seen: Set<UInt64> = [], twice: Set<UInt64> = []
+        for n in Set(inodes) {
+            guard let inode = try? fs.readInode(n) else { continue }
+            for run in fs.dataMap(of: inode).runs where run.length <= 1 << 20 {
+                for b in run.physical..<(run.physical + run.length) where !seen.insert(b).inserted { twice.insert(b) }
+            }
+        }
+        return twice
+    }
+}

@@ -1,0 +1,50 @@
+// `fsrescue salvage` on a generated fixture: attached files under their paths, orphans saved, image untouched.
+import Foundation
+import Testing
+import FSRescueTestSupport
+
+@Suite("fsrescue salvage", .serialized)
+struct SalvageCommandTests {
+    @Test("unlinked files come back under lost+found with their slack names, the rest under root/")
+    func unlinkedFiles() throws {
+        let dir = TemporaryDirectory()
+        let base = dir.file("base.img"), bad = dir.file("bad.img"), out = dir.file("out")
+        #expect(try FSRescueBinary.run(["fixture", "create", "--out", base, "--size", "32M", "--files", "60", "--dirs", "6", "--seed", "11"]).status == 0)
+        #expect(try FSRescueBinary.run(["fixture", "corrupt", "--in", base, "--out", bad, "--kind", "unlink-file", "--count", "3", "--seed", "5"]).status == 0)
+        let r = try expectUnchanged(bad) { try FSRescueBinary.run(["salvage", bad, "--out", out, "--json"]) }
+        #expect(r.status == 4, "\(r.stderr)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: r.stdoutData) as? [String: Any])
+        #expect(doc["schema"] as? String == "fsrescue.salvage/1")
+        let truth = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: bad + ".truth.json"))) as? [String: Any])
+        let corruption = try #require((truth["corruptions"] as? [[String: Any]])?.first)
+        let unlinked = Set((corruption["inodes"] as? [Int]) ?? [])
+        #expect(unlinked.count == 3)
+        let names = (corruption["names"] as? [[String: Any]]) ?? []
+        var checked = 0, checkedOrphans = 0
+        for entry in (truth["entries"] as? [[String: Any]]) ?? [] where entry["type"] as? String == "file" {
+            guard let inode = entry["inode"] as? Int, let path = entry["path"] as? String, let sha = entry["sha256"] as? String else { continue }
+            let output: String
+            if unlinked.contains(inode) {
+                let name = try #require(names.first { $0["inode"] as? Int == inode }?["name"] as? String)
+                output = "\(out)/lost+found/\(name)"
+            } else {
+                output = "\(out)/root\(path.hasPrefix("/") ? path : "/" + path)"
+            }
+            let data = try #require(FileManager.default.contents(atPath: output), "\(output) missing")
+            #expect(TestSHA.hex(data) == sha, "\(output)")
+            checked += 1
+            if unlinked.contains(inode) { checkedOrphans += 1 }
+        }
+        #expect(checked >= 60)
+        #expect(checkedOrphans == 3)
+    }
+}
+
+enum TestSHA {
+    static func hex(_ data: Data) -> String {
+        let tmp = NSTemporaryDirectory() + "/sha-\(UUID().uuidString)"
+        _ = FileManager.default.createFile(atPath: tmp, contents: data)
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        return (try? TestImages.sha256(tmp)) ?? ""
+    }
+}
