@@ -107,7 +107,8 @@ public final class SalvageRunner {
         for orphan in plan.orphans.reversed() {
             if lostFound == nil { lostFound = try sandbox.root.makeDirectory(SafeName(Array("lost+found".utf8)), reuse: true) }
             let name = orphan.name ?? Array("#\(orphan.inode)".utf8)
-            stack.append(.entry(parent: lostFound!, name: name, inode: orphan.inode, imagePath: nil, depth: 1,
+            stack.append(.entry(parent: placementDirectory(for: orphan, lostFound: lostFound!), name: name, inode: orphan.inode,
+                                imagePath: nil, depth: 1 + orphan.directories.count,
                                 source: orphan.name == nil ? .none : orphan.nameSource,
                                 confidence: orphan.name == nil ? 0 : orphan.confidence))
         }
@@ -147,6 +148,32 @@ public final class SalvageRunner {
                                      "skipped": summary.skipped, "resumed": summary.resumed],
                            completed: summary.completed)
         return summary
+    }
+
+    /// The output directory an orphan goes in: its recovered directories recreated under
+    /// `lost+found/`, or under `root/` when ``OrphanPlacement/original`` applies (original path
+    /// fully known, and no live entry of the same name there). A directory that cannot be made
+    /// leaves the orphan directly in `lost+found/`.
+    private func placementDirectory(for orphan: SalvagePlan.Orphan, lostFound: OutputDirectory) -> OutputDirectory {
+        var base = lostFound
+        if options.orphansAt == .original, orphan.originalPlaceKnown, let name = orphan.name,
+           let parent = orphan.parent, !plan.entries(of: parent).contains(where: { $0.name == name }),
+           let root = try? sandbox.root.makeDirectory(SafeName(Array("root".utf8)), reuse: true) {
+            base = root
+        }
+        var dir = base
+        for component in orphan.directories {
+            guard let next = try? dir.makeDirectory(SafeName(component), reuse: true) else { return lostFound }
+            dir = next
+        }
+        return dir
+    }
+
+    /// Whether an existing output entry at `name` in `parent` may be replaced: only one an earlier
+    /// run recorded (resuming). Anything else made in this run keeps its place and the new item
+    /// gets a numbered name, even when two output directory handles point at the same folder.
+    private func mayReplace(_ name: String, in parent: OutputDirectory) -> Bool {
+        manifest.previous[parent.path(of: name)] != nil
     }
 
     /// Queues the next swept inode that nothing has written yet.
@@ -266,7 +293,7 @@ public final class SalvageRunner {
             return
         }
         let map = fs.dataMap(of: inode)
-        let out = try parent.createFile(safe, replace: true)
+        let out = try parent.createFile(safe, replace: mayReplace(safe.name, in: parent))
         record.path = out.relativePath
         let copy = try copier.copy(map, size: inode.size, to: out)
         try out.finish(size: inode.size, mode: inode.permissions, accessTime: inode.accessTime,
@@ -311,7 +338,7 @@ public final class SalvageRunner {
         }
         let sink = BoundedMemorySink(limit: 4096)
         let copy = try copier.copy(fs.dataMap(of: inode), size: inode.size, to: sink)
-        let name = try parent.createSymlink(safe, target: sink.bytes, replace: true)
+        let name = try parent.createSymlink(safe, target: sink.bytes, replace: mayReplace(safe.name, in: parent))
         parent.finishSymlink(name, accessTime: inode.accessTime, modificationTime: inode.modificationTime, owner: (inode.uid, inode.gid))
         record.path = parent.path(of: name)
         record.linkTarget = String(decoding: sink.bytes.prefix { $0 != 0 }, as: UTF8.self)

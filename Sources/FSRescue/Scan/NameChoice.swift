@@ -8,7 +8,8 @@
 /// equally sure and equally recent but disagree (another name, or another directory), the first
 /// is kept, deterministically, but with confidence ``ambiguousConfidence``, below the naming
 /// threshold: an ambiguous name is reported, never used to name a file. The others stay in the
-/// evidence list as alternates.
+/// evidence list as alternates. For a directory whose `..` names its parent, only candidates found
+/// in that parent agree with it; a name found elsewhere (an older location) is ambiguous.
 public struct NameChoice: Sendable, Equatable {
     /// Confidence given to a choice between equal candidates that disagree.
     public static let ambiguousConfidence = 0.4
@@ -20,9 +21,17 @@ public struct NameChoice: Sendable, Equatable {
     /// Another candidate was as sure, as recent, and different.
     public let ambiguous: Bool
 
-    /// Chooses among `ranked` (best first, as ``NameEvidence/ranked(_:)`` orders them).
-    public init(_ ranked: [NameEvidence]) {
-        let naming = ranked.filter { $0.source != .dotdot && $0.source != .none && !$0.name.isEmpty }
+    /// Chooses among `ranked` (best first, as ``NameEvidence/ranked(_:)`` orders them); with
+    /// `parent` (a directory's `..`), among the candidates found in that directory.
+    public init(_ ranked: [NameEvidence], parent: UInt32? = nil) {
+        let all = ranked.filter { $0.source != .dotdot && $0.source != .none && !$0.name.isEmpty }
+        let naming = parent.map { p in all.filter { $0.directory == p } } ?? all
+        if naming.isEmpty, let other = all.first {
+            evidence = other
+            confidence = min(other.confidence, Self.ambiguousConfidence)
+            ambiguous = true
+            return
+        }
         guard let best = naming.first else {
             evidence = nil
             confidence = 0
