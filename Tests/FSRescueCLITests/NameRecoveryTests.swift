@@ -58,6 +58,28 @@ struct NameRecoveryTests {
         #expect(named >= expected.count)
     }
 
+    @Test("--orphans-at original puts orphans whose whole path is known back at root/<original path>")
+    func originalPlacement() throws {
+        let dir = TemporaryDirectory()
+        let base = dir.file("base.img"), bad = dir.file("bad.img"), out = dir.file("out")
+        #expect(try FSRescueBinary.run(["fixture", "create", "--out", base, "--type", "ext4", "--block-size", "1024", "--size", "24M",
+                                        "--files", "300", "--max-file-size", "64K", "--seed", "2"]).status == 0)
+        #expect(try FSRescueBinary.run(["fixture", "corrupt", "--in", base, "--out", bad, "--count", "3", "--seed", "7",
+                                        "--kind", "unlink-file", "--kind", "clear-inode", "--kind", "orphan-list"]).status == 0)
+        let r = try expectUnchanged(bad) { try FSRescueBinary.run(["salvage", bad, "--out", out, "--orphans-at", "original"]) }
+        #expect(r.status == 4, "\(r.stderr)")
+        let truth = try Truth(bad + ".truth.json")
+        let records = try Manifest(out + "/manifest.jsonl")
+        let expected = truth.survivingOrphanFiles()
+        #expect(!expected.isEmpty)
+        for (inode, path) in expected {
+            let got = records.byInode[inode]?.map(\.path) ?? []
+            #expect(got.contains("root" + path), "inode \(inode): expected root\(path), got \(got)")
+            let record = records.byInode[inode]?.first { $0.path == "root" + path }
+            #expect(record?.sha256 == truth.sha256[inode])
+        }
+    }
+
     /// The ground truth, reduced to what the scoring needs.
     struct Truth {
         var paths: [UInt32: [String]] = [:]
