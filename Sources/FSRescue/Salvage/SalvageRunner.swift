@@ -22,6 +22,8 @@ public final class SalvageRunner {
     private var firstLinks: [UInt32: FirstLink] = [:]
     private var linkDirectories: Set<ObjectIdentifier> = []
     private var unitsDone: UInt64 = 0
+    /// Output files and symlinks this run made in folders that may be open twice (see ``mayReplace``).
+    private var madeHere: Set<String> = []
 
     /// Work units charged per item on top of its bytes, so many small files are not "free" to the ETA.
     public static let unitsPerItem: UInt64 = 16 << 10
@@ -169,11 +171,18 @@ public final class SalvageRunner {
         return dir
     }
 
-    /// Whether an existing output entry at `name` in `parent` may be replaced: only one an earlier
-    /// run recorded (resuming). Anything else made in this run keeps its place and the new item
-    /// gets a numbered name, even when two output directory handles point at the same folder.
+    /// Whether an existing output entry at `name` in `parent` may be replaced (one left by an
+    /// earlier, interrupted run): not when this run made it, even through another handle on the same
+    /// folder (orphans' recreated directories are opened once per orphan); the new item then gets a
+    /// numbered name.
     private func mayReplace(_ name: String, in parent: OutputDirectory) -> Bool {
-        manifest.previous[parent.path(of: name)] != nil
+        !madeHere.contains(parent.path(of: name))
+    }
+
+    /// Remembers an output path this run made, where several handles may point at one folder:
+    /// under `lost+found/`, and anywhere with ``OrphanPlacement/original``.
+    private func noteMade(_ path: String) {
+        if options.orphansAt == .original || path.hasPrefix("lost+found/") { madeHere.insert(path) }
     }
 
     /// Queues the next swept inode that nothing has written yet.
@@ -295,6 +304,7 @@ public final class SalvageRunner {
         let map = fs.dataMap(of: inode)
         let out = try parent.createFile(safe, replace: mayReplace(safe.name, in: parent))
         record.path = out.relativePath
+        noteMade(record.path)
         let copy = try copier.copy(map, size: inode.size, to: out)
         try out.finish(size: inode.size, mode: inode.permissions, accessTime: inode.accessTime,
                        modificationTime: inode.modificationTime, owner: (inode.uid, inode.gid))
@@ -341,6 +351,7 @@ public final class SalvageRunner {
         let name = try parent.createSymlink(safe, target: sink.bytes, replace: mayReplace(safe.name, in: parent))
         parent.finishSymlink(name, accessTime: inode.accessTime, modificationTime: inode.modificationTime, owner: (inode.uid, inode.gid))
         record.path = parent.path(of: name)
+        noteMade(record.path)
         record.linkTarget = String(decoding: sink.bytes.prefix { $0 != 0 }, as: UTF8.self)
         record.bytesRecovered = copy.bytesRecovered
         record.sha256 = copy.sha256
