@@ -9,7 +9,10 @@ struct SalvageCommand: ParsableCommand {
         discussion: """
             Never touches the image. Attached files and folders keep their paths under DIR/root/; orphans \
             (unattached inodes, disconnected folders with their contents, orphan-list inodes that e2fsck -y \
-            would delete) go under DIR/lost+found/ with the best name the evidence supports, else #<inode>. \
+            would delete) go under DIR/lost+found/ at the path the evidence supports: names from live entries, \
+            directory slack, directory blocks no inode owns and '..' (lost+found/home/alice/notes.txt, or \
+            lost+found/#94/notes.txt when a directory's own name is lost), else #<inode>; --orphans-at original \
+            puts those whose whole path is known back at it under DIR/root/. \
             Every item gets a line in DIR/manifest.jsonl (schema fsrescue.manifest/1) with its SHA-256 and \
             status. Running again into the same DIR resumes. Exit status: 0 clean and complete, 4 problems \
             found or items partial, 8 operational error, 32 cancelled.
@@ -22,6 +25,11 @@ struct SalvageCommand: ParsableCommand {
 
     @Flag(name: .customLong("orphans-only"), help: "Save only the orphans (DIR/lost+found), not the attached tree.")
     var orphansOnly = false
+
+    @Option(name: .customLong("orphans-at"),
+            help: ArgumentHelp("Where orphans with a recovered path go: lost-found (DIR/lost+found/<recovered path>) or original (their original place under DIR/root/ when the whole path is known and free, else lost-found).",
+                               valueName: "lost-found|original"))
+    var orphansAt: OrphanPlacement = .lostFound
 
     @Flag(name: .customLong("preserve-owner"), help: "Restore file owners (only when running as root).")
     var preserveOwner = false
@@ -38,6 +46,7 @@ struct SalvageCommand: ParsableCommand {
         let fs = try imageOptions.openFilesystem()
         var options = SalvageOptions()
         options.orphansOnly = orphansOnly
+        options.orphansAt = orphansAt
         options.preserveOwner = preserveOwner
         options.maxOutputBytes = maxOutputBytes
         let engine = try progressOptions.makeEngine()
@@ -94,3 +103,5 @@ enum SalvageReportText {
         return out
     }
 }
+
+extension OrphanPlacement: ExpressibleByArgument {}

@@ -10,7 +10,7 @@ struct ScanDocument: Encodable {
         /// The name bytes in base64 when they are not valid UTF-8.
         let nameBase64: String?
         let source: NameSource
-        /// `high` (a live entry), `medium` (slack, file type agrees), `low` (slack, type disagrees), `parent` (`..` only).
+        /// 0–1, see ``NameEvidence/confidence``.
         let confidence: Double
         let directory: UInt32
         let block: UInt64
@@ -39,6 +39,19 @@ struct ScanDocument: Encodable {
         let subtreeInodes: Int?
         let worthSalvaging: Bool
         let nameEvidence: [Evidence]
+        /// Where salvage puts it under lost+found/ (`#<inode>` for unnamed components).
+        let recoveredPath: String?
+        /// The path runs from the root with every component named: its original path.
+        let originalPath: Bool
+    }
+
+    struct LostDirectoryItem: Encodable {
+        let inode: UInt32
+        let dotdot: UInt32?
+        let blocks: [UInt64]
+        let recoveredPath: String?
+        let children: [Evidence]
+        let nameEvidence: [Evidence]
     }
 
     struct DeletedItem: Encodable {
@@ -56,6 +69,7 @@ struct ScanDocument: Encodable {
     let findings: [Finding]
     let orphans: [OrphanItem]
     let deletedInodes: [DeletedItem]
+    let lostDirectories: [LostDirectoryItem]
     let sharedBlocks: [SharedBlocks]
     let timings: [PassTiming]
 
@@ -65,9 +79,15 @@ struct ScanDocument: Encodable {
         completed = report.completed
         counts = report.counts
         findings = report.findings
+        let paths = RecoveredPaths(report: report)
         orphans = report.orphans.map {
             OrphanItem(inode: $0.inode, kind: $0.kind, type: $0.type, size: $0.size, linksCount: $0.linksCount,
-                       subtreeInodes: $0.subtreeInodes, worthSalvaging: $0.worthSalvaging, nameEvidence: $0.nameEvidence.map(Evidence.init))
+                       subtreeInodes: $0.subtreeInodes, worthSalvaging: $0.worthSalvaging, nameEvidence: $0.nameEvidence.map(Evidence.init),
+                       recoveredPath: paths[$0.inode]?.text, originalPath: paths[$0.inode].map { $0.anchored && $0.fullyNamed } ?? false)
+        }
+        lostDirectories = report.lostDirectories.map {
+            LostDirectoryItem(inode: $0.inode, dotdot: $0.dotdot, blocks: $0.blocks, recoveredPath: paths[$0.inode]?.text,
+                              children: $0.children.map(Evidence.init), nameEvidence: $0.nameEvidence.map(Evidence.init))
         }
         deletedInodes = report.deletedInodes.map {
             DeletedItem(inode: $0.inode, type: $0.type, size: $0.size, dtime: Date(timeIntervalSince1970: TimeInterval($0.dtime)),

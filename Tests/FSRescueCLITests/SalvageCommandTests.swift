@@ -5,7 +5,7 @@ import FSRescueTestSupport
 
 @Suite("fsrescue salvage", .serialized)
 struct SalvageCommandTests {
-    @Test("unlinked files come back under lost+found with their slack names, the rest under root/")
+    @Test("unlinked files come back at lost+found/<original path> from their slack names, the rest under root/")
     func unlinkedFiles() throws {
         let dir = TemporaryDirectory()
         let base = dir.file("base.img"), bad = dir.file("bad.img"), out = dir.file("out")
@@ -25,8 +25,10 @@ struct SalvageCommandTests {
             guard let inode = entry["inode"] as? Int, let path = entry["path"] as? String, let sha = entry["sha256"] as? String else { continue }
             let output: String
             if unlinked.contains(inode) {
+                // The slack name, under its original directory's path recreated in lost+found.
                 let name = try #require(names.first { $0["inode"] as? Int == inode }?["name"] as? String)
-                output = "\(out)/lost+found/\(name)"
+                #expect(path.hasSuffix("/" + name))
+                output = "\(out)/lost+found\(path.hasPrefix("/") ? path : "/" + path)"
             } else {
                 output = "\(out)/root\(path.hasPrefix("/") ? path : "/" + path)"
             }

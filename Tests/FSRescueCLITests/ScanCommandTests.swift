@@ -48,7 +48,7 @@ struct ScanCommandTests {
         let findings = try #require(doc["findings"] as? [[String: Any]])
         #expect(findings.contains { $0["code"] as? String == "inode.unattached" && $0["inode"] as? Int == 12 && $0["pass"] as? Int == 4 })
         let timings = try #require(doc["timings"] as? [[String: Any]])
-        #expect(timings.count == 6)
+        #expect(timings.count == 7)
     }
 
     @Test("not an ext filesystem: exit 8 with one sentence")

@@ -33,7 +33,7 @@ struct ScanCleanTests {
         #expect(report.findings.filter { $0.severity >= .warning }.map(\.message) == [])
         #expect(report.verdict == .clean)
         #expect(report.orphans.isEmpty)
-        #expect(report.timings.map(\.name) == ["inodes", "shared-blocks", "directories", "connectivity", "references", "summary"])
+        #expect(report.timings.map(\.name) == ["inodes", "shared-blocks", "directories", "ownerless-blocks", "connectivity", "references", "summary"])
         let tree = try #require(report.inodes[inode: try ScanImages.inode(img, "/tree/big")])
         #expect(tree.type == .regular && tree.reachable && tree.name == Array("big".utf8))
         #expect(report.inodes.filter { !$0.isSystem && !$0.reachable }.isEmpty)

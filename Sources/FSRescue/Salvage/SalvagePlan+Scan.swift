@@ -2,20 +2,20 @@
 
 extension SalvagePlan {
     /// Evidence below this confidence never names an output file (it stays `#<inode>`).
-    public static let minimumNameConfidence = 0.5
+    public static let minimumNameConfidence = RecoveredPaths.minimumConfidence
 
     /// The plan for salvaging everything a scan found: the attached tree (listed through `filesystem`),
-    /// every orphan under `lost+found/` with the best name its evidence supports, and a final sweep of
-    /// every in-use file, symlink and directory the walk did not reach.
+    /// every orphan under `lost+found/` at the path its evidence supports (``RecoveredPaths``), and a
+    /// final sweep of every in-use file, symlink and directory the walk did not reach.
     public init(report: ScanReport, filesystem: Filesystem, orphansOnly: Bool = false) {
         self.init()
         lister = filesystem
+        let paths = RecoveredPaths(report: report)
         orphans = report.orphans.sorted { $0.inode < $1.inode }.map { orphan in
-            let best = orphan.nameEvidence.first {
-                $0.source != .dotdot && !$0.name.isEmpty && $0.confidence >= Self.minimumNameConfidence
-            }
-            return Orphan(inode: orphan.inode, kind: orphan.kind.rawValue, name: best?.name,
-                          nameSource: best?.source ?? .none, confidence: best?.confidence ?? 0)
+            guard let path = paths[orphan.inode] else { return Orphan(inode: orphan.inode, kind: orphan.kind.rawValue) }
+            return Orphan(inode: orphan.inode, kind: orphan.kind.rawValue, name: path.name, nameSource: path.source,
+                          confidence: path.confidence, directories: Array(path.components.dropLast()),
+                          originalPlaceKnown: path.anchored && path.fullyNamed, parent: path.parent)
         }
         var byInode: [UInt32: [String]] = [:]
         for finding in report.findings {

@@ -22,12 +22,24 @@ public struct SalvagePlan: Sendable {
         public let name: [UInt8]?
         public let nameSource: NameSource
         public let confidence: Double
-        public init(inode: UInt32, kind: String, name: [UInt8]? = nil, nameSource: NameSource = .none, confidence: Double = 0) {
+        /// The recovered directories above it, top first (`#<inode>` for unnamed ones): it is
+        /// written at `lost+found/<directories>/<name>`. Empty: directly in `lost+found/`.
+        public let directories: [[UInt8]]
+        /// The directory path is the original one from the root, every component named, so the
+        /// orphan may go back to its original place under `root/` (``OrphanPlacement/original``).
+        public let originalPlaceKnown: Bool
+        /// The directory that held it, when known.
+        public let parent: UInt32?
+        public init(inode: UInt32, kind: String, name: [UInt8]? = nil, nameSource: NameSource = .none, confidence: Double = 0,
+                    directories: [[UInt8]] = [], originalPlaceKnown: Bool = false, parent: UInt32? = nil) {
             self.inode = inode
             self.kind = kind
             self.name = name
             self.nameSource = nameSource
             self.confidence = confidence
+            self.directories = directories
+            self.originalPlaceKnown = originalPlaceKnown
+            self.parent = parent
         }
     }
 
@@ -77,10 +89,22 @@ public struct SalvagePlan: Sendable {
     }
 }
 
+/// Where salvage writes orphans whose original path was recovered.
+public enum OrphanPlacement: String, Sendable, CaseIterable {
+    /// Always under `lost+found/`, at `lost+found/<recovered path>` (the default: the attached tree
+    /// under `root/` stays exactly what the filesystem holds).
+    case lostFound = "lost-found"
+    /// At the original path under `root/` when every directory above is named and reaches the root
+    /// and no live entry there has the same name; under `lost+found/` otherwise.
+    case original
+}
+
 /// How a salvage run behaves.
 public struct SalvageOptions: Sendable {
     /// Save only the orphans (`lost+found/`), not the attached tree.
     public var orphansOnly = false
+    /// Where orphans with a recovered original path go.
+    public var orphansAt = OrphanPlacement.lostFound
     /// Restore owners (honoured only when running as root).
     public var preserveOwner = false
     /// Stop writing data beyond this many bytes.

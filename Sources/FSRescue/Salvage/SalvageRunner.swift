@@ -22,6 +22,8 @@ public final class SalvageRunner {
     private var firstLinks: [UInt32: FirstLink] = [:]
     private var linkDirectories: Set<ObjectIdentifier> = []
     private var unitsDone: UInt64 = 0
+    /// Output files and symlinks this run made in folders that may be open twice (see ``mayReplace``).
+    private var madeHere: Set<String> = []
 
     /// Work units charged per item on top of its bytes, so many small files are not "free" to the ETA.
     public static let unitsPerItem: UInt64 = 16 << 10
@@ -107,7 +109,8 @@ public final class SalvageRunner {
         for orphan in plan.orphans.reversed() {
             if lostFound == nil { lostFound = try sandbox.root.makeDirectory(SafeName(Array("lost+found".utf8)), reuse: true) }
             let name = orphan.name ?? Array("#\(orphan.inode)".utf8)
-            stack.append(.entry(parent: lostFound!, name: name, inode: orphan.inode, imagePath: nil, depth: 1,
+            stack.append(.entry(parent: placementDirectory(for: orphan, lostFound: lostFound!), name: name, inode: orphan.inode,
+                                imagePath: nil, depth: 1 + orphan.directories.count,
                                 source: orphan.name == nil ? .none : orphan.nameSource,
                                 confidence: orphan.name == nil ? 0 : orphan.confidence))
         }
@@ -147,6 +150,39 @@ public final class SalvageRunner {
                                      "skipped": summary.skipped, "resumed": summary.resumed],
                            completed: summary.completed)
         return summary
+    }
+
+    /// The output directory an orphan goes in: its recovered directories recreated under
+    /// `lost+found/`, or under `root/` when ``OrphanPlacement/original`` applies (original path
+    /// fully known, and no live entry of the same name there). A directory that cannot be made
+    /// leaves the orphan directly in `lost+found/`.
+    private func placementDirectory(for orphan: SalvagePlan.Orphan, lostFound: OutputDirectory) -> OutputDirectory {
+        var base = lostFound
+        if options.orphansAt == .original, orphan.originalPlaceKnown, let name = orphan.name,
+           let parent = orphan.parent, !plan.entries(of: parent).contains(where: { $0.name == name }),
+           let root = try? sandbox.root.makeDirectory(SafeName(Array("root".utf8)), reuse: true) {
+            base = root
+        }
+        var dir = base
+        for component in orphan.directories {
+            guard let next = try? dir.makeDirectory(SafeName(component), reuse: true) else { return lostFound }
+            dir = next
+        }
+        return dir
+    }
+
+    /// Whether an existing output entry at `name` in `parent` may be replaced (one left by an
+    /// earlier, interrupted run): not when this run made it, even through another handle on the same
+    /// folder (orphans' recreated directories are opened once per orphan); the new item then gets a
+    /// numbered name.
+    private func mayReplace(_ name: String, in parent: OutputDirectory) -> Bool {
+        !madeHere.contains(parent.path(of: name))
+    }
+
+    /// Remembers an output path this run made, where several handles may point at one folder:
+    /// under `lost+found/`, and anywhere with ``OrphanPlacement/original``.
+    private func noteMade(_ path: String) {
+        if options.orphansAt == .original || path.hasPrefix("lost+found/") { madeHere.insert(path) }
     }
 
     /// Queues the next swept inode that nothing has written yet.
@@ -266,8 +302,9 @@ public final class SalvageRunner {
             return
         }
         let map = fs.dataMap(of: inode)
-        let out = try parent.createFile(safe, replace: true)
+        let out = try parent.createFile(safe, replace: mayReplace(safe.name, in: parent))
         record.path = out.relativePath
+        noteMade(record.path)
         let copy = try copier.copy(map, size: inode.size, to: out)
         try out.finish(size: inode.size, mode: inode.permissions, accessTime: inode.accessTime,
                        modificationTime: inode.modificationTime, owner: (inode.uid, inode.gid))
@@ -311,9 +348,10 @@ public final class SalvageRunner {
         }
         let sink = BoundedMemorySink(limit: 4096)
         let copy = try copier.copy(fs.dataMap(of: inode), size: inode.size, to: sink)
-        let name = try parent.createSymlink(safe, target: sink.bytes, replace: true)
+        let name = try parent.createSymlink(safe, target: sink.bytes, replace: mayReplace(safe.name, in: parent))
         parent.finishSymlink(name, accessTime: inode.accessTime, modificationTime: inode.modificationTime, owner: (inode.uid, inode.gid))
         record.path = parent.path(of: name)
+        noteMade(record.path)
         record.linkTarget = String(decoding: sink.bytes.prefix { $0 != 0 }, as: UTF8.self)
         record.bytesRecovered = copy.bytesRecovered
         record.sha256 = copy.sha256

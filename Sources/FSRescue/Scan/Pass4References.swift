@@ -52,22 +52,15 @@ extension ScanRun {
     private func buildOrphans(_ found: [(index: Int, kind: OrphanKind)]) {
         var wanted = Set<UInt32>(found.map { table.numbers[$0.index] })
         for d in deleted { wanted.insert(d.inode) }
+        for l in lostDrafts { wanted.insert(l.inode) }
         var evidence: [UInt32: [NameEvidence]] = [:]
         for e in staleEntries where wanted.contains(e.inode) && (evidence[e.inode]?.count ?? 0) < Self.evidencePerInode {
             evidence[e.inode, default: []].append(e)
         }
         staleEntries = []
+        /// Type agreement and recency (the holding directory's mtime) filled in, then ranked.
         func ranked(_ list: [NameEvidence], type: FileType) -> [NameEvidence] {
-            let marked = list.map { e in
-                NameEvidence(inode: e.inode, name: e.name, fileType: e.fileType, directory: e.directory, block: e.block, offset: e.offset,
-                             source: e.source, typeMatches: !hasFiletype || e.fileType == type.direntFileType)
-            }
-            // Type agreement first, then live entries before slack, in disk order otherwise.
-            return marked.enumerated().sorted { a, b in
-                if a.element.typeMatches != b.element.typeMatches { return a.element.typeMatches }
-                if a.element.source != b.element.source { return a.element.source == .directory }
-                return a.offset < b.offset
-            }.map(\.element)
+            NameEvidence.ranked(list.map { marked($0, type: type) })
         }
         for (i, kind) in found {
             let ino = table.numbers[i]
@@ -86,5 +79,24 @@ extension ScanRun {
         deleted = deleted.map { d in
             DeletedInode(inode: d.inode, type: d.type, size: d.size, dtime: d.dtime, nameEvidence: ranked(evidence[d.inode] ?? [], type: d.type))
         }
+        lostDirectories = lostDrafts.map { d in
+            var names = ranked(evidence[d.inode] ?? [], type: .directory)
+            if let dd = d.dotdot {
+                names.append(NameEvidence(inode: d.inode, name: [], fileType: 2, directory: dd, block: d.blocks.first ?? 0, offset: 12,
+                                          source: .dotdot, typeMatches: true))
+            }
+            let children = d.children.map { c in marked(c, type: table.index(of: c.inode).map { FileType(mode: table.modes[$0]) } ?? .unknown) }
+            return LostDirectory(inode: d.inode, dotdot: d.dotdot, blocks: d.blocks, children: children, nameEvidence: names)
+        }
+        lostDrafts = []
+    }
+
+    /// `e` with `typeMatches` against the inode's type and `recency` from its directory's mtime.
+    private func marked(_ e: NameEvidence, type: FileType) -> NameEvidence {
+        var m = NameEvidence(inode: e.inode, name: e.name, fileType: e.fileType, directory: e.directory, block: e.block, offset: e.offset,
+                             source: e.source, typeMatches: !hasFiletype || e.fileType == type.direntFileType)
+        m.inferredDirectory = e.inferredDirectory
+        m.recency = table.index(of: e.directory).map { table.mtimes[$0] } ?? 0
+        return m
     }
 }

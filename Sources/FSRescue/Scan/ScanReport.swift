@@ -36,16 +36,23 @@ public struct NameEvidence: Sendable, Equatable, Codable {
     public let source: NameSource
     /// The file type agrees with the inode's mode.
     public let typeMatches: Bool
+    /// How recent the evidence is, to break ties between equally sure candidates: the holding
+    /// directory's mtime (0 when unknown, as for a lost directory).
+    public internal(set) var recency: UInt32 = 0
+    /// For `ownerless-block`: the block was tied to its directory by position (it follows that
+    /// directory's first block on disk), not by a `.` entry of its own.
+    public internal(set) var inferredDirectory = false
 }
 
 extension NameEvidence {
-    /// How sure this evidence makes a name, 0…1: a live entry 1; an ownerless directory block 0.8;
-    /// a stale slack entry whose file type agrees with the inode 0.7 (0.3 when it disagrees); a journal
-    /// copy 0.6; `..` 0.5 (it names the parent, not the entry); no evidence 0.
+    /// How sure this evidence makes a name, 0…1: a live entry 1; an ownerless directory block 0.8
+    /// (0.7 when the block was tied to its directory by position only); a stale slack entry whose
+    /// file type agrees with the inode 0.7; a journal copy 0.6; `..` 0.5 (it names the parent, not
+    /// the entry); a slack or ownerless entry whose file type disagrees 0.3; no evidence 0.
     public var confidence: Double {
         switch source {
         case .directory: 1
-        case .ownerlessBlock: 0.8
+        case .ownerlessBlock: typeMatches ? (inferredDirectory ? 0.7 : 0.8) : 0.3
         case .slack: typeMatches ? 0.7 : 0.3
         case .journal: 0.6
         case .dotdot: 0.5
@@ -121,6 +128,8 @@ public struct ScanReport: Sendable {
     public let timings: [PassTiming]
     /// Every live inode with its facts, parent and first name.
     public let inodes: InodeTable
+    /// Directories whose inode is gone, rebuilt from ownerless blocks (pass 2B).
+    public let lostDirectories: [LostDirectory]
 
     public var verdict: Verdict { findings.contains { $0.severity >= .warning } ? .damaged : .clean }
 }

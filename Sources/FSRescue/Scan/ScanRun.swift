@@ -60,6 +60,9 @@ final class ScanRun {
     var staleEntries: [NameEvidence] = []
     var sharedBlocks: [SharedBlocks] = []
     var orphans: [Orphan] = []
+    /// Lost directories found by pass 2B; pass 4 turns them into ``lostDirectories``.
+    var lostDrafts: [LostDirectoryDraft] = []
+    var lostDirectories: [LostDirectory] = []
     var connectivity = Connectivity(state: [])
     var htree = HtreeState()
     /// Extended attribute blocks: inodes using each, and the first of them.

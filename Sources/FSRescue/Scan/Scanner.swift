@@ -26,6 +26,8 @@ extension Filesystem {
             PassPlan(name: "inodes", title: "Pass 1: inodes", units: inodes, bytesPerUnit: isz, entriesPerUnit: 1),
             PassPlan(name: "shared-blocks", title: "Pass 1B: multiply-claimed blocks", units: 0, bytesPerUnit: isz + bs, entriesPerUnit: 1),
             PassPlan(name: "directories", title: "Pass 2: directories", units: dirs, bytesPerUnit: bs, entriesPerUnit: bs / 32),
+            PassPlan(name: "ownerless-blocks", title: "Pass 2B: ownerless directory blocks", units: OwnerlessCandidates.estimate(handle),
+                     bytesPerUnit: bs, entriesPerUnit: 1),
             PassPlan(name: "connectivity", title: "Pass 3: connectivity", units: dirs, bytesPerUnit: 0, entriesPerUnit: 2),
             PassPlan(name: "references", title: "Pass 4: references", units: used, bytesPerUnit: 0, entriesPerUnit: 1),
             PassPlan(name: "summary", title: "Pass 5: bitmaps and counts", units: UInt64(groupCount),
@@ -34,8 +36,8 @@ extension Filesystem {
     }
 
     /// Checks the whole filesystem, read-only: inodes, block maps and extent trees, multiply-claimed
-    /// blocks (pass 1), directories (2), connectivity (3), link counts and orphans (4), bitmaps and
-    /// counts (5). Built on `ext2fs_open_inode_scan`/`ext2fs_get_next_inode_full`, `ext2fs_extent_get`,
+    /// blocks (pass 1), directories (2), directory blocks no inode owns (2B, for name recovery),
+    /// connectivity (3), link counts and orphans (4), bitmaps and counts (5). Built on `ext2fs_open_inode_scan`/`ext2fs_get_next_inode_full`, `ext2fs_extent_get`,
     /// `ext2fs_block_iterate3` (`BLOCK_FLAG_READ_ONLY`), `io_channel_read_blk64` and `ext2fs_read_bitmaps`.
     ///
     /// Reports work through `progress` and stops early, with a partial report (`completed == false`),
@@ -44,14 +46,16 @@ extension Filesystem {
         let plan = scanPlan
         progress.start(plan: plan)
         let run = ScanRun(filesystem: self, progress: progress)
-        run.table.reserve(Int(min(plan[4].units + 64, UInt64(inodesCount))))
+        run.table.reserve(Int(min(plan[5].units + 64, UInt64(inodesCount))))
         run.readOrphanChains()
         run.pass(0, name: "inodes", units: plan[0].units) { run.passInodes() }
         run.pass(1, name: "shared-blocks", units: run.hasMultiplyClaimed ? UInt64(run.table.count) : 0) { run.passSharedBlocks() }
         run.pass(2, name: "directories", units: UInt64(run.directoryBlocks.count + run.inlineDirectories.count)) { run.passDirectories() }
-        run.pass(3, name: "connectivity", units: run.counts.directories) { run.passConnectivity() }
-        run.pass(4, name: "references", units: UInt64(run.table.count)) { run.passReferences() }
-        run.pass(5, name: "summary", units: UInt64(groupCount)) { run.passSummary() }
+        let candidates = run.cancelled ? nil : OwnerlessCandidates(run)
+        run.pass(3, name: "ownerless-blocks", units: candidates?.total ?? 0) { candidates.map(run.passOwnerlessBlocks) ?? 0 }
+        run.pass(4, name: "connectivity", units: run.counts.directories) { run.passConnectivity() }
+        run.pass(5, name: "references", units: UInt64(run.table.count)) { run.passReferences() }
+        run.pass(6, name: "summary", units: UInt64(groupCount)) { run.passSummary() }
         progress.finish(completed: !run.cancelled)
         return run.report(info: info)
     }
@@ -66,6 +70,6 @@ extension ScanRun {
         }
         return ScanReport(info: info, completed: !cancelled, findings: opening + findings, orphans: orphans,
                           deletedInodes: deleted, sharedBlocks: sharedBlocks, counts: counts, timings: timings,
-                          inodes: table)
+                          inodes: table, lostDirectories: lostDirectories)
     }
 }

@@ -1,0 +1,130 @@
+// Pass 2B: blocks no in-use inode owns that still hold a lost directory's entries.
+
+/// What pass 2B found of one lost directory, before pass 4 attaches the evidence naming it.
+struct LostDirectoryDraft {
+    let inode: UInt32
+    let dotdot: UInt32?
+    var blocks: [UInt64]
+    var children: [NameEvidence]
+}
+
+extension ScanRun {
+    static let lostDirectoryLimit = 100_000
+
+    /// Reads the ``OwnerlessCandidates`` in runs (`io_channel_read_blk64`) and keeps the blocks that
+    /// parse as directory blocks: a first block (`.` with rec_len 12 naming a directory inode that
+    /// is not in use, then `..`, then valid records), and the blocks right after one on disk that
+    /// parse completely as entries without `.` (a multi-block directory's later blocks). Each live
+    /// entry becomes `ownerless-block` evidence for its inode, each stale one `slack` evidence,
+    /// both with the lost directory as their directory.
+    func passOwnerlessBlocks(_ candidates: OwnerlessCandidates) -> UInt64 {
+        let bs = Int(blockSize)
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: bs * Int(OwnerlessCandidates.maxRun), alignment: 8)
+        defer { buffer.deallocate() }
+        var drafts: [UInt32: Int] = [:]
+        var previous: (block: UInt64, draft: Int)?
+        var done: UInt64 = 0
+        for run in candidates.runs {
+            let batchRead = read(run.start, count: Int(run.length), into: buffer) == 0
+            for k in 0..<Int(run.length) {
+                let block = run.start + UInt64(k)
+                let raw = buffer + k * bs
+                guard batchRead || read(block, into: raw) == 0 else { previous = nil; continue }
+                let bytes = UnsafeRawBufferPointer(start: raw, count: bs)
+                if let first = firstBlockOfLostDirectory(bytes) {
+                    if drafts[first.inode] == nil, lostDrafts.count < Self.lostDirectoryLimit {
+                        drafts[first.inode] = lostDrafts.count
+                        lostDrafts.append(LostDirectoryDraft(inode: first.inode, dotdot: first.dotdot, blocks: [], children: []))
+                    }
+                    guard let d = drafts[first.inode] else { previous = nil; continue }
+                    collectEntries(bytes, block: block, into: d, first: true, inferred: false)
+                    previous = (block, d)
+                } else if let p = previous, p.block + 1 == block, isLaterDirectoryBlock(bytes) {
+                    collectEntries(bytes, block: block, into: p.draft, first: false, inferred: true)
+                    previous = (block, p.draft)
+                } else {
+                    previous = nil
+                }
+            }
+            done += run.length
+            if shouldStop(done) { return done }
+        }
+        return done
+    }
+
+    /// Where a block's entries end: before the metadata_csum tail when the block has one.
+    func entriesLimit(_ bytes: UnsafeRawBufferPointer) -> (limit: Int, hasTail: Bool) {
+        let bs = bytes.count
+        if hasMetadataCsum, bytes.loadUnaligned(fromByteOffset: bs - 12, as: UInt32.self) == 0,
+           bytes.loadUnaligned(fromByteOffset: bs - 8, as: UInt16.self) == 12, bytes[bs - 6] == 0, bytes[bs - 5] == 0xDE {
+            return (bs - 12, true)
+        }
+        return (bs, false)
+    }
+
+    /// The `.` and `..` of a directory's first block, when the block starts with them and `.` names
+    /// a directory inode the scan did not find in use (a live directory's old copy is not evidence).
+    private func firstBlockOfLostDirectory(_ bytes: UnsafeRawBufferPointer) -> (inode: UInt32, dotdot: UInt32?)? {
+        let dot = bytes.loadUnaligned(as: UInt32.self)
+        guard dot == Self.rootInode || (dot >= firstInode && dot <= inodesCount),
+              bytes.loadUnaligned(fromByteOffset: 4, as: UInt16.self) == 12, bytes[6] == 1, bytes[8] == 0x2E else { return nil }
+        let parent = bytes.loadUnaligned(fromByteOffset: 12, as: UInt32.self)
+        let parentRecord = Int(bytes.loadUnaligned(fromByteOffset: 16, as: UInt16.self))
+        guard parent <= inodesCount, parentRecord >= 12, bytes[18] == 2, bytes[20] == 0x2E, bytes[21] == 0x2E else { return nil }
+        if hasFiletype { guard bytes[7] == 2, bytes[19] == 2 else { return nil } }
+        guard table.index(of: dot) == nil else { return nil }
+        return (dot, parent == 0 ? nil : parent)
+    }
+
+    /// A block that parses from start to end as directory entries, not starting with `.`, with at
+    /// least one live entry and every live entry plausible (the later blocks of a directory).
+    private func isLaterDirectoryBlock(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let (limit, hasTail) = entriesLimit(bytes)
+        if hasMetadataCsum && !hasTail { return false }
+        var live = 0, plausible = true, first = true
+        let error = DirectoryParser.parse(bytes, limit: limit, blockSize: bytes.count, hasFiletype: hasFiletype, inodesCount: inodesCount, slack: false,
+            entry: { e in
+                defer { first = false }
+                if first && e.inode == 0 && e.recordLength == limit { return }  // an empty block, or an htree node
+                guard e.inode != 0 else { return }
+                if !isPlausibleLiveEntry(e, bytes) || (first && e.nameLength == 1 && bytes[e.nameOffset] == 0x2E) { plausible = false }
+                live += 1
+            },
+            stale: { _ in })
+        return error == nil && plausible && live > 0
+    }
+
+    private func isPlausibleLiveEntry(_ e: DirectoryEntry, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard e.nameLength > 0, e.inode <= inodesCount, e.inode >= firstInode || e.inode == Self.rootInode else { return false }
+        if hasFiletype && (e.fileType == 0 || e.fileType > 7) { return false }
+        for i in 0..<e.nameLength where bytes[e.nameOffset + i] == 0 || bytes[e.nameOffset + i] == 0x2F { return false }
+        return true
+    }
+
+    /// Records the entries of one of a lost directory's blocks as evidence naming its children.
+    /// A first block whose `..` spans it (an htree root) holds index data, not entries, after `..`.
+    private func collectEntries(_ bytes: UnsafeRawBufferPointer, block: UInt64, into d: Int, first: Bool, inferred: Bool) {
+        let dir = lostDrafts[d].inode
+        lostDrafts[d].blocks.append(block)
+        let (limit, _) = entriesLimit(bytes)
+        let htreeRoot = first && 12 + Int(bytes.loadUnaligned(fromByteOffset: 16, as: UInt16.self)) == limit && bytes[24 + 5] == 8
+        var position = 0
+        _ = DirectoryParser.parse(bytes, limit: limit, blockSize: bytes.count, hasFiletype: hasFiletype, inodesCount: inodesCount,
+                                  slack: !htreeRoot,
+            entry: { e in
+                defer { position += 1 }
+                guard !(first && position < 2), e.inode != 0, isPlausibleLiveEntry(e, bytes),
+                      staleEntries.count < Self.staleEntryLimit else { return }
+                var evidence = NameEvidence(inode: e.inode, name: Array(bytes[e.nameOffset..<e.nameOffset + e.nameLength]), fileType: e.fileType,
+                                            directory: dir, block: block, offset: UInt32(e.offset), source: .ownerlessBlock, typeMatches: false)
+                evidence.inferredDirectory = inferred
+                lostDrafts[d].children.append(evidence)
+                staleEntries.append(evidence)
+            },
+            stale: { e in
+                guard staleEntries.count < Self.staleEntryLimit else { return }
+                staleEntries.append(NameEvidence(inode: e.inode, name: Array(bytes[e.nameOffset..<e.nameOffset + e.nameLength]), fileType: e.fileType,
+                                                 directory: dir, block: block, offset: UInt32(e.offset), source: .slack, typeMatches: false))
+            })
+    }
+}
