@@ -5,7 +5,7 @@ PREFIX     ?= /usr/local
 APT_PACKAGES := libext2fs-dev libblkid-dev comerr-dev libssl-dev pkg-config e2fsprogs fdisk util-linux man-db groff-base
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build release test demo clean install uninstall
+.PHONY: deps build release test demo clean install uninstall readme
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -23,6 +23,11 @@ release: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+
+# Rewrites the README's generated blocks (worked example, finding codes, Swift example) from the code.
+readme: deps
+	$(SWIFT) build --build-tests
+	FSRESCUE_UPDATE_README=1 $(SWIFT) test --filter 'Readme'
 
 demo: release
 	@bash scripts/demo.sh "$$($(SWIFT) build -c release --show-bin-path)/fsrescue"

@@ -27,7 +27,7 @@ struct InstallTests {
                            "share/fish/vendor_completions.d/fsrescue.fish"]
         for file in completions {
             let text = (try? String(contentsOfFile: prefix.file(file), encoding: .utf8)) ?? ""
-            #expect(text.contains("salvage") && text.contains("--orphans-only"), "\(file) is not fsrescue's completion script")
+            #expect(text.contains("salvage") && text.contains("orphans-only"), "\(file) is not fsrescue's completion script")
         }
         #expect(try Tool.run("bash", ["-n", prefix.file(completions[0])]).status == 0)
         if Tool.exists("man") {
