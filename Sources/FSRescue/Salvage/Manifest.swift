@@ -44,7 +44,7 @@ public final class Manifest {
         Glibc.close(fd)
     }
 
-    /// Appends one item line; lines reach the disk at least once a second and on ``close(summary:)``.
+    /// Appends one item line; lines reach the disk at least once a second and on ``close(summary:completed:)``.
     public func record(_ item: ManifestRecord) throws(FSRescueError) {
         guard let line = try? encoder.encode(item) else { return }
         append(line)
