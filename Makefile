@@ -2,10 +2,10 @@
 SWIFT      ?= swift
 PREFIX     ?= /usr/local
 # Debian packages the build and the tests need. Installed when missing (with sudo when not root).
-APT_PACKAGES := libext2fs-dev libblkid-dev comerr-dev libssl-dev pkg-config e2fsprogs fdisk util-linux
+APT_PACKAGES := libext2fs-dev libblkid-dev comerr-dev libssl-dev pkg-config e2fsprogs fdisk util-linux man-db groff-base
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build release test demo clean
+.PHONY: deps build release test demo clean install uninstall readme
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -24,8 +24,38 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 
+# Rewrites the README's generated blocks (worked example, finding codes, Swift example) from the code.
+readme: deps
+	$(SWIFT) build --build-tests
+	FSRESCUE_UPDATE_README=1 $(SWIFT) test --filter 'Readme'
+
 demo: release
 	@bash scripts/demo.sh "$$($(SWIFT) build -c release --show-bin-path)/fsrescue"
+
+# `make install PREFIX=DIR [DESTDIR=STAGE]`: the release binary, the man pages and the shell completions.
+# BIN=PATH installs that binary instead of building a release one (the install test uses the debug build).
+BIN        ?=
+BINDIR      = $(DESTDIR)$(PREFIX)/bin
+MAN1DIR     = $(DESTDIR)$(PREFIX)/share/man/man1
+BASHCOMPDIR = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  = $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR = $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+MANPAGES   := $(notdir $(wildcard man/*.1))
+
+install: $(if $(BIN),,release)
+	@bin="$(BIN)"; [ -n "$$bin" ] || bin="$$($(SWIFT) build -c release --show-bin-path)/fsrescue"; \
+	set -e; \
+	install -d "$(BINDIR)" "$(MAN1DIR)" "$(BASHCOMPDIR)" "$(ZSHCOMPDIR)" "$(FISHCOMPDIR)"; \
+	install -m 0755 "$$bin" "$(BINDIR)/fsrescue"; \
+	for page in $(MANPAGES); do install -m 0644 "man/$$page" "$(MAN1DIR)/$$page"; done; \
+	"$$bin" --generate-completion-script bash > "$(BASHCOMPDIR)/fsrescue"; \
+	"$$bin" --generate-completion-script zsh > "$(ZSHCOMPDIR)/_fsrescue"; \
+	"$$bin" --generate-completion-script fish > "$(FISHCOMPDIR)/fsrescue.fish"; \
+	echo "installed fsrescue, $(words $(MANPAGES)) man pages and bash/zsh/fish completions under $(DESTDIR)$(PREFIX)"
+
+uninstall:
+	rm -f "$(BINDIR)/fsrescue" $(addprefix "$(MAN1DIR)/,$(addsuffix ",$(MANPAGES))) \
+	  "$(BASHCOMPDIR)/fsrescue" "$(ZSHCOMPDIR)/_fsrescue" "$(FISHCOMPDIR)/fsrescue.fish"
 
 clean:
 	rm -rf .build demo

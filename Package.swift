@@ -47,6 +47,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "fsrescue", dependencies: ["FSRescueCLI"]),
+        // The README's "Using FSRescue from Swift" example, built with everything else so it keeps compiling.
+        .executableTarget(name: "fsrescue-example", dependencies: ["FSRescue"], path: "Examples/Basic"),
         // Helpers shared by the test targets: temporary folders, mke2fs images, hashing, running the CLI.
         .target(name: "FSRescueTestSupport", dependencies: ["FSRescue"], path: "Tests/FSRescueTestSupport"),
         .testTarget(name: "FSRescueTests", dependencies: ["FSRescue", "FSRescueTestSupport"]),

@@ -45,7 +45,11 @@ public struct FSRescueCommand: ParsableCommand {
             return error.rawValue
         } catch {
             let code = exitCode(for: error)
-            if code == .success { return 0 }
+            if code == .success {
+                // `--help` and `help CMD` arrive here as a clean exit thrown by the built-in help command.
+                print(fullMessage(for: error))
+                return ExitStatus.clean.rawValue
+            }
             if code == .validationFailure {
                 Diagnostics.error(usageSentence(for: error, arguments: arguments))
                 return ExitStatus.usage.rawValue

@@ -17,6 +17,7 @@ public struct Ext2Error: Error, Equatable, Hashable, Sendable, CustomStringConve
         self.message = String(cString: error_message(errcode_t(code)))
     }
 
+    /// The com_err message.
     public var description: String { message }
 
     /// `EXT2_ET_BAD_MAGIC`: no ext2/3/4 magic where a superblock should be.
@@ -28,6 +29,7 @@ public struct Ext2Error: Error, Equatable, Hashable, Sendable, CustomStringConve
     /// `EXT2_ET_SHORT_READ`: the image ended before the block being read.
     public static let shortRead = Ext2Error(code: Int(EXT2_ET_SHORT_READ))
 
+    /// Lets callers `catch Ext2Error.badMagic`.
     public static func ~= (pattern: Ext2Error, error: any Error) -> Bool {
         (error as? Ext2Error)?.code == pattern.code
     }

@@ -59,9 +59,11 @@ public struct FSRescueError: Error, Sendable, CustomStringConvertible {
         /// A system call on an input failed.
         public static let ioFailed = Code(.ioFailed)
 
+        /// The code's name (`not-found`, `usage`, …).
         public var description: String { value.rawValue }
     }
 
+    /// What kind of failure it is; `catch FSRescueError.Code.notFound` matches one.
     public let code: Code
     /// One sentence for the user: what happened and what to try.
     public let message: String
@@ -70,6 +72,7 @@ public struct FSRescueError: Error, Sendable, CustomStringConvertible {
     /// The underlying error (an ``Ext2Error`` or ``SystemError``), if any.
     public let cause: (any Error & Sendable)?
 
+    /// An error of `code` with one sentence for the user.
     public init(_ code: Code, _ message: String, path: String? = nil, cause: (any Error & Sendable)? = nil) {
         self.code = code
         self.message = message
@@ -86,6 +89,7 @@ public struct FSRescueError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The sentence for the user.
     public var description: String { message }
 }
 
@@ -98,12 +102,16 @@ extension FSRescueError.Code {
 
 /// An errno from a failed system call, with `strerror`'s text.
 public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The `errno` value.
     public let errno: Int32
+    /// The system call that failed (`open`, `pread`, …).
     public let function: String
+    /// The failure of `function` with `errno`.
     public init(errno: Int32, function: String) {
         self.errno = errno
         self.function = function
     }
+    /// `function: strerror(errno)`.
     public var description: String { "\(function): \(String(cString: strerror(errno)))" }
 }
 

@@ -12,6 +12,7 @@ public struct OpenOptions: Sendable, Equatable {
     /// Block size to use with ``superblock``, like `e2fsck -B`.
     public var blockSize: UInt32?
 
+    /// Options for ``Filesystem/open(path:options:)``; all nil lets the filesystem be found automatically.
     public init(partition: Int? = nil, offsetBytes: UInt64? = nil, superblock: UInt64? = nil, blockSize: UInt32? = nil) {
         self.partition = partition
         self.offsetBytes = offsetBytes
@@ -40,10 +41,12 @@ public struct FilesystemLocation: Sendable, Codable, Equatable {
 public struct SuperblockLocation: Sendable, Codable, Equatable {
     /// Block number (0 for the primary superblock at byte 1024).
     public let block: UInt64
+    /// The block size it was opened with.
     public let blockSize: UInt32
     /// True when a backup was used because the primary was unusable (or when asked for).
     public let isBackup: Bool
 
+    /// A superblock at `block` (0 is the primary) for a filesystem of `blockSize`-byte blocks.
     public init(block: UInt64, blockSize: UInt32, isBackup: Bool) {
         self.block = block
         self.blockSize = blockSize

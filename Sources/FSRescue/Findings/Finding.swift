@@ -12,6 +12,7 @@ public enum Severity: String, Sendable, Codable, Comparable, CaseIterable {
 public enum Pass: Int, Sendable, Codable, CaseIterable, Comparable {
     case open = 0, inodes = 1, directories = 2, connectivity = 3, references = 4, summary = 5
 
+    /// The pass's name as the README and the JSON give it (`open`, `inodes`, …).
     public var name: String {
         switch self {
         case .open: "open"
@@ -28,15 +29,24 @@ public enum Pass: Int, Sendable, Codable, CaseIterable, Comparable {
 /// One finding: a stable code, a severity, the pass, what it concerns, and a message.
 /// The text report and the JSON document are both rendered from this value.
 public struct Finding: Sendable, Codable, Equatable {
+    /// The stable code.
     public let code: FindingCode
+    /// Its severity (the code's default unless raised or lowered for this case).
     public let severity: Severity
+    /// The pass that made it (the code's pass).
     public let pass: Pass
+    /// The inode concerned, if any.
     public var inode: UInt32?
+    /// The block concerned, if any.
     public var block: UInt64?
+    /// The block group concerned, if any.
     public var group: UInt32?
+    /// The path inside the filesystem, when known.
     public var path: String?
+    /// One sentence on this case: what is wrong, with numbers.
     public let message: String
 
+    /// A finding with `code`'s severity unless `severity` is given.
     public init(_ code: FindingCode, _ message: String, severity: Severity? = nil,
                 inode: UInt32? = nil, block: UInt64? = nil, group: UInt32? = nil, path: String? = nil) {
         self.code = code

@@ -5,10 +5,14 @@
 public struct FindingCode: Sendable, Hashable, CustomStringConvertible {
     /// The stable identifier, `<area>.<what>`, for example `superblock.primary-unusable`.
     public let id: String
+    /// The pass that reports it.
     public let pass: Pass
+    /// Its default severity.
     public let severity: Severity
+    /// One line on what it means (the README's table).
     public let summary: String
 
+    /// The identifier.
     public var description: String { id }
     public static func == (a: FindingCode, b: FindingCode) -> Bool { a.id == b.id }
     public func hash(into hasher: inout Hasher) { hasher.combine(id) }

@@ -5,6 +5,7 @@ internal import CFSRescueCrypto
 public struct SHA256: ~Copyable {
     private let context: OpaquePointer
 
+    /// A fresh hash (`EVP_MD_CTX_new`, `EVP_DigestInit_ex` with `EVP_sha256`).
     public init() {
         context = EVP_MD_CTX_new()!
         EVP_DigestInit_ex(context, fsr_sha256(), nil)

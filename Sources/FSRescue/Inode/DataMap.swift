@@ -11,6 +11,7 @@ public struct DataRun: Sendable, Equatable {
     /// Preallocated but never written (`EXT2_EXTENT_FLAGS_UNINIT`): reads as zeros.
     public let unwritten: Bool
 
+    /// A run of `length` blocks from logical block `logical` at physical block `physical`.
     public init(logical: UInt64, physical: UInt64, length: UInt64, unwritten: Bool = false) {
         self.logical = logical
         self.physical = physical
@@ -21,8 +22,11 @@ public struct DataRun: Sendable, Equatable {
 
 /// A range of a file's logical blocks whose data cannot be located (the pointer or the map is damaged).
 public struct LostRange: Sendable, Equatable {
+    /// First logical block of the range.
     public let logical: UInt64
+    /// Number of blocks.
     public let length: UInt64
+    /// Why it cannot be read, in a few words.
     public let reason: String
 }
 

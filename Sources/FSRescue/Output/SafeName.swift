@@ -14,8 +14,10 @@ public struct SafeName: Sendable, Hashable {
     /// True when `name` differs from the original bytes.
     public var wasChanged: Bool { Array(name.utf8) != original }
 
+    /// The longest name ext4 and most output filesystems accept, in bytes (`NAME_MAX`).
     public static let maxBytes = 255
 
+    /// The safe form of `original`: `%XX` escapes for `/`, NUL, control bytes and invalid UTF-8; `.` and `..` escaped; over-long names cut with a `~hash` suffix.
     public init(_ original: [UInt8]) {
         self.original = original
         if original.isEmpty { name = "%00"; return }

@@ -9,6 +9,7 @@ public final class ChainedProgress: ProgressReporting, @unchecked Sendable {
     /// Passes the sub-job declared: the index of the first later pass.
     public private(set) var firstLaterPass = 0
 
+    /// Reports to `target`, with `laterPasses` appended to the plan the sub-job declares.
     public init(_ target: any ProgressReporting, then laterPasses: [PassPlan]) {
         self.target = target
         self.laterPasses = laterPasses

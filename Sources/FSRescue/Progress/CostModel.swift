@@ -12,6 +12,7 @@ public struct CostModel: Sendable, Equatable {
     /// Seconds to parse one entry (inode, directory entry, extent).
     public var secondsPerEntry: Double
 
+    /// A model with these two costs.
     public init(secondsPerByte: Double, secondsPerEntry: Double) {
         self.secondsPerByte = secondsPerByte
         self.secondsPerEntry = secondsPerEntry
@@ -33,10 +34,14 @@ public struct CostModel: Sendable, Equatable {
 
     /// One measured stretch of work: what it read and parsed, and how long it took.
     public struct Observation: Sendable, Equatable {
+        /// Bytes read.
         public var bytes: Double
+        /// Entries parsed.
         public var entries: Double
+        /// Seconds it took.
         public var seconds: Double
 
+        /// An observation of `bytes` read and `entries` parsed in `seconds`.
         public init(bytes: Double, entries: Double, seconds: Double) {
             (self.bytes, self.entries, self.seconds) = (bytes, entries, seconds)
         }

@@ -14,6 +14,7 @@ public struct ETAEstimate: Sendable, Equatable {
     /// The current pass's measured units per second, when measured.
     public var unitsPerSecond: Double?
 
+    /// An estimate as the ETA estimator computes it.
     public init(elapsedSeconds: Double, etaSeconds: Double?, fraction: Double, passFraction: Double, unitsPerSecond: Double?) {
         self.elapsedSeconds = elapsedSeconds
         self.etaSeconds = etaSeconds

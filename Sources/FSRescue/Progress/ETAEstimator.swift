@@ -32,6 +32,7 @@ public struct ETAEstimator: Sendable {
         /// What the cost model assumes before anything is measured.
         public var prior = CostModel.prior
 
+        /// The defaults the CLI uses.
         public init() {}
     }
 
@@ -45,6 +46,7 @@ public struct ETAEstimator: Sendable {
     public private(set) var plan: [PassPlan]
     /// The cost model as last fitted (the prior until something is measured).
     public private(set) var model: CostModel
+    /// How the estimator trusts measurements and smooths its prediction.
     public let configuration: Configuration
 
     private let startTime: Double

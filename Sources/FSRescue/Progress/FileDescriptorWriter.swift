@@ -12,6 +12,7 @@ public struct FileDescriptorWriter: Sendable {
     /// False after a write failed.
     public private(set) var isWorking = true
 
+    /// Writes to `fd`, which stays open and belongs to the caller.
     public init(fd: Int32) {
         self.fd = fd
     }

@@ -9,8 +9,10 @@ public protocol ProgressClock: Sendable {
 
 /// The system's monotonic clock (unaffected by changes to the wall-clock time).
 public struct MonotonicClock: ProgressClock {
+    /// The monotonic clock.
     public init() {}
 
+    /// Seconds since boot (`DispatchTime.now().uptimeNanoseconds`).
     public func now() -> Double {
         Double(DispatchTime.now().uptimeNanoseconds) / 1_000_000_000
     }

@@ -33,10 +33,12 @@ public final class ProgressEngine: ProgressReporting, Sendable {
     /// An engine rendering to `renderers` (none: it only keeps count, for SIGUSR1 and cancellation).
     ///
     /// - Parameters:
+    ///   - renderers: what shows the events: a terminal bar, NDJSON, or none.
     ///   - clock: where time comes from (tests pass a clock they set by hand).
     ///   - samplingInterval: seconds between samples by the engine's own timer; nil starts no timer,
     ///     and whoever owns the engine calls ``sample()`` (tests do, with their clock).
     ///   - statusFD: where ``reportStatus()`` writes its line (stderr).
+    ///   - configuration: how the ETA estimator trusts measurements and smooths its prediction.
     public init(renderers: [any ProgressRenderer], clock: any ProgressClock = MonotonicClock(),
                 samplingInterval: Double? = 0.05, statusFD: Int32 = 2,
                 configuration: ETAEstimator.Configuration = ETAEstimator.Configuration()) {

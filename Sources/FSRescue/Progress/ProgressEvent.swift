@@ -16,6 +16,7 @@ public struct ProgressEvent: Sendable, Equatable {
         case done
     }
 
+    /// What happened.
     public var kind: Kind
     /// The pass concerned (the current or last one), or nil before any pass began.
     public var pass: PassPlan?
@@ -34,6 +35,7 @@ public struct ProgressEvent: Sendable, Equatable {
     /// For ``Kind/start``: the job's passes.
     public var plan: [PassPlan]?
 
+    /// An event; renderers receive these from ``ProgressEngine``.
     public init(kind: Kind, pass: PassPlan?, passIndex: Int?, passCount: Int, done: UInt64, total: UInt64,
                 estimate: ETAEstimate, completed: Bool? = nil, plan: [PassPlan]? = nil) {
         self.kind = kind

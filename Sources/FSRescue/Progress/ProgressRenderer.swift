@@ -16,6 +16,7 @@ public protocol ProgressRenderer: Sendable {
 /// (and one a second while a pass is stalled), plus every start, pass boundary and the end.
 public struct NDJSONProgressRenderer: ProgressRenderer {
     private var writer: FileDescriptorWriter
+    /// At most 10 updates a second, and one a second while a pass is stalled.
     public let throttle = UpdateThrottle(minimumInterval: 0.1, heartbeatInterval: 1)
 
     /// Events go to `fd` (stderr by default), which stays open and belongs to the caller.
@@ -23,6 +24,7 @@ public struct NDJSONProgressRenderer: ProgressRenderer {
         writer = FileDescriptorWriter(fd: fd)
     }
 
+    /// Writes `event` as one JSON line.
     public mutating func render(_ event: ProgressEvent) {
         writer.write(event.jsonLine + "\n")
     }

@@ -17,6 +17,7 @@ public struct PassPlan: Sendable, Equatable {
     /// Expected entries parsed per unit (inodes, directory entries, extents).
     public var entriesPerUnit: Double
 
+    /// A pass of `units` units, each reading about `bytesPerUnit` bytes and parsing `entriesPerUnit` entries.
     public init(name: String, title: String, units: UInt64, bytesPerUnit: Double, entriesPerUnit: Double) {
         self.name = name
         self.title = title
@@ -46,6 +47,7 @@ public protocol ProgressReporting: AnyObject, Sendable {
 
 /// Reports nowhere and never cancels: the default for library callers that want no progress.
 public final class NoProgress: ProgressReporting {
+    /// Reports to nobody.
     public init() {}
     public func start(plan: [PassPlan]) {}
     public func beginPass(_ index: Int, units: UInt64) {}

@@ -9,6 +9,7 @@ import Glibc
 /// The factory only uses it when stderr is a terminal.
 public struct TerminalProgressBar: ProgressRenderer {
     private var writer: FileDescriptorWriter
+    /// At most 4 redraws a second (the elapsed time keeps moving while a pass is stalled).
     public let throttle = UpdateThrottle(minimumInterval: 0.25, heartbeatInterval: 0.25)
 
     /// Clears to the end of the line.
@@ -19,6 +20,7 @@ public struct TerminalProgressBar: ProgressRenderer {
         writer = FileDescriptorWriter(fd: fd)
     }
 
+    /// Redraws the bar in place (carriage return, no newline), or clears it when the job ends.
     public mutating func render(_ event: ProgressEvent) {
         switch event.kind {
         case .start:

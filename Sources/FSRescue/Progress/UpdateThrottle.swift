@@ -11,6 +11,7 @@ public struct UpdateThrottle: Sendable, Equatable {
     private var lastTime: Double?
     private var lastDone: UInt64?
 
+    /// A throttle that lets an update through at most every `minimumInterval` seconds, and at least every `heartbeatInterval`.
     public init(minimumInterval: Double, heartbeatInterval: Double?) {
         self.minimumInterval = minimumInterval
         self.heartbeatInterval = heartbeatInterval

@@ -5,8 +5,11 @@ import Glibc
 
 /// A half-open range of bytes `[start, end)` of a file.
 public struct ByteRange: Sendable, Codable, Equatable {
+    /// First byte.
     public let start: UInt64
+    /// One past the last byte.
     public let end: UInt64
+    /// The bytes `[start, end)`.
     public init(start: UInt64, end: UInt64) {
         self.start = start
         self.end = end
@@ -16,6 +19,7 @@ public struct ByteRange: Sendable, Codable, Equatable {
 /// Where copied content goes: positioned writes, with holes either skipped (a sparse output file)
 /// or filled (a stream such as stdout).
 public protocol ContentSink: AnyObject {
+    /// Writes `bytes` at byte `offset` of the file.
     func write(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws(FSRescueError)
     /// Bytes `range` read as zeros (a hole, unwritten extent, or data that could not be read).
     func hole(_ range: ByteRange) throws(FSRescueError)

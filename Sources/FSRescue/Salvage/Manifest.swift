@@ -11,7 +11,9 @@ import Glibc
 /// ever appended, so a run killed midway loses at most its last unflushed lines; when a path appears
 /// more than once, the last line wins.
 public final class Manifest {
+    /// The manifest's name inside the output folder.
     public static let fileName = "manifest.jsonl"
+    /// The schema named in each `run` record.
     public static let schema = "fsrescue.manifest/1"
 
     private let fd: Int32
@@ -42,7 +44,7 @@ public final class Manifest {
         Glibc.close(fd)
     }
 
-    /// Appends one item line; lines reach the disk at least once a second and on ``close(summary:)``.
+    /// Appends one item line; lines reach the disk at least once a second and on ``close(summary:completed:)``.
     public func record(_ item: ManifestRecord) throws(FSRescueError) {
         guard let line = try? encoder.encode(item) else { return }
         append(line)
@@ -63,6 +65,7 @@ public final class Manifest {
         pending.append(0x0A)
     }
 
+    /// Writes the buffered lines to `manifest.jsonl` (`write(2)` on the open descriptor).
     public func flush() throws(FSRescueError) {
         guard !pending.isEmpty else { return }
         let failure: Int32 = pending.withUnsafeBytes { raw in

@@ -5,8 +5,11 @@
 public struct SalvagePlan: Sendable {
     /// A live directory entry.
     public struct Entry: Sendable, Equatable {
+        /// The entry's name bytes as on disk.
         public let name: [UInt8]
+        /// The inode it names.
         public let inode: UInt32
+        /// An entry naming `inode`.
         public init(name: [UInt8], inode: UInt32) {
             self.name = name
             self.inode = inode
@@ -15,12 +18,15 @@ public struct SalvagePlan: Sendable {
 
     /// An inode nothing attached names, to be saved under `lost+found/`.
     public struct Orphan: Sendable, Equatable {
+        /// The orphaned inode.
         public let inode: UInt32
         /// `unattached`, `disconnected-dir`, `orphan-list`, `orphan-file`, … as the scan names it.
         public let kind: String
         /// A recovered name, or nil for `#<inode>`.
         public let name: [UInt8]?
+        /// Where ``name`` came from (``NameSource/none`` without one).
         public let nameSource: NameSource
+        /// How sure ``name`` is, 0…1.
         public let confidence: Double
         /// The recovered directories above it, top first (`#<inode>` for unnamed ones): it is
         /// written at `lost+found/<directories>/<name>`. Empty: directly in `lost+found/`.
@@ -30,6 +36,7 @@ public struct SalvagePlan: Sendable {
         public let originalPlaceKnown: Bool
         /// The directory that held it, when known.
         public let parent: UInt32?
+        /// An orphan to save, with the name the evidence supports (nil: `#<inode>`) and where it goes.
         public init(inode: UInt32, kind: String, name: [UInt8]? = nil, nameSource: NameSource = .none, confidence: Double = 0,
                     directories: [[UInt8]] = [], originalPlaceKnown: Bool = false, parent: UInt32? = nil) {
             self.inode = inode
@@ -46,10 +53,13 @@ public struct SalvagePlan: Sendable {
     /// Items chosen by the user (extract): each is written directly under the output root with its
     /// subtree, and nothing else is written. Empty for a whole salvage.
     public struct Selection: Sendable, Equatable {
+        /// The inode selected.
         public let inode: UInt32
+        /// The name to write it under (the last path component, or `#<inode>`).
         public let name: [UInt8]
         /// The path inside the image, when selected by path.
         public let imagePath: String?
+        /// A selection of `inode`, written as `name`.
         public init(inode: UInt32, name: [UInt8], imagePath: String?) {
             self.inode = inode
             self.name = name
@@ -57,10 +67,12 @@ public struct SalvagePlan: Sendable {
         }
     }
 
+    /// Items chosen for extract (see ``Selection``); empty for a whole salvage.
     public var selections: [Selection] = []
 
     /// Live entries of each directory inode, in on-disk order, without `.` and `..`.
     public var children: [UInt32: [Entry]]
+    /// Orphans to save under `lost+found/`, with their names.
     public var orphans: [Orphan]
     /// Finding codes touching each inode, copied into the manifest.
     public var findings: [UInt32: [String]]
@@ -70,6 +82,7 @@ public struct SalvagePlan: Sendable {
     /// in-use file, symlink and directory the scan saw, so an entry the directory walk could not read
     /// is never lost. ``sweepName`` gives each its best name.
     public var sweep: [UInt32] = []
+    /// The best name for a swept inode, or nil for `#<inode>`.
     public var sweepName: (@Sendable (UInt32) -> (name: [UInt8], source: NameSource, confidence: Double)?)?
 
     /// Lists directories that ``children`` does not hold (extract uses the filesystem itself).
@@ -80,6 +93,7 @@ public struct SalvagePlan: Sendable {
         children[directory] ?? lister?.entries(of: directory) ?? []
     }
 
+    /// A plan from explicit parts; ``init(report:filesystem:orphansOnly:)`` builds one from a scan.
     public init(children: [UInt32: [Entry]] = [:], orphans: [Orphan] = [], findings: [UInt32: [String]] = [:],
                 sharedBlocks: Set<UInt64> = []) {
         self.children = children
@@ -111,18 +125,25 @@ public struct SalvageOptions: Sendable {
     public var maxOutputBytes: UInt64?
     /// Directories nested deeper than this are not descended into (recorded as skipped).
     public var maxDepth = 512
+    /// The defaults: everything, no owners, no limit.
     public init() {}
 }
 
 /// The counts of a salvage run.
 public struct SalvageSummary: Sendable, Codable {
+    /// Items written or recorded (the manifest's item lines in this run).
     public var items = 0
+    /// Items written in full.
     public var complete = 0
+    /// Items written with unreadable ranges left as holes.
     public var partial = 0
+    /// Items not written (their manifest line says why).
     public var skipped = 0
     /// Items already complete from an earlier run into the same folder, left as they were.
     public var resumed = 0
+    /// Data bytes written.
     public var bytesWritten: UInt64 = 0
+    /// Orphans saved under `lost+found/`.
     public var orphans = 0
     /// Device nodes, FIFOs and sockets: recorded in the manifest, never created (not problems).
     public var specials = 0
@@ -130,5 +151,6 @@ public struct SalvageSummary: Sendable, Codable {
     public var swept = 0
     /// False when the run stopped early (cancelled, or the output limit was reached).
     public var completed = true
+    /// Why the run stopped early (`cancelled`, or the output limit), when it did.
     public var stopReason: String?
 }

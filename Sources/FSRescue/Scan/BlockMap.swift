@@ -3,12 +3,16 @@ internal import CFSRescueExt2fs
 
 /// A run of consecutive blocks of a file: logical block `logical` … is at physical block `physical` ….
 public struct BlockRun: Sendable, Equatable, Codable {
+    /// First logical block of the file the run covers.
     public let logical: UInt64
+    /// First physical block.
     public let physical: UInt64
+    /// Number of blocks.
     public let length: UInt32
     /// False for an uninitialized (preallocated) extent: its blocks read as zeros.
     public let initialized: Bool
 
+    /// A run of `length` blocks from logical block `logical` at physical block `physical`.
     public init(logical: UInt64, physical: UInt64, length: UInt32, initialized: Bool) {
         self.logical = logical
         self.physical = physical
@@ -25,11 +29,13 @@ public struct BlockMapProblem: Sendable, Equatable {
     public let block: UInt64?
     /// The logical block concerned, when known.
     public let logical: UInt64?
+    /// What is wrong, in one sentence.
     public let message: String
 }
 
 /// Where an inode's data lives, as read by ``Filesystem/blockMap(of:)``.
 public struct BlockMap: Sendable {
+    /// The inode walked.
     public let inode: UInt32
     /// `i_size`.
     public let size: UInt64
@@ -39,6 +45,7 @@ public struct BlockMap: Sendable {
     public let mappingBlocks: [UInt64]
     /// True when the data is inline in the inode (read it with the inline-data API, there are no runs).
     public let inlineData: Bool
+    /// Damage met during the walk; the walk skips what it cannot read and goes on.
     public let problems: [BlockMapProblem]
 }
 

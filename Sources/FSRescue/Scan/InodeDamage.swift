@@ -2,7 +2,9 @@
 
 /// The kinds of damage the scan found on one inode; the findings carry the details.
 public struct InodeDamage: OptionSet, Sendable, Hashable, Codable {
+    /// The bits, one per kind of damage.
     public let rawValue: UInt16
+    /// A set from its bits.
     public init(rawValue: UInt16) { self.rawValue = rawValue }
 
     /// Invalid mode (`inode.bad-mode`).

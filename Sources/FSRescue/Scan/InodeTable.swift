@@ -5,7 +5,9 @@ import Foundation
 ///
 /// Block runs are not kept: ask ``Filesystem/blockMap(of:)`` for them when needed.
 public struct InodeFacts: Sendable, Equatable {
+    /// The inode number.
     public let inode: UInt32
+    /// Its type, from `i_mode`.
     public let type: FileType
     /// `i_mode`, type bits included.
     public let mode: UInt16
@@ -31,6 +33,7 @@ public struct InodeFacts: Sendable, Equatable {
     public let usesExtents: Bool
     /// Data stored inside the inode (`EXT4_INLINE_DATA_FL`).
     public let hasInlineData: Bool
+    /// What the scan found wrong with it (empty when nothing).
     public let damage: InodeDamage
 }
 

@@ -33,6 +33,7 @@ public struct NameEvidence: Sendable, Equatable, Codable {
     public let block: UInt64
     /// Byte offset of the entry in the block.
     public let offset: UInt32
+    /// Where the entry was found: a live entry, directory slack, a lost directory's `..`, an ownerless block or the journal.
     public let source: NameSource
     /// The file type agrees with the inode's mode.
     public let typeMatches: Bool
@@ -63,10 +64,15 @@ extension NameEvidence {
 
 /// An inode that salvage must place in lost+found (or save before a repair deletes it).
 public struct Orphan: Sendable, Equatable, Codable {
+    /// The orphaned inode.
     public let inode: UInt32
+    /// Why nothing attached names it.
     public let kind: OrphanKind
+    /// Its type, from `i_mode`.
     public let type: FileType
+    /// `i_size` in bytes.
     public let size: UInt64
+    /// `i_links_count` as on disk (0 for orphan-list inodes).
     public let linksCount: UInt16
     /// For a disconnected directory: inodes in its subtree (itself included).
     public let subtreeInodes: Int?
@@ -78,36 +84,53 @@ public struct Orphan: Sendable, Equatable, Codable {
 
 /// A deleted inode (dtime set, no links) whose block pointers or extents survive: its data may be recoverable.
 public struct DeletedInode: Sendable, Equatable, Codable {
+    /// The deleted inode.
     public let inode: UInt32
+    /// Its type, from `i_mode`.
     public let type: FileType
+    /// `i_size` in bytes.
     public let size: UInt64
     /// `i_dtime`, seconds since 1970.
     public let dtime: UInt32
+    /// Stale entries that named it, best first.
     public let nameEvidence: [NameEvidence]
 }
 
 /// How long one pass took and how much it did.
 public struct PassTiming: Sendable, Equatable, Codable {
+    /// The pass's machine name (`inodes`, `shared-blocks`, `directories`, …).
     public let name: String
+    /// Wall-clock seconds the pass took.
     public let seconds: Double
+    /// Work units the pass completed (inodes, directory blocks, …).
     public let units: UInt64
 }
 
 /// Counts for the report's summary.
 public struct ScanCounts: Sendable, Equatable, Codable {
+    /// Inodes read from the inode tables (the used part of each group).
     public var inodesScanned: UInt64 = 0
+    /// Inodes in use (links or a mode, and no deletion time).
     public var inodesInUse: UInt64 = 0
+    /// Directories in use.
     public var directories: UInt64 = 0
+    /// Regular files in use.
     public var regularFiles: UInt64 = 0
+    /// Directory blocks parsed in pass 2.
     public var directoryBlocks: UInt64 = 0
+    /// Live entries found, `.` and `..` excluded.
     public var directoryEntries: UInt64 = 0
+    /// Blocks claimed by inodes and metadata.
     public var blocksInUse: UInt64 = 0
+    /// Plausible stale entries found in directory slack (name evidence).
     public var staleEntries: UInt64 = 0
+    /// All counts zero.
     public init() {}
 }
 
 /// Inodes sharing blocks with others (pass 1B), for salvage to mark their content as suspect.
 public struct SharedBlocks: Sendable, Equatable, Codable {
+    /// An inode that shares blocks.
     public let inode: UInt32
     /// Blocks of this inode that another inode (or metadata) also claims.
     public let blockCount: UInt64
@@ -117,19 +140,27 @@ public struct SharedBlocks: Sendable, Equatable, Codable {
 
 /// The result of ``Filesystem/scan(progress:)``: everything wrong and everything orphaned, without a byte written.
 public struct ScanReport: Sendable {
+    /// The facts `fsrescue info` shows, including the findings met while opening.
     public let info: FilesystemInfo
     /// False when the run was cancelled: later passes did not run and the report is partial.
     public let completed: Bool
+    /// Every finding, opening findings first, then by pass.
     public let findings: [Finding]
+    /// Every orphan, in inode order, with its name evidence.
     public let orphans: [Orphan]
+    /// Deleted inodes whose block maps survive.
     public let deletedInodes: [DeletedInode]
+    /// Inodes that claim blocks another inode (or metadata) also claims (pass 1B).
     public let sharedBlocks: [SharedBlocks]
+    /// Totals for the summary.
     public let counts: ScanCounts
+    /// How long each pass took, in order.
     public let timings: [PassTiming]
     /// Every live inode with its facts, parent and first name.
     public let inodes: InodeTable
     /// Directories whose inode is gone, rebuilt from ownerless blocks (pass 2B).
     public let lostDirectories: [LostDirectory]
 
+    /// ``Verdict/damaged`` as soon as one finding is a warning or an error.
     public var verdict: Verdict { findings.contains { $0.severity >= .warning } ? .damaged : .clean }
 }

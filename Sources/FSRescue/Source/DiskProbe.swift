@@ -22,6 +22,7 @@ public struct Partition: Sendable, Codable, Equatable {
 public struct PartitionTable: Sendable, Codable, Equatable {
     /// `gpt`, `dos` (MBR), … as libblkid names it (`PTTYPE`).
     public let type: String
+    /// Its partitions, in table order (`blkid_partlist_get_partition`).
     public let partitions: [Partition]
 }
 

@@ -16,6 +16,7 @@ public enum ImageKind: String, Sendable, Codable {
 public final class ImageSource: @unchecked Sendable {
     /// The path as the user gave it.
     public let path: String
+    /// A regular file or a block device (from `fstat`).
     public let kind: ImageKind
     /// Size of the file or device in bytes.
     public let sizeBytes: UInt64
