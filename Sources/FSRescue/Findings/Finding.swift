@@ -59,6 +59,11 @@ public struct Finding: Sendable, Codable, Equatable {
         self.message = message
     }
 
+    /// The same finding at `info` severity with `note` appended: for differences a known cause explains.
+    public func downgraded(_ note: String) -> Finding {
+        Finding(code, message + " " + note, severity: .info, inode: inode, block: block, group: group, path: path)
+    }
+
     private enum CodingKeys: String, CodingKey { case code, severity, pass, passName = "pass_name", inode, block, group, path, message }
 
     public init(from decoder: any Decoder) throws {

@@ -32,7 +32,7 @@ struct OwnerlessCandidates {
     /// reused by pass 5). Empty when the bitmaps cannot be read or the filesystem uses bigalloc.
     init(_ run: ScanRun) {
         let fs = run.fs
-        guard run.clusterBits == 0, ext2fs_read_bitmaps(fs) == 0, let bitmap = fs.pointee.block_map else { return }
+        guard run.clusterBits == 0, run.loadBitmaps() == 0, let bitmap = fs.pointee.block_map else { return }
         var allocated: UInt64 = 0, free: UInt64 = 0
         for g in 0..<run.groupCount {
             let uninit = ext2fs_bg_flags_test(fs, g, UInt16(EXT2_BG_BLOCK_UNINIT)) != 0

@@ -30,7 +30,7 @@ extension ScanRun {
     /// group, with the blocks and inodes found in use; then each group's free block, free inode and
     /// directory counts, and the superblock totals.
     func passSummary() -> UInt64 {
-        let rc = ext2fs_read_bitmaps(fs)
+        let rc = loadBitmaps()
         guard rc == 0, let blockMap = fs.pointee.block_map, let inodeMap = fs.pointee.inode_map else {
             add(Finding(.bitmapUnreadable, "The on-disk bitmaps cannot be read (\(Ext2Error(code: Int(rc)).message)); free space was not checked."))
             return 0
@@ -82,41 +82,52 @@ extension ScanRun {
             where recorded != counted {
                 countFindings += 1
                 if countFindings <= Self.countFindingLimit {
-                    add(Finding(.groupCountsWrong, "Group \(g) records \(recorded) \(what); \(counted) counted.", group: g))
+                    addSummary(Finding(.groupCountsWrong, "Group \(g) records \(recorded) \(what); \(counted) counted.", group: g))
                 }
             }
         }
         if countFindings > Self.countFindingLimit {
-            add(Finding(.groupCountsWrong, "\(countFindings - Self.countFindingLimit) more group counts are wrong (not listed)."))
+            addSummary(Finding(.groupCountsWrong, "\(countFindings - Self.countFindingLimit) more group counts are wrong (not listed)."))
         }
         reportDifferences(usedButFree, freeButUsed, inodeUsedButFree, inodeFreeButUsed)
         let sbFreeBlocks = UInt64(ext2fs_free_blocks_count(fs.pointee.super)) >> clusterBits
         if sbFreeBlocks != totalFreeBlocks {
-            add(Finding(.totalCountsWrong, "The superblock records \(sbFreeBlocks) free \(clusterBits > 0 ? "clusters" : "blocks"); \(totalFreeBlocks) counted."))
+            addSummary(Finding(.totalCountsWrong, "The superblock records \(sbFreeBlocks) free \(clusterBits > 0 ? "clusters" : "blocks"); \(totalFreeBlocks) counted."))
         }
         let sbFreeInodes = UInt64(fs.pointee.super.pointee.s_free_inodes_count)
         if sbFreeInodes != totalFreeInodes {
-            add(Finding(.totalCountsWrong, "The superblock records \(sbFreeInodes) free inodes; \(totalFreeInodes) counted."))
+            addSummary(Finding(.totalCountsWrong, "The superblock records \(sbFreeInodes) free inodes; \(totalFreeInodes) counted."))
         }
         return done
+    }
+
+    /// Adds a bitmap or count difference. After opening from a backup superblock, libext2fs treats
+    /// every group as initialized (the backup's descriptors are stale by design), so such differences
+    /// are expected there and reported as `info`, not as damage.
+    private func addSummary(_ finding: Finding) {
+        if filesystem.superblockUsed.isBackup {
+            add(finding.downgraded("(Expected after opening from a backup superblock: its group descriptors are stale, so uninitialized groups are read as initialized.)"))
+        } else {
+            add(finding)
+        }
     }
 
     private func reportDifferences(_ usedButFree: BitmapDifferences, _ freeButUsed: BitmapDifferences,
                                    _ inodeUsedButFree: BitmapDifferences, _ inodeFreeButUsed: BitmapDifferences) {
         if usedButFree.count > 0 {
-            add(Finding(.blockBitmapDifferences, "\(usedButFree.count) blocks in use are marked free in the block bitmap (a writer could overwrite them): \(usedButFree.text).",
+            addSummary(Finding(.blockBitmapDifferences, "\(usedButFree.count) blocks in use are marked free in the block bitmap (a writer could overwrite them): \(usedButFree.text).",
                         block: usedButFree.ranges.first?.0, group: usedButFree.firstGroup))
         }
         if freeButUsed.count > 0 {
-            add(Finding(.blockBitmapDifferences, "\(freeButUsed.count) blocks marked in use in the block bitmap belong to nothing found: \(freeButUsed.text).",
+            addSummary(Finding(.blockBitmapDifferences, "\(freeButUsed.count) blocks marked in use in the block bitmap belong to nothing found: \(freeButUsed.text).",
                         severity: .warning, block: freeButUsed.ranges.first?.0, group: freeButUsed.firstGroup))
         }
         if inodeUsedButFree.count > 0 {
-            add(Finding(.inodeBitmapDifferences, "\(inodeUsedButFree.count) inodes in use are marked free in the inode bitmap: \(inodeUsedButFree.text).",
+            addSummary(Finding(.inodeBitmapDifferences, "\(inodeUsedButFree.count) inodes in use are marked free in the inode bitmap: \(inodeUsedButFree.text).",
                         inode: inodeUsedButFree.ranges.first.map { UInt32($0.0) }, group: inodeUsedButFree.firstGroup))
         }
         if inodeFreeButUsed.count > 0 {
-            add(Finding(.inodeBitmapDifferences, "\(inodeFreeButUsed.count) inodes marked in use in the inode bitmap are not in use: \(inodeFreeButUsed.text).",
+            addSummary(Finding(.inodeBitmapDifferences, "\(inodeFreeButUsed.count) inodes marked in use in the inode bitmap are not in use: \(inodeFreeButUsed.text).",
                         severity: .warning, inode: inodeFreeButUsed.ranges.first.map { UInt32($0.0) }, group: inodeFreeButUsed.firstGroup))
         }
     }
