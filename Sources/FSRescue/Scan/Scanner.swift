@@ -26,7 +26,7 @@ extension Filesystem {
             PassPlan(name: "inodes", title: "Pass 1: inodes", units: inodes, bytesPerUnit: isz, entriesPerUnit: 1),
             PassPlan(name: "shared-blocks", title: "Pass 1B: multiply-claimed blocks", units: 0, bytesPerUnit: isz + bs, entriesPerUnit: 1),
             PassPlan(name: "directories", title: "Pass 2: directories", units: dirs, bytesPerUnit: bs, entriesPerUnit: bs / 32),
-            PassPlan(name: "ownerless-blocks", title: "Pass 2B: ownerless directory blocks", units: OwnerlessCandidates.estimate(handle),
+            PassPlan(name: "ownerless-blocks", title: "Pass 2B: ownerless directory blocks and journal copies", units: OwnerlessCandidates.estimate(handle),
                      bytesPerUnit: bs, entriesPerUnit: 1),
             PassPlan(name: "connectivity", title: "Pass 3: connectivity", units: dirs, bytesPerUnit: 0, entriesPerUnit: 2),
             PassPlan(name: "references", title: "Pass 4: references", units: used, bytesPerUnit: 0, entriesPerUnit: 1),
@@ -52,7 +52,9 @@ extension Filesystem {
         run.pass(1, name: "shared-blocks", units: run.hasMultiplyClaimed ? UInt64(run.table.count) : 0) { run.passSharedBlocks() }
         run.pass(2, name: "directories", units: UInt64(run.directoryBlocks.count + run.inlineDirectories.count)) { run.passDirectories() }
         let candidates = run.cancelled ? nil : OwnerlessCandidates(run)
-        run.pass(3, name: "ownerless-blocks", units: candidates?.total ?? 0) { candidates.map(run.passOwnerlessBlocks) ?? 0 }
+        run.pass(3, name: "ownerless-blocks", units: candidates?.total ?? 0) {
+            (candidates.map(run.passOwnerlessBlocks) ?? 0) + (run.cancelled ? 0 : run.collectJournalEvidence())
+        }
         run.pass(4, name: "connectivity", units: run.counts.directories) { run.passConnectivity() }
         run.pass(5, name: "references", units: UInt64(run.table.count)) { run.passReferences() }
         run.pass(6, name: "summary", units: UInt64(groupCount)) { run.passSummary() }
