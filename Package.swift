@@ -48,10 +48,10 @@ let package = Package(
         ),
         .executableTarget(name: "fsrescue", dependencies: ["FSRescueCLI"]),
         // Helpers shared by the test targets: temporary folders, mke2fs images, hashing, running the CLI.
-        .target(name: "FSRescueTestSupport", dependencies: ["FSRescue"], path: "Tests/FSRescueTestSupport"),
-        .testTarget(name: "FSRescueTests", dependencies: ["FSRescue", "FSRescueTestSupport"]),
+        .target(name: "FSRescueTestSupport", dependencies: ["FSRescue", "FSRescueFixtures"], path: "Tests/FSRescueTestSupport"),
+        .testTarget(name: "FSRescueTests", dependencies: ["FSRescue", "FSRescueFixtures", "FSRescueTestSupport"]),
         .testTarget(name: "FSRescueFixturesTests", dependencies: ["FSRescueFixtures", "FSRescue", "FSRescueTestSupport"]),
-        .testTarget(name: "FSRescueCLITests", dependencies: ["FSRescue", "FSRescueTestSupport"]),
+        .testTarget(name: "FSRescueCLITests", dependencies: ["FSRescue", "FSRescueFixtures", "FSRescueTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

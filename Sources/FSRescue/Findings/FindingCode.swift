@@ -120,6 +120,8 @@ public struct FindingCode: Sendable, Hashable, CustomStringConvertible {
         summary: "An orphan file block is unreadable or has a bad magic number.")
     public static let bitmapUnreadable = FindingCode(id: "bitmap.unreadable", pass: .summary, severity: .error,
         summary: "The on-disk block or inode bitmaps could not be read (ext2fs_read_bitmaps failed).")
+    public static let bitmapChecksum = FindingCode(id: "bitmap.checksum", pass: .summary, severity: .error,
+        summary: "A group's block or inode bitmap does not match its checksum (metadata_csum); it was read and compared anyway.")
     public static let blockBitmapDifferences = FindingCode(id: "bitmap.block-differences", pass: .summary, severity: .error,
         summary: "The on-disk block bitmap differs from the blocks found in use.")
     public static let inodeBitmapDifferences = FindingCode(id: "bitmap.inode-differences", pass: .summary, severity: .error,
@@ -158,6 +160,6 @@ public struct FindingCode: Sendable, Hashable, CustomStringConvertible {
         dirBadDotDot, inodeLinkCount, inodeUnattached, orphanListEntry, orphanListBad, orphanFileEntry,
         orphanFileBad, bitmapUnreadable, blockBitmapDifferences, inodeBitmapDifferences, groupCountsWrong,
         totalCountsWrong, inodeBadSymlink, inodeBadField, xattrInInodeBad, dirHole,
-        journalBadSuperblock, mmpBad, dirHtreeHash, orphanPresentClean,
+        journalBadSuperblock, mmpBad, dirHtreeHash, orphanPresentClean, bitmapChecksum,
     ]
 }

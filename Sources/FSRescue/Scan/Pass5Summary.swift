@@ -30,7 +30,17 @@ extension ScanRun {
     /// group, with the blocks and inodes found in use; then each group's free block, free inode and
     /// directory counts, and the superblock totals.
     func passSummary() -> UInt64 {
-        let rc = ext2fs_read_bitmaps(fs)
+        var rc = ext2fs_read_bitmaps(fs)
+        if rc == errcode_t(EXT2_ET_BLOCK_BITMAP_CSUM_INVALID) || rc == errcode_t(EXT2_ET_INODE_BITMAP_CSUM_INVALID) {
+            // As e2fsck does: read them ignoring checksums (a backup superblock's stale descriptors, one bad
+            // checksum), compare them all the same, and name the groups whose bitmaps fail.
+            let ignore = Int32(EXT2_FLAG_IGNORE_CSUM_ERRORS)
+            let saved = fs.pointee.flags & ignore
+            fs.pointee.flags |= ignore
+            rc = ext2fs_read_bitmaps(fs)
+            fs.pointee.flags = (fs.pointee.flags & ~ignore) | saved
+            if rc == 0 { reportBitmapChecksums() }
+        }
         guard rc == 0, let blockMap = fs.pointee.block_map, let inodeMap = fs.pointee.inode_map else {
             add(Finding(.bitmapUnreadable, "The on-disk bitmaps cannot be read (\(Ext2Error(code: Int(rc)).message)); free space was not checked."))
             return 0
@@ -99,6 +109,32 @@ extension ScanRun {
             add(Finding(.totalCountsWrong, "The superblock records \(sbFreeInodes) free inodes; \(totalFreeInodes) counted."))
         }
         return done
+    }
+
+    /// One finding per kind of bitmap whose checksum fails in some initialized group (as e2fsck's pass 5 checks them).
+    private func reportBitmapChecksums() {
+        let blockBytes = Int(fs.pointee.super.pointee.s_clusters_per_group / 8), inodeBytes = Int(inodesPerGroup / 8)
+        let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: max(blockBytes, inodeBytes))
+        defer { buffer.deallocate() }
+        var blockGroups: [UInt32] = [], inodeGroups: [UInt32] = []
+        for g in 0..<groupCount {
+            if ext2fs_bg_flags_test(fs, g, UInt16(EXT2_BG_BLOCK_UNINIT)) == 0,
+               ext2fs_get_block_bitmap_range2(fs.pointee.block_map, (firstDataBlock >> clusterBits) + UInt64(g) * UInt64(blockBytes * 8),
+                                              blockBytes * 8, buffer) == 0,
+               ext2fs_block_bitmap_csum_verify(fs, g, buffer, Int32(blockBytes)) == 0 {
+                blockGroups.append(g)
+            }
+            if ext2fs_bg_flags_test(fs, g, UInt16(EXT2_BG_INODE_UNINIT)) == 0,
+               ext2fs_get_inode_bitmap_range2(fs.pointee.inode_map, 1 + UInt64(g) * UInt64(inodeBytes * 8), inodeBytes * 8, buffer) == 0,
+               ext2fs_inode_bitmap_csum_verify(fs, g, buffer, Int32(inodeBytes)) == 0 {
+                inodeGroups.append(g)
+            }
+        }
+        for (what, groups) in [("block", blockGroups), ("inode", inodeGroups)] where !groups.isEmpty {
+            let listed = groups.prefix(12).map(String.init).joined(separator: ", ") + (groups.count > 12 ? ", …" : "")
+            add(Finding(.bitmapChecksum, "The \(what) bitmap of \(groups.count) group\(groups.count == 1 ? "" : "s") does not match its checksum (groups \(listed)); it was read anyway.",
+                        group: groups[0]))
+        }
     }
 
     private func reportDifferences(_ usedButFree: BitmapDifferences, _ freeButUsed: BitmapDifferences,
