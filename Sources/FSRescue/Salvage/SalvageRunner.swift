@@ -70,11 +70,13 @@ public final class SalvageRunner {
         var seen: Set<UInt32> = []
         var stack: [(UInt32, Int)] = plan.selections.map { ($0.inode, 1) } + plan.orphans.map { ($0.inode, 1) }
         if plan.selections.isEmpty && !options.orphansOnly { stack.append((Filesystem.rootInode, 0)) }
+        let filesystemBytes = fs.blocksCount * UInt64(fs.blockSize)
         while let (number, depth) = stack.popLast() {
             items += 1
-            guard seen.insert(number).inserted, let inode = try? fs.readInode(number) else { continue }
+            guard seen.insert(number).inserted, !plan.garbage.contains(number), let inode = try? fs.readInode(number) else { continue }
             switch inode.type {
-            case .regular: bytes += min(inode.size, inode.blockCount * 512)
+            // No file holds more data than the filesystem has blocks, whatever a damaged inode claims.
+            case .regular: bytes += min(inode.size, inode.blockCount * 512, filesystemBytes)
             case .directory where depth <= options.maxDepth:
                 for child in plan.entries(of: number) { stack.append((child.inode, depth + 1)) }
             default: break
@@ -184,6 +186,10 @@ public final class SalvageRunner {
         let seenBefore = number <= fs.inodesCount && isVisited(number)
         if number <= fs.inodesCount { markVisited(number) }
         record.findings = plan.findings[number] ?? []
+        if plan.garbage.contains(number) {
+            record.skippedReason = "the inode is noise (its inode-table block fails its checksums): nothing trustworthy to copy"
+            return try finish(record)
+        }
         let inode: InodeRecord
         do throws(Ext2Error) { inode = try fs.readInode(number) } catch {
             record.skippedReason = "inode unreadable: \(error.message)"
