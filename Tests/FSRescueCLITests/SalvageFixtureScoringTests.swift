@@ -26,6 +26,7 @@ struct SalvageFixtureScoringTests {
         case .unlinkFile, .orphanList: score.orphansNamedFromSlack(c)
         case .unlinkDir: score.subtreesKeepTheirNames(c)
         case .duplicateBlocks: score.sharedBlocksMarked(c)
+        case .inodeTableNoise: score.noiseNotCopied(c)
         case .truncate: #expect(!score.manifest.items.values.filter { $0.status == .partial }.isEmpty)
         default: break
         }
@@ -155,6 +156,19 @@ struct SalvageScore {
     }
 
     // MARK: Kinds
+
+    /// Inodes overwritten with noise are recorded as skipped where their names point, never written from noise.
+    func noiseNotCopied(_ c: AppliedCorruption) {
+        for inode in c.inodes {
+            let records = manifest.items(of: inode)
+            let named = fixture.entries[inode]?.contains { !c.inodes.contains($0.parentInode) } ?? false
+            #expect(!named || !records.isEmpty, "the entry naming noise inode \(inode) is not recorded")
+            for record in records {
+                var st = stat()
+                #expect(record.status == .skipped && lstat(out + "/" + record.path, &st) != 0, "\(record.path)")
+            }
+        }
+    }
 
     /// Unlinked and orphan-list files are saved under lost+found/ with the name left in slack (today's
     /// best evidence; the name-recovery work may add better sources, never a worse name).

@@ -21,7 +21,8 @@ public final class SalvageRunner {
     private var visited: [UInt64]
     private var firstLinks: [UInt32: FirstLink] = [:]
     private var linkDirectories: Set<ObjectIdentifier> = []
-    private var unitsDone: UInt64 = 0
+    /// Work units reported to the progress engine so far.
+    public private(set) var unitsDone: UInt64 = 0
 
     /// Work units charged per item on top of its bytes, so many small files are not "free" to the ETA.
     public static let unitsPerItem: UInt64 = 16 << 10
@@ -206,7 +207,7 @@ public final class SalvageRunner {
             case .directory:
                 try salvageDirectory(inode, parent: parent, safe: safe, imagePath: imagePath, depth: depth, record: &record, stack: &stack)
             case .regular:
-                if try resumed(record, parent: parent, safe: safe) { return }
+                if try resumed(record, inode: inode, parent: parent, safe: safe) { return }
                 if seenBefore && firstLinks[number] == nil {
                     record.skippedReason = "already written at another path in this run"
                 } else {
@@ -248,11 +249,13 @@ public final class SalvageRunner {
     }
 
     /// An item an earlier run into this folder completed: left as it is, not recorded again.
-    private func resumed(_ record: ManifestRecord, parent: OutputDirectory, safe: SafeName) throws(FSRescueError) -> Bool {
+    /// A hard-linked file kept this way is still the first link: its other names are linked to it again.
+    private func resumed(_ record: ManifestRecord, inode: InodeRecord, parent: OutputDirectory, safe: SafeName) throws(FSRescueError) -> Bool {
         guard let previous = manifest.previous[record.path], previous.status == .complete,
               previous.inode == record.inode, previous.size == record.size, previous.hardLinkTo == nil,
               parent.exists(safe.name) else { return false }
         parent.keep(safe.name)
+        if inode.linksCount > 1 { rememberFirstLink(inode.number, parent: parent, record: previous) }
         summary.resumed += 1
         summary.items += 1
         summary.complete += 1
@@ -262,7 +265,7 @@ public final class SalvageRunner {
 
     private func salvageFile(_ inode: InodeRecord, parent: OutputDirectory, safe: SafeName, record: inout ManifestRecord) throws(FSRescueError) {
         if let first = firstLinks[inode.number] {
-            let name = try parent.createHardLink(safe, to: first.name, in: first.directory)
+            let name = try parent.createHardLink(safe, to: first.name, in: first.directory, replace: true)
             record.path = parent.path(of: name)
             record.hardLinkTo = first.path
             record.status = first.record.status
@@ -286,13 +289,16 @@ public final class SalvageRunner {
         record.missingRanges = copy.missing.isEmpty ? nil : copy.missing.map { [$0.start, $0.end] }
         if !doubtful.isEmpty { record.findings.append("salvage.shared-blocks") }
         unitsDone += inode.size
-        if inode.linksCount > 1 {
-            let key = ObjectIdentifier(parent)
-            if linkDirectories.contains(key) || linkDirectories.count < Self.maxLinkDirectories {
-                linkDirectories.insert(key)
-                let name = String(record.path.split(separator: "/").last ?? "")
-                firstLinks[inode.number] = FirstLink(directory: parent, name: name, path: record.path, record: record)
-            }
+        if inode.linksCount > 1 { rememberFirstLink(inode.number, parent: parent, record: record) }
+    }
+
+    /// Keeps the first written name of a hard-linked inode, so its other names become links to it.
+    private func rememberFirstLink(_ number: UInt32, parent: OutputDirectory, record: ManifestRecord) {
+        let key = ObjectIdentifier(parent)
+        if linkDirectories.contains(key) || linkDirectories.count < Self.maxLinkDirectories {
+            linkDirectories.insert(key)
+            let name = String(record.path.split(separator: "/").last ?? "")
+            firstLinks[number] = FirstLink(directory: parent, name: name, path: record.path, record: record)
         }
     }
 

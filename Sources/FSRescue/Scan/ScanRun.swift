@@ -124,7 +124,8 @@ final class ScanRun {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         timings.append(PassTiming(name: name, seconds: seconds, units: done))
         if !cancelled {
-            progress.update(done: done)
+            // A pass that ran to its end did all its work, whatever its declared units estimated.
+            progress.update(done: max(done, units))
             progress.endPass(index)
         }
     }
