@@ -54,7 +54,8 @@ extension ScanRun {
         var done: UInt64 = 0
         for g in 0..<groupCount {
             done += 1
-            if shouldStop(done) { return done }
+            // A group is a unit of tens of thousands of bits: check for cancellation at every one.
+            if shouldStop(done, every: 1) { return done }
             // Blocks (clusters under bigalloc).
             let first = UInt64(ext2fs_group_first_block2(fs, g)), last = min(UInt64(ext2fs_group_last_block2(fs, g)), blocksCount - 1)
             var freeClusters: UInt64 = 0
