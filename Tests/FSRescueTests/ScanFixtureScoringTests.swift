@@ -45,6 +45,18 @@ struct ScanFixtureScoringTests {
         score.orphansAreAffected()
         score.reachabilityAgrees()
     }
+
+    @Test("a small directory's link count lowered to 1 is reported, as e2fsck -fn reports it")
+    func directoryLinkCountOne() throws {
+        let dir = TemporaryDirectory()
+        // Seed 17 lowers a directory without subdirectories from 2 links to 1 (checked below, so the case stays covered).
+        let f = try ScoringFixtures.make(.linkCount, in: dir, seed: 17)
+        let c = try #require(f.corruption)
+        let lowered = c.details.filter { key, value in f.entries[UInt32(key) ?? 0]?.first?.type == "dir" && value.hasSuffix("-> 1") }
+        try #require(!lowered.isEmpty, "seed 17 no longer lowers a directory to 1 link: \(c.details)")
+        let report = try expectUnchanged(f.path) { try Filesystem.open(path: f.path).scan() }
+        ScanScore(report: report, fixture: f).linkCounts(c)
+    }
 }
 
 /// The report of one scan against the truth of the fixture it scanned.
