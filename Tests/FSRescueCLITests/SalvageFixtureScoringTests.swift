@@ -7,10 +7,13 @@ import FSRescueTestSupport
 
 @Suite("salvage scored against fixture truth", .serialized)
 struct SalvageFixtureScoringTests {
-    @Test("every surviving file comes back byte-exact, attached ones under their paths, damage marked", arguments: CorruptionKind.allCases)
-    func kind(_ kind: CorruptionKind) throws {
+    @Test("every surviving file comes back byte-exact, attached ones under their paths, damage marked",
+          arguments: CorruptionKind.allCases, [FixtureType.ext4, .ext2])
+    func kind(_ kind: CorruptionKind, type: FixtureType) throws {
         let dir = TemporaryDirectory()
-        let f = try ScoringFixtures.make(kind, in: dir)
+        var spec = ScoringFixtures.spec
+        spec.type = type
+        let f = try ScoringFixtures.make(kind, in: dir, spec: spec)
         let out = dir.file("out")
         let r = try expectUnchanged(f.path) { try FSRescueBinary.run(["salvage", f.path, "--out", out, "--json"]) }
         // Every kind damages the filesystem (exit 4); hostile names alone may be legal enough for 0.

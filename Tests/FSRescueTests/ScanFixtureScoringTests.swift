@@ -7,10 +7,12 @@ import FSRescueTestSupport
 
 @Suite("scan scored against fixture truth", .serialized)
 struct ScanFixtureScoringTests {
-    @Test("a fresh fixture is clean: no problem, no orphan")
-    func fresh() throws {
+    @Test("a fresh fixture is clean: no problem, no orphan", arguments: [FixtureType.ext4, .ext3, .ext2])
+    func fresh(type: FixtureType) throws {
         let dir = TemporaryDirectory()
-        let f = try ScoringFixtures.make(nil, in: dir)
+        var spec = ScoringFixtures.spec
+        spec.type = type
+        let f = try ScoringFixtures.make(nil, in: dir, spec: spec)
         let report = try expectUnchanged(f.path) { try Filesystem.open(path: f.path).scan() }
         #expect(report.completed)
         #expect(report.verdict == .clean, "\(report.findings.filter { $0.severity >= .warning }.map(\.message))")
@@ -18,10 +20,13 @@ struct ScanFixtureScoringTests {
         #expect(report.inodes.filter { !$0.isSystem && !$0.reachable }.isEmpty)
     }
 
-    @Test("each corruption is reported with its codes and the truth's inodes and blocks", arguments: CorruptionKind.allCases)
-    func kind(_ kind: CorruptionKind) throws {
+    @Test("each corruption is reported with its codes and the truth's inodes and blocks",
+          arguments: CorruptionKind.allCases, [FixtureType.ext4, .ext3, .ext2])
+    func kind(_ kind: CorruptionKind, type: FixtureType) throws {
         let dir = TemporaryDirectory()
-        let f = try ScoringFixtures.make(kind, in: dir)
+        var spec = ScoringFixtures.spec
+        spec.type = type
+        let f = try ScoringFixtures.make(kind, in: dir, spec: spec)
         let report = try expectUnchanged(f.path) { try Filesystem.open(path: f.path).scan() }
         let c = try #require(f.corruption)
         #expect(report.completed)
