@@ -201,14 +201,23 @@ struct SalvageScore {
         }
     }
 
-    /// Both files of a multiply-claimed pair are `partial` and carry the finding; the owner's bytes are its own.
+    /// Both files of a multiply-claimed pair are `partial`, carry the findings, and name the shared blocks'
+    /// bytes as doubtful: the claimant's first blocks, which are the owner's first blocks (the owner's
+    /// bytes are its own: `survivorsComeBack` checks them).
     func sharedBlocksMarked(_ c: AppliedCorruption) {
-        for inode in c.inodes {
-            let records = manifest.items(of: inode).filter { $0.path.hasPrefix("root/") }
-            #expect(!records.isEmpty)
-            for record in records {
-                #expect(record.status == .partial, "\(record.path)")
-                #expect(record.findings.contains("block.multiply-claimed") && record.findings.contains("salvage.shared-blocks"), "\(record.findings)")
+        let bs = UInt64(fixture.truth.filesystem.blockSize)
+        for pair in stride(from: 0, to: c.inodes.count - 1, by: 2) {
+            let shared = UInt64(fixture.entries[c.inodes[pair + 1]]?.first?.extents?.first?[2] ?? 0) * bs
+            for inode in c.inodes[pair...pair + 1] {
+                let size = fixture.entries[inode]?.first?.size ?? 0
+                let records = manifest.items(of: inode).filter { $0.path.hasPrefix("root/") }
+                #expect(!records.isEmpty)
+                for record in records {
+                    #expect(record.status == .partial, "\(record.path)")
+                    #expect(record.findings.contains("block.multiply-claimed") && record.findings.contains("salvage.shared-blocks"), "\(record.findings)")
+                    #expect(record.doubtfulRanges == [[0, min(size, shared)]], "\(record.path): \(record.doubtfulRanges ?? [])")
+                    #expect(record.missingRanges == nil)
+                }
             }
         }
     }

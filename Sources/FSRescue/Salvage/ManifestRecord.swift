@@ -24,6 +24,8 @@ public struct ManifestRecord: Sendable, Codable, Equatable {
     public var sha256Omitted: String?
     public var status: SalvageStatus
     public var missingRanges: [[UInt64]]?
+    /// `[[start, end), …]` byte ranges written from blocks another inode also claims: read, but possibly another file's data.
+    public var doubtfulRanges: [[UInt64]]?
     public var skippedReason: String?
     /// The original name as UTF-8 text, when its bytes are valid UTF-8.
     public var name: String?

@@ -272,6 +272,7 @@ public final class SalvageRunner {
             record.sha256 = first.record.sha256
             record.bytesRecovered = first.record.bytesRecovered
             record.missingRanges = first.record.missingRanges
+            record.doubtfulRanges = first.record.doubtfulRanges
             return
         }
         let map = fs.dataMap(of: inode)
@@ -287,7 +288,10 @@ public final class SalvageRunner {
         let ranges = ContentCopier.merged(copy.missing + doubtful)
         record.status = ranges.isEmpty ? .complete : .partial
         record.missingRanges = copy.missing.isEmpty ? nil : copy.missing.map { [$0.start, $0.end] }
-        if !doubtful.isEmpty { record.findings.append("salvage.shared-blocks") }
+        if !doubtful.isEmpty {
+            record.doubtfulRanges = ContentCopier.merged(doubtful).map { [$0.start, $0.end] }
+            record.findings.append("salvage.shared-blocks")
+        }
         unitsDone += inode.size
         if inode.linksCount > 1 { rememberFirstLink(inode.number, parent: parent, record: record) }
     }
