@@ -50,10 +50,10 @@ let package = Package(
         // The README's "Using FSRescue from Swift" example, built with everything else so it keeps compiling.
         .executableTarget(name: "fsrescue-example", dependencies: ["FSRescue"], path: "Examples/Basic"),
         // Helpers shared by the test targets: temporary folders, mke2fs images, hashing, running the CLI.
-        .target(name: "FSRescueTestSupport", dependencies: ["FSRescue"], path: "Tests/FSRescueTestSupport"),
-        .testTarget(name: "FSRescueTests", dependencies: ["FSRescue", "FSRescueTestSupport"]),
+        .target(name: "FSRescueTestSupport", dependencies: ["FSRescue", "FSRescueFixtures"], path: "Tests/FSRescueTestSupport"),
+        .testTarget(name: "FSRescueTests", dependencies: ["FSRescue", "FSRescueFixtures", "FSRescueTestSupport"]),
         .testTarget(name: "FSRescueFixturesTests", dependencies: ["FSRescueFixtures", "FSRescue", "FSRescueTestSupport"]),
-        .testTarget(name: "FSRescueCLITests", dependencies: ["FSRescue", "FSRescueTestSupport"]),
+        .testTarget(name: "FSRescueCLITests", dependencies: ["FSRescue", "FSRescueFixtures", "FSRescueTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

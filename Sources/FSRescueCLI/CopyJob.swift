@@ -16,8 +16,11 @@ enum CopyJob {
                     estimate: (items: UInt64, bytes: UInt64), engine: ProgressEngine, passIndex: Int) throws -> SalvageSummary {
         let runner = try SalvageRunner(filesystem: fs, plan: plan, output: output, options: options,
                                        estimatedBytes: estimate.bytes, progress: engine)
-        engine.beginPass(passIndex, units: SalvageRunner.units(items: estimate.items, bytes: estimate.bytes))
+        let units = SalvageRunner.units(items: estimate.items, bytes: estimate.bytes)
+        engine.beginPass(passIndex, units: units)
         let summary = try runner.run()
+        // A copy that ran to its end did all its work, whatever the estimate said.
+        if summary.completed { engine.update(done: max(units, runner.unitsDone)) }
         engine.endPass(passIndex)
         return summary
     }

@@ -125,7 +125,7 @@ public struct FindingCode: Sendable, Hashable, CustomStringConvertible {
     public static let bitmapUnreadable = FindingCode(id: "bitmap.unreadable", pass: .summary, severity: .error,
         summary: "The on-disk block or inode bitmaps could not be read (ext2fs_read_bitmaps failed).")
     public static let bitmapChecksum = FindingCode(id: "bitmap.checksum", pass: .summary, severity: .error,
-        summary: "A block or inode bitmap does not match its checksum; its bits were still compared, ignoring the checksum.")
+        summary: "A group's block or inode bitmap does not match its checksum (metadata_csum); it was read and compared anyway.")
     public static let blockBitmapDifferences = FindingCode(id: "bitmap.block-differences", pass: .summary, severity: .error,
         summary: "The on-disk block bitmap differs from the blocks found in use.")
     public static let inodeBitmapDifferences = FindingCode(id: "bitmap.inode-differences", pass: .summary, severity: .error,

@@ -101,8 +101,10 @@ public final class OutputDirectory: @unchecked Sendable {
     public func keep(_ name: String) { used.insert(name) }
 
     /// Makes `name` a hard link to `existing` in `directory` (`linkat` without `AT_SYMLINK_FOLLOW`).
-    /// Returns the name used.
-    public func createHardLink(_ name: SafeName, to existing: String, in directory: OutputDirectory) throws(FSRescueError) -> String {
+    /// Returns the name used. With `replace`, an existing `name` this run has not written (an earlier run's) is replaced.
+    public func createHardLink(_ name: SafeName, to existing: String, in directory: OutputDirectory,
+                               replace: Bool = false) throws(FSRescueError) -> String {
+        if replace && !used.contains(name.name) { _ = unlinkat(fd, name.name, 0) }
         var n = 0
         while true {
             let candidate = n == 0 ? name.name : name.numbered(n)

@@ -27,6 +27,8 @@ struct ProgressEngineState {
 
     /// Closes pass `index` with `done` units and renders its `pass_end`.
     mutating func end(_ index: Int, done: UInt64, at time: Double) {
+        // More work than declared (an estimate fell short): the pass's total is what it really did.
+        if plan.indices.contains(index), done > plan[index].units { plan[index].units = done }
         estimator?.endPass(index, done: done, at: time)
         lastDone = done
         emit(.passEnd, done: done, at: time)

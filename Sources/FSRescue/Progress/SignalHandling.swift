@@ -58,7 +58,13 @@ public final class SignalHandling: Sendable {
     }
 
     /// Installs handling of SIGINT, SIGTERM and SIGUSR1 for `engine` and returns it.
+    /// The calling thread also unblocks them: a signal mask survives exec, and a parent that spawns from a
+    /// thread with SIGINT blocked (a Dispatch worker, many supervisors) would otherwise leave Ctrl-C pending for ever.
     public static func install(for engine: ProgressEngine) -> SignalHandling {
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        for signo in signals { sigaddset(&mask, signo) }
+        pthread_sigmask(SIG_UNBLOCK, &mask, nil)
         let handling = SignalHandling(engine: engine)
         handling.install()
         return handling

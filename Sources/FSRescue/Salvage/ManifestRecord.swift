@@ -33,6 +33,8 @@ public struct ManifestRecord: Sendable, Codable, Equatable {
     public var status: SalvageStatus
     /// Byte ranges `[start, end)` that could not be read (written as holes).
     public var missingRanges: [[UInt64]]?
+    /// `[[start, end), …]` byte ranges written from blocks another inode also claims: read, but possibly another file's data.
+    public var doubtfulRanges: [[UInt64]]?
     /// Why the item was not written.
     public var skippedReason: String?
     /// The original name as UTF-8 text, when its bytes are valid UTF-8.

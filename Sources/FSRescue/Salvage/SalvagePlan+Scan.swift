@@ -22,6 +22,8 @@ extension SalvagePlan {
             if let n = finding.inode, byInode[n]?.contains(finding.code.id) != true { byInode[n, default: []].append(finding.code.id) }
         }
         findings = byInode
+        garbage = Set(report.findings.lazy.filter { $0.code == .inodeChecksum }.compactMap(\.inode)
+            .filter { report.inodes.index(of: $0) == nil })
         sharedBlocks = Self.blocksClaimedTwice(report.sharedBlocks.map(\.inode), filesystem: filesystem)
         if !orphansOnly {
             let table = report.inodes

@@ -78,6 +78,9 @@ public struct SalvagePlan: Sendable {
     public var findings: [UInt32: [String]]
     /// Blocks claimed by more than one inode: their content is written but marked doubtful.
     public var sharedBlocks: Set<UInt64>
+    /// Inodes whose table slot the scan found to be noise (checksums failing across their block):
+    /// entries naming them are recorded as skipped, never copied from fields that mean nothing.
+    public var garbage: Set<UInt32> = []
     /// Inodes to save under `lost+found/` at the end if nothing else wrote them (the sweep): every
     /// in-use file, symlink and directory the scan saw, so an entry the directory walk could not read
     /// is never lost. ``sweepName`` gives each its best name.

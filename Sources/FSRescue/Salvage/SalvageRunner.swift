@@ -21,7 +21,8 @@ public final class SalvageRunner {
     private var visited: [UInt64]
     private var firstLinks: [UInt32: FirstLink] = [:]
     private var linkDirectories: Set<ObjectIdentifier> = []
-    private var unitsDone: UInt64 = 0
+    /// Work units reported to the progress engine so far.
+    public private(set) var unitsDone: UInt64 = 0
     /// Output files and symlinks this run made in folders that may be open twice (see ``mayReplace``).
     private var madeHere: Set<String> = []
 
@@ -72,11 +73,13 @@ public final class SalvageRunner {
         var seen: Set<UInt32> = []
         var stack: [(UInt32, Int)] = plan.selections.map { ($0.inode, 1) } + plan.orphans.map { ($0.inode, 1) }
         if plan.selections.isEmpty && !options.orphansOnly { stack.append((Filesystem.rootInode, 0)) }
+        let filesystemBytes = fs.blocksCount * UInt64(fs.blockSize)
         while let (number, depth) = stack.popLast() {
             items += 1
-            guard seen.insert(number).inserted, let inode = try? fs.readInode(number) else { continue }
+            guard seen.insert(number).inserted, !plan.garbage.contains(number), let inode = try? fs.readInode(number) else { continue }
             switch inode.type {
-            case .regular: bytes += min(inode.size, inode.blockCount * 512)
+            // No file holds more data than the filesystem has blocks, whatever a damaged inode claims.
+            case .regular: bytes += min(inode.size, inode.blockCount * 512, filesystemBytes)
             case .directory where depth <= options.maxDepth:
                 for child in plan.entries(of: number) { stack.append((child.inode, depth + 1)) }
             default: break
@@ -220,6 +223,10 @@ public final class SalvageRunner {
         let seenBefore = number <= fs.inodesCount && isVisited(number)
         if number <= fs.inodesCount { markVisited(number) }
         record.findings = plan.findings[number] ?? []
+        if plan.garbage.contains(number) {
+            record.skippedReason = "the inode is noise (its inode-table block fails its checksums): nothing trustworthy to copy"
+            return try finish(record)
+        }
         let inode: InodeRecord
         do throws(Ext2Error) { inode = try fs.readInode(number) } catch {
             record.skippedReason = "inode unreadable: \(error.message)"
@@ -236,7 +243,7 @@ public final class SalvageRunner {
             case .directory:
                 try salvageDirectory(inode, parent: parent, safe: safe, imagePath: imagePath, depth: depth, record: &record, stack: &stack)
             case .regular:
-                if try resumed(record, parent: parent, safe: safe) { return }
+                if try resumed(record, inode: inode, parent: parent, safe: safe) { return }
                 if seenBefore && firstLinks[number] == nil {
                     record.skippedReason = "already written at another path in this run"
                 } else {
@@ -278,11 +285,13 @@ public final class SalvageRunner {
     }
 
     /// An item an earlier run into this folder completed: left as it is, not recorded again.
-    private func resumed(_ record: ManifestRecord, parent: OutputDirectory, safe: SafeName) throws(FSRescueError) -> Bool {
+    /// A hard-linked file kept this way is still the first link: its other names are linked to it again.
+    private func resumed(_ record: ManifestRecord, inode: InodeRecord, parent: OutputDirectory, safe: SafeName) throws(FSRescueError) -> Bool {
         guard let previous = manifest.previous[record.path], previous.status == .complete,
               previous.inode == record.inode, previous.size == record.size, previous.hardLinkTo == nil,
               parent.exists(safe.name) else { return false }
         parent.keep(safe.name)
+        if inode.linksCount > 1 { rememberFirstLink(inode.number, parent: parent, record: previous) }
         summary.resumed += 1
         summary.items += 1
         summary.complete += 1
@@ -292,13 +301,14 @@ public final class SalvageRunner {
 
     private func salvageFile(_ inode: InodeRecord, parent: OutputDirectory, safe: SafeName, record: inout ManifestRecord) throws(FSRescueError) {
         if let first = firstLinks[inode.number] {
-            let name = try parent.createHardLink(safe, to: first.name, in: first.directory)
+            let name = try parent.createHardLink(safe, to: first.name, in: first.directory, replace: true)
             record.path = parent.path(of: name)
             record.hardLinkTo = first.path
             record.status = first.record.status
             record.sha256 = first.record.sha256
             record.bytesRecovered = first.record.bytesRecovered
             record.missingRanges = first.record.missingRanges
+            record.doubtfulRanges = first.record.doubtfulRanges
             return
         }
         let map = fs.dataMap(of: inode)
@@ -315,15 +325,21 @@ public final class SalvageRunner {
         let ranges = ContentCopier.merged(copy.missing + doubtful)
         record.status = ranges.isEmpty ? .complete : .partial
         record.missingRanges = copy.missing.isEmpty ? nil : copy.missing.map { [$0.start, $0.end] }
-        if !doubtful.isEmpty { record.findings.append("salvage.shared-blocks") }
+        if !doubtful.isEmpty {
+            record.doubtfulRanges = ContentCopier.merged(doubtful).map { [$0.start, $0.end] }
+            record.findings.append("salvage.shared-blocks")
+        }
         unitsDone += inode.size
-        if inode.linksCount > 1 {
-            let key = ObjectIdentifier(parent)
-            if linkDirectories.contains(key) || linkDirectories.count < Self.maxLinkDirectories {
-                linkDirectories.insert(key)
-                let name = String(record.path.split(separator: "/").last ?? "")
-                firstLinks[inode.number] = FirstLink(directory: parent, name: name, path: record.path, record: record)
-            }
+        if inode.linksCount > 1 { rememberFirstLink(inode.number, parent: parent, record: record) }
+    }
+
+    /// Keeps the first written name of a hard-linked inode, so its other names become links to it.
+    private func rememberFirstLink(_ number: UInt32, parent: OutputDirectory, record: ManifestRecord) {
+        let key = ObjectIdentifier(parent)
+        if linkDirectories.contains(key) || linkDirectories.count < Self.maxLinkDirectories {
+            linkDirectories.insert(key)
+            let name = String(record.path.split(separator: "/").last ?? "")
+            firstLinks[number] = FirstLink(directory: parent, name: name, path: record.path, record: record)
         }
     }
 

@@ -4,7 +4,8 @@ internal import CFSRescueExt2fs
 extension ScanRun {
     /// Loads the block and inode bitmaps with `ext2fs_read_bitmaps` (in memory only). A checksum
     /// mismatch does not hide the bits: they are loaded again ignoring checksums (the in-memory
-    /// `EXT2_FLAG_IGNORE_CSUM_ERRORS` flag) and the mismatch is reported once as `bitmap.checksum`.
+    /// `EXT2_FLAG_IGNORE_CSUM_ERRORS` flag) and the failing groups are reported as `bitmap.checksum`
+    /// (as `info` after a backup-superblock open, whose descriptors are stale by design).
     /// Returns the libext2fs error when the bitmaps cannot be loaded at all.
     func loadBitmaps() -> errcode_t {
         if fs.pointee.block_map != nil && fs.pointee.inode_map != nil { return 0 }
@@ -14,12 +15,7 @@ extension ScanRun {
         fs.pointee.flags |= EXT2_FLAG_IGNORE_CSUM_ERRORS
         defer { fs.pointee.flags = saved }
         let retry = ext2fs_read_bitmaps(fs)
-        if retry == 0 {
-            let finding = Finding(.bitmapChecksum,
-                "\(Ext2Error(code: Int(rc)).message) in at least one group; the bitmaps were compared ignoring their checksums.")
-            // A backup's descriptors (and the checksums they hold) are stale by design.
-            add(filesystem.superblockUsed.isBackup ? finding.downgraded("(Expected after opening from a backup superblock.)") : finding)
-        }
+        if retry == 0 { reportBitmapChecksums() }
         return retry
     }
 }

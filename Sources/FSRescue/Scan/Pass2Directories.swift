@@ -153,7 +153,9 @@ extension ScanRun {
         if isDot || isDotDot {
             add(Finding(.dirBadName, "The \(where_()) is out of place.", inode: dir, block: block))
             table.addDamage(.badEntries, at: dirIndex)
-            return
+            // Like e2fsck -n, the entry still names a file (which is then not unattached); a directory
+            // gets no parent through it, which could close a loop in the parent map.
+            if e.inode == 0 || table.index(of: e.inode).map({ table.isDirectory(at: $0) }) ?? true { return }
         }
         if e.nameLength == 0 || name.contains(0) || name.contains(0x2F) {
             add(Finding(.dirBadName, "The \(where_()) has an invalid name (empty, or holding '/' or NUL).", inode: dir, block: block))

@@ -40,7 +40,10 @@ extension ScanRun {
             }
             let counted = table.counted[i]
             let expected: UInt16 = isDir && counted > Self.linkMax ? 1 : counted
-            if links != expected && !(isDir && links == 1 && hasDirNlink && counted >= 2) {
+            // dir_nlink: the kernel leaves an indexed directory's count at 1 once it has been (ext4_inc_count),
+            // which e2fsck accepts; any other directory with 1 link and subdirectories is wrong.
+            let stickyOne = isDir && links == 1 && hasDirNlink && counted >= 2 && table.flags[i] & InodeTable.Flag.indexed != 0
+            if links != expected && !stickyOne {
                 add(Finding(.inodeLinkCount, "Inode \(ino) has \(links) link\(links == 1 ? "" : "s") recorded but \(expected) entr\(expected == 1 ? "y names" : "ies name") it.", inode: ino))
                 table.addDamage(.linkCount, at: i)
             }

@@ -44,7 +44,8 @@ extension ScanRun {
         var done: UInt64 = 0
         for g in 0..<groupCount {
             done += 1
-            if shouldStop(done) { return done }
+            // A group is a unit of tens of thousands of bits: check for cancellation at every one.
+            if shouldStop(done, every: 1) { return done }
             // Blocks (clusters under bigalloc).
             let first = UInt64(ext2fs_group_first_block2(fs, g)), last = min(UInt64(ext2fs_group_last_block2(fs, g)), blocksCount - 1)
             var freeClusters: UInt64 = 0
@@ -104,11 +105,37 @@ extension ScanRun {
     /// Adds a bitmap or count difference. After opening from a backup superblock, libext2fs treats
     /// every group as initialized (the backup's descriptors are stale by design), so such differences
     /// are expected there and reported as `info`, not as damage.
-    private func addSummary(_ finding: Finding) {
+    func addSummary(_ finding: Finding) {
         if filesystem.superblockUsed.isBackup {
             add(finding.downgraded("(Expected after opening from a backup superblock: its group descriptors are stale, so uninitialized groups are read as initialized.)"))
         } else {
             add(finding)
+        }
+    }
+
+    /// One finding per kind of bitmap whose checksum fails in some initialized group (as e2fsck's pass 5 checks them).
+    func reportBitmapChecksums() {
+        let blockBytes = Int(fs.pointee.super.pointee.s_clusters_per_group / 8), inodeBytes = Int(inodesPerGroup / 8)
+        let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: max(blockBytes, inodeBytes))
+        defer { buffer.deallocate() }
+        var blockGroups: [UInt32] = [], inodeGroups: [UInt32] = []
+        for g in 0..<groupCount {
+            if ext2fs_bg_flags_test(fs, g, UInt16(EXT2_BG_BLOCK_UNINIT)) == 0,
+               ext2fs_get_block_bitmap_range2(fs.pointee.block_map, (firstDataBlock >> clusterBits) + UInt64(g) * UInt64(blockBytes * 8),
+                                              blockBytes * 8, buffer) == 0,
+               ext2fs_block_bitmap_csum_verify(fs, g, buffer, Int32(blockBytes)) == 0 {
+                blockGroups.append(g)
+            }
+            if ext2fs_bg_flags_test(fs, g, UInt16(EXT2_BG_INODE_UNINIT)) == 0,
+               ext2fs_get_inode_bitmap_range2(fs.pointee.inode_map, 1 + UInt64(g) * UInt64(inodeBytes * 8), inodeBytes * 8, buffer) == 0,
+               ext2fs_inode_bitmap_csum_verify(fs, g, buffer, Int32(inodeBytes)) == 0 {
+                inodeGroups.append(g)
+            }
+        }
+        for (what, groups) in [("block", blockGroups), ("inode", inodeGroups)] where !groups.isEmpty {
+            let listed = groups.prefix(12).map(String.init).joined(separator: ", ") + (groups.count > 12 ? ", …" : "")
+            addSummary(Finding(.bitmapChecksum, "The \(what) bitmap of \(groups.count) group\(groups.count == 1 ? "" : "s") does not match its checksum (groups \(listed)); it was read anyway.",
+                        group: groups[0]))
         }
     }
 

@@ -39,6 +39,8 @@ final class ScanRun {
     var counts = ScanCounts()
     var timings: [PassTiming] = []
     var cancelled = false
+    /// Units done at the last cancellation check.
+    private var lastCheck: UInt64 = 0
 
     /// Clusters holding filesystem metadata (superblocks, descriptors, bitmaps, inode tables).
     var metadata: BitSet
@@ -108,10 +110,12 @@ final class ScanRun {
         return io_channel_read_blk64(fs.pointee.io, block, Int32(count), buffer)
     }
 
-    /// Checks for cancellation every 4096 units; true when the run must stop.
+    /// Checks for cancellation once 4096 units have passed since the last check (counts that move in
+    /// batches included, and a new pass's restart from 0); true when the run must stop.
     @inline(__always)
-    func shouldStop(_ done: UInt64) -> Bool {
-        if done & 4095 == 0 {
+    func shouldStop(_ done: UInt64, every interval: UInt64 = 4096) -> Bool {
+        if done &- lastCheck >= interval {
+            lastCheck = done
             progress.update(done: done)
             if progress.cancellationRequested { cancelled = true }
         }
@@ -127,7 +131,8 @@ final class ScanRun {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         timings.append(PassTiming(name: name, seconds: seconds, units: done))
         if !cancelled {
-            progress.update(done: done)
+            // A pass that ran to its end did all its work, whatever its declared units estimated.
+            progress.update(done: max(done, units))
             progress.endPass(index)
         }
     }
