@@ -80,8 +80,7 @@ struct SalvageRunnerTests {
         let img = try makeImage(dir)
         let out = dir.file("out")
         let fs = try Filesystem.open(path: img)
-        var plan = SalvagePlan()
-        plan.lister = fs
+        let plan = SalvagePlan.attachedTree(listedBy: fs)
         let first = try SalvageRunner(filesystem: fs, plan: plan, output: out).run()
         var before = stat()
         stat("\(out)/root/docs/deep/deeper/data.bin", &before)
@@ -118,8 +117,7 @@ struct SalvageRunnerTests {
         let img = try makeImage(dir)
         let out = dir.file("out")
         let fs = try Filesystem.open(path: img)
-        var plan = SalvagePlan()
-        plan.lister = fs
+        let plan = SalvagePlan.attachedTree(listedBy: fs)
         var options = SalvageOptions()
         options.maxOutputBytes = 1000
         let summary = try SalvageRunner(filesystem: fs, plan: plan, output: out, options: options).run()

@@ -60,40 +60,19 @@ public final class OutputDirectory: @unchecked Sendable {
     /// interrupted run (not one created in this run) is removed first with `unlinkat`, which never
     /// follows a symlink.
     public func createFile(_ name: SafeName, replace: Bool = false) throws(FSRescueError) -> OutputFile {
-        if replace && !used.contains(name.name) { _ = unlinkat(fd, name.name, 0) }
-        var n = 0
-        while true {
-            let candidate = n == 0 ? name.name : name.numbered(n)
-            n += 1
-            if used.contains(candidate) { continue }
-            let file = openat(fd, candidate, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-            if file < 0 {
-                if errno == EEXIST { continue }
-                throw OutputSandbox.error(errno, "create", path(of: candidate))
-            }
-            used.insert(candidate)
-            return OutputFile(fd: file, sandbox: sandbox, relativePath: path(of: candidate))
+        var file: Int32 = -1
+        let chosen = try createUnique(name, replace: replace, what: "create") { candidate in
+            file = openat(fd, candidate, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            return file >= 0
         }
+        return OutputFile(fd: file, sandbox: sandbox, relativePath: path(of: chosen))
     }
 
     /// Creates a symlink (`symlinkat`) pointing at `target` (bytes as on disk; a NUL ends it).
     /// The target is never followed by fsrescue. Returns the name used.
     public func createSymlink(_ name: SafeName, target: [UInt8], replace: Bool = false) throws(FSRescueError) -> String {
-        if replace && !used.contains(name.name) { _ = unlinkat(fd, name.name, 0) }
-        let cut = target.prefix { $0 != 0 }
-        let targetString = Array(cut.map { CChar(bitPattern: $0) }) + [0]
-        var n = 0
-        while true {
-            let candidate = n == 0 ? name.name : name.numbered(n)
-            n += 1
-            if used.contains(candidate) { continue }
-            if symlinkat(targetString, fd, candidate) != 0 {
-                if errno == EEXIST { continue }
-                throw OutputSandbox.error(errno, "create the symlink", path(of: candidate))
-            }
-            used.insert(candidate)
-            return candidate
-        }
+        let targetString = target.prefix { $0 != 0 }.map { CChar(bitPattern: $0) } + [0]
+        return try createUnique(name, replace: replace, what: "create the symlink") { symlinkat(targetString, fd, $0) == 0 }
     }
 
     /// Records that an entry named `name` exists here from an earlier run and is kept as it is,
@@ -104,15 +83,24 @@ public final class OutputDirectory: @unchecked Sendable {
     /// Returns the name used. With `replace`, an existing `name` this run has not written (an earlier run's) is replaced.
     public func createHardLink(_ name: SafeName, to existing: String, in directory: OutputDirectory,
                                replace: Bool = false) throws(FSRescueError) -> String {
+        try createUnique(name, replace: replace, what: "link") { linkat(directory.fd, existing, fd, $0, 0) == 0 }
+    }
+
+    /// Tries `make` with `name`, then `name~1`, `name~2`, … until it succeeds, skipping names this run
+    /// already used and names that exist (`EEXIST`). With `replace`, an entry of exactly `name` that
+    /// this run has not written (an interrupted run's) is removed first with `unlinkat`, which never
+    /// follows a symlink. Returns the name used.
+    private func createUnique(_ name: SafeName, replace: Bool, what: String,
+                              _ make: (String) -> Bool) throws(FSRescueError) -> String {
         if replace && !used.contains(name.name) { _ = unlinkat(fd, name.name, 0) }
         var n = 0
         while true {
             let candidate = n == 0 ? name.name : name.numbered(n)
             n += 1
             if used.contains(candidate) { continue }
-            if linkat(directory.fd, existing, fd, candidate, 0) != 0 {
+            if !make(candidate) {
                 if errno == EEXIST { continue }
-                throw OutputSandbox.error(errno, "link", path(of: candidate))
+                throw OutputSandbox.error(errno, what, path(of: candidate))
             }
             used.insert(candidate)
             return candidate

@@ -91,6 +91,13 @@ public struct SalvagePlan: Sendable {
     /// Lists directories that ``children`` does not hold (extract uses the filesystem itself).
     public var lister: (any DirectoryLister)?
 
+    /// The plan of the attached tree alone, listed through `lister` (for example the ``Filesystem``).
+    public static func attachedTree(listedBy lister: any DirectoryLister) -> SalvagePlan {
+        var plan = SalvagePlan()
+        plan.lister = lister
+        return plan
+    }
+
     /// The entries of `directory`: from ``children`` when present, else from ``lister``.
     public func entries(of directory: UInt32) -> [Entry] {
         children[directory] ?? lister?.entries(of: directory) ?? []

@@ -27,7 +27,7 @@ public enum FileType: String, Sendable, Codable, CaseIterable {
     }
 
     /// The directory-entry file type (`EXT2_FT_*`) an entry naming such an inode should carry.
-    var direntFileType: UInt8 {
+    public var direntFileType: UInt8 {
         switch self {
         case .regular: 1
         case .directory: 2

@@ -1,4 +1,5 @@
 // The tree a fixture holds, decided in full before a byte is written.
+import FSRescue
 
 /// How a regular file's bytes are generated.
 enum ContentStyle: String, Sendable, Codable {
@@ -73,17 +74,7 @@ struct PlannedInode: Sendable {
     var mode: UInt16 { typeBits | permissions }
 
     /// The `EXT2_FT_*` code directory entries carry for this inode.
-    var fileType: UInt8 {
-        switch body {
-        case .file: 1
-        case .directory: 2
-        case .characterDevice: 3
-        case .blockDevice: 4
-        case .fifo: 5
-        case .socket: 6
-        case .symlink: 7
-        }
-    }
+    var fileType: UInt8 { FileType(mode: typeBits).direntFileType }
 
     var typeName: String {
         switch body {

@@ -71,28 +71,5 @@ enum TruthJSON {
     }
 
     /// A JSON string: quotes, backslashes and control characters escaped, the rest as UTF-8.
-    static func string(_ s: String, into out: inout String) {
-        out += "\""
-        var plain = true
-        for u in s.utf8 where u < 0x20 || u == 0x22 || u == 0x5C { plain = false; break }
-        if plain { out += s } else {
-            for scalar in s.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\t": out += "\\t"
-                case "\r": out += "\\r"
-                default:
-                    if scalar.value < 0x20 {
-                        let hex = String(scalar.value, radix: 16)
-                        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                    } else {
-                        out.unicodeScalars.append(scalar)
-                    }
-                }
-            }
-        }
-        out += "\""
-    }
+    static func string(_ s: String, into out: inout String) { JSONText.appendString(s, into: &out) }
 }
