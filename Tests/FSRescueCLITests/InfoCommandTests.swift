@@ -130,7 +130,7 @@ struct InfoCommandTests {
         #expect(try FSRescueBinary.run(["--version"]).status == 0)
     }
 
-    @Test("works on a read-only image owned by another user, run by an unprivileged user")
+    @Test("info, scan, salvage and extract work on a read-only image owned by another user, run by an unprivileged user")
     func unprivilegedReadOnly() throws {
         guard getuid() == 0, Tool.exists("setpriv") else { return }
         let dir = TemporaryDirectory()
@@ -142,10 +142,20 @@ struct InfoCommandTests {
         let bin = dir.file("fsrescue")
         try FileManager.default.copyItem(atPath: FSRescueBinary.path, toPath: bin)
         chmod(bin, 0o755)
-        let r = try expectUnchanged(img) {
-            try Tool.run("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", bin, "info", img])
+        let asNobody = ["--reuid=65534", "--regid=65534", "--clear-groups", bin]
+        let outs = dir.file("outs")
+        try FileManager.default.createDirectory(atPath: outs, withIntermediateDirectories: false)
+        chmod(outs, 0o777)
+        try expectUnchanged(img) {
+            let info = try Tool.run("setpriv", asNobody + ["info", img])
+            #expect(info.status == 0, "\(info.stderr)")
+            let scan = try Tool.run("setpriv", asNobody + ["scan", img, "--progress", "none"])
+            #expect(scan.status == 0, "\(scan.stderr)")
+            let salvage = try Tool.run("setpriv", asNobody + ["salvage", img, "--out", "\(outs)/salvage", "--progress", "none"])
+            #expect(salvage.status == 0, "\(salvage.stderr)")
+            let extract = try Tool.run("setpriv", asNobody + ["extract", img, "/lost+found", "--out", "\(outs)/extract", "--progress", "none"])
+            #expect(extract.status == 0, "\(extract.stderr)")
         }
-        #expect(r.status == 0, "\(r.stderr)")
         chmod(img, 0o000)
         let denied = try Tool.run("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", bin, "info", img])
         #expect(denied.status == 8)
