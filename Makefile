@@ -5,7 +5,7 @@ PREFIX     ?= /usr/local
 APT_PACKAGES := libext2fs-dev libblkid-dev comerr-dev libssl-dev pkg-config e2fsprogs fdisk util-linux
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build release test demo clean
+.PHONY: deps build release test demo fuzz-smoke clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -26,6 +26,10 @@ test: deps
 
 demo: release
 	@bash scripts/demo.sh "$$($(SWIFT) build -c release --show-bin-path)/fsrescue"
+
+# A bounded libFuzzer run (FUZZ_SECONDS, default 120) over info and extract; see README.md, Fuzzing.
+fuzz-smoke: deps
+	SWIFT=$(SWIFT) bash scripts/fuzz-smoke.sh
 
 clean:
 	rm -rf .build demo

@@ -47,6 +47,9 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "fsrescue", dependencies: ["FSRescueCLI"]),
+        // The fuzz harness: replays inputs in a plain build; scripts/fuzz-smoke.sh builds it with libFuzzer.
+        .systemLibrary(name: "CFSRescueFuzzer"),
+        .executableTarget(name: "FSRescueFuzz", dependencies: ["FSRescue", "FSRescueTestSupport", "CFSRescueFuzzer"]),
         // Helpers shared by the test targets: temporary folders, mke2fs images, hashing, running the CLI.
         .target(name: "FSRescueTestSupport", dependencies: ["FSRescue"], path: "Tests/FSRescueTestSupport"),
         .testTarget(name: "FSRescueTests", dependencies: ["FSRescue", "FSRescueTestSupport"]),
