@@ -18,6 +18,8 @@ public final class SalvageRunner {
     private var summary = SalvageSummary()
     private var visitedDirectories: Set<UInt32> = []
     private var firstLinks: [UInt32: FirstLink] = [:]
+    /// Every regular file's inode written so far.
+    private var savedFiles: Set<UInt32> = []
     private var linkDirectories: Set<ObjectIdentifier> = []
     private var unitsDone: UInt64 = 0
 
@@ -228,21 +230,33 @@ public final class SalvageRunner {
             record.missingRanges = first.record.missingRanges
             return
         }
+        // Named again but not linkable (i_links_count 1, or too many link folders): a crafted image that
+        // names one big file thousands of times must not have it copied thousands of times.
+        if savedFiles.contains(inode.number) {
+            record.skippedReason = "inode \(inode.number) is already saved under another name"
+            return
+        }
         let map = fs.dataMap(of: inode)
+        let size = fs.contentSize(of: inode)
         let out = try parent.createFile(safe, replace: true)
         record.path = out.relativePath
-        let copy = try copier.copy(map, size: inode.size, to: out)
-        try out.finish(size: inode.size, mode: inode.permissions, accessTime: inode.accessTime,
+        savedFiles.insert(inode.number)
+        var copy = try copier.copy(map, size: size, to: out)
+        try out.finish(size: size, mode: inode.permissions, accessTime: inode.accessTime,
                        modificationTime: inode.modificationTime, owner: (inode.uid, inode.gid))
+        if size < inode.size {
+            copy.missing.append(ByteRange(start: size, end: inode.size))
+            record.findings.append("salvage.size-beyond-map")
+        }
         record.bytesRecovered = copy.bytesRecovered
         record.sha256 = copy.sha256
         record.sha256Omitted = copy.sha256Omitted
-        let doubtful = doubtfulRanges(map, size: inode.size)
+        let doubtful = doubtfulRanges(map, size: size)
         let ranges = ContentCopier.merged(copy.missing + doubtful)
         record.status = ranges.isEmpty ? .complete : .partial
         record.missingRanges = copy.missing.isEmpty ? nil : copy.missing.map { [$0.start, $0.end] }
         if !doubtful.isEmpty { record.findings.append("salvage.shared-blocks") }
-        unitsDone += inode.size
+        unitsDone += size
         if inode.linksCount > 1 {
             let key = ObjectIdentifier(parent)
             if linkDirectories.contains(key) || linkDirectories.count < Self.maxLinkDirectories {
