@@ -40,6 +40,7 @@ if [ -f "$corpus/INDEX.tsv" ]; then
         for f in image.gz image.bz2; do
             [ -f "$dir/$f" ] || continue
             case $f in *.gz) tool=gzip ;; *) tool=bzip2 ;; esac
+            command -v "$tool" >/dev/null || continue
             "$tool" -dc "$dir/$f" > "$out/$name.img"
             if [ "$(stat -c %s "$out/$name.img")" -gt 1048576 ]; then rm -f "$out/$name.img"; fi
         done

@@ -16,7 +16,8 @@ struct FuzzOperation: Sendable {
     /// The data limit given to every operation that writes (`--max-output-bytes`).
     static let maxOutputBytes: UInt64 = 64 << 20
 
-    /// Run in this order on every input.
+    /// Run in this order on every input. A new command joins with one more operation here: `scan` as
+    /// `Filesystem.open` then the passes (no output), `salvage` as the scan's plan through ``salvage(_:plan:into:)``.
     static let all: [FuzzOperation] = [.info, .extractAll]
 
     /// `fsrescue info`: open (the whole ladder, backups included) and gather the facts, as JSON.
