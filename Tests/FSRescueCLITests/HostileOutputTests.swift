@@ -91,6 +91,20 @@ struct HostileOutputTests {
         #expect(manifest.contains("\"sha256_omitted\""))
     }
 
+    @Test("a file named many times with i_links_count 1 is copied once, the other names recorded as skipped")
+    func repeatedInode() throws {
+        let dir = TemporaryDirectory()
+        let img = try smallImage(dir, files: 1, fileBytes: 300_000)
+        // debugfs ln adds a name without touching i_links_count: a crafted image can name one inode any number of times.
+        try TestImages.debugfsWrite(img, (1...20).map { "ln /many/f0 /many/again\($0)" })
+        let out = dir.file("out")
+        let r = try expectUnchanged(img) { try FSRescueBinary.run(["extract", img, "/many", "--out", out]) }
+        expectOneSentence(r, [4], "repeated inode")
+        #expect(OutputAudit(root: out).allocatedBytes < 2 * 300_000)
+        let manifest = try String(contentsOfFile: "\(out)/manifest.jsonl", encoding: .utf8)
+        #expect(manifest.components(separatedBy: "already saved under another name").count - 1 == 20)
+    }
+
     /// Renames directory entries of `directory` in a test-made image by rewriting their name bytes in place
     /// (same length): the only way to get `/`, NUL or `..` into a name, which debugfs refuses.
     func patchNames(_ img: String, directory: String, _ renames: [String: [UInt8]]) throws {
