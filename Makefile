@@ -5,7 +5,7 @@ PREFIX     ?= /usr/local
 APT_PACKAGES := libext2fs-dev libblkid-dev comerr-dev libssl-dev pkg-config e2fsprogs fdisk util-linux man-db groff-base
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build release test demo clean install uninstall readme
+.PHONY: deps build release test demo fuzz-smoke clean install uninstall readme
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -56,6 +56,10 @@ install: $(if $(BIN),,release)
 uninstall:
 	rm -f "$(BINDIR)/fsrescue" $(addprefix "$(MAN1DIR)/,$(addsuffix ",$(MANPAGES))) \
 	  "$(BASHCOMPDIR)/fsrescue" "$(ZSHCOMPDIR)/_fsrescue" "$(FISHCOMPDIR)/fsrescue.fish"
+
+# A bounded libFuzzer run (FUZZ_SECONDS, default 120) over info and extract; see README.md, Fuzzing.
+fuzz-smoke: deps
+	SWIFT=$(SWIFT) bash scripts/fuzz-smoke.sh
 
 clean:
 	rm -rf .build demo

@@ -2,7 +2,8 @@
 
 /// Walks an indirect block map by reading pointer blocks straight from the image. Out-of-range
 /// pointers and unreadable indirect blocks lose the ranges they cover and nothing more; logical
-/// blocks at or beyond the file size are never visited, so a hostile map cannot make it run long.
+/// blocks at or beyond the file size are never visited, and the walk stops when the map reaches its
+/// ``DataMap/blockLimit``, so a hostile map (indirect blocks pointing at themselves) cannot make it run long.
 struct BlockMapWalker {
     let fs: Filesystem
     let fileBlocks: UInt64
@@ -14,7 +15,7 @@ struct BlockMapWalker {
         }
         var logical: UInt64 = 12
         var span = perBlock
-        for level in 1...3 where logical < fileBlocks {
+        for level in 1...3 where logical < fileBlocks && !map.isFull {
             indirect(pointer(blockArea, 11 + level), level: level, logical: logical, into: &map)
             logical += span
             span *= perBlock
@@ -29,7 +30,7 @@ struct BlockMapWalker {
     private func data(_ block: UInt64, logical: UInt64, into map: inout DataMap) {
         guard block != 0 else { return }
         if fs.blocksInRange(block, count: 1) {
-            map.append(logical: logical, physical: block)
+            map.append(logical: logical, physical: block, fileBlocks: fileBlocks)
         } else {
             map.lose(logical: logical, length: 1, "block pointer outside the filesystem (block \(block))")
         }
@@ -51,7 +52,7 @@ struct BlockMapWalker {
         }
         for i in 0..<Int(perBlock) {
             let l = logical + UInt64(i) * span
-            if l >= fileBlocks { break }
+            if l >= fileBlocks || map.isFull { break }
             let p = pointer(bytes, i)
             if level == 1 { data(p, logical: l, into: &map) } else { indirect(p, level: level - 1, logical: l, into: &map) }
         }

@@ -42,10 +42,38 @@ public struct DataMap: Sendable {
     public internal(set) var problems: [String] = []
 
     /// Physical blocks mapped (written and unwritten).
-    public var mappedBlocks: UInt64 { runs.reduce(0) { $0 + $1.length } }
+    public private(set) var mappedBlocks: UInt64 = 0
+    /// At most this many blocks are mapped. A map that names more (a block map whose indirect blocks
+    /// point at themselves, extents repeating one range) cannot be a real file: it is cut there, and the
+    /// rest is lost, so one crafted inode cannot turn a small image into terabytes of output.
+    public internal(set) var blockLimit: UInt64 = .max
+    /// The logical block where the map was cut at ``blockLimit``, if it was.
+    public private(set) var cutAt: UInt64?
 
-    /// Appends a block, extending the last run when it continues it.
-    mutating func append(logical: UInt64, physical: UInt64, length: UInt64 = 1, unwritten: Bool = false) {
+    /// Whether the map was cut at ``blockLimit``; walkers stop when it is.
+    var isFull: Bool { cutAt != nil }
+
+    /// Appends a block, extending the last run when it continues it. Past ``blockLimit`` the map is cut
+    /// (see ``cut(at:fileBlocks:)``) and nothing more is appended.
+    mutating func append(logical: UInt64, physical: UInt64, length: UInt64 = 1, unwritten: Bool = false, fileBlocks: UInt64) {
+        guard cutAt == nil else { return }
+        let length = min(length, blockLimit - mappedBlocks)
+        if length > 0 { appendRun(logical: logical, physical: physical, length: length, unwritten: unwritten) }
+        if mappedBlocks == blockLimit { cut(at: logical + length, fileBlocks: fileBlocks) }
+    }
+
+    /// Stops the map at logical block `logical`: `[logical, fileBlocks)` is lost, once.
+    mutating func cut(at logical: UInt64, fileBlocks: UInt64) {
+        guard cutAt == nil else { return }
+        cutAt = logical
+        if logical < fileBlocks {
+            lose(logical: logical, length: fileBlocks - logical,
+                 "the map names more than \(blockLimit) blocks, more than the image holds (a loop or a repeated block)")
+        }
+    }
+
+    private mutating func appendRun(logical: UInt64, physical: UInt64, length: UInt64, unwritten: Bool) {
+        mappedBlocks += length
         if let last = runs.last, last.unwritten == unwritten,
            last.logical + last.length == logical, last.physical + last.length == physical {
             runs[runs.count - 1] = DataRun(logical: last.logical, physical: last.physical,

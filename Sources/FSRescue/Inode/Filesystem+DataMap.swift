@@ -6,8 +6,10 @@ extension Filesystem {
     /// ``DataMap/problems``, and the rest of the map still stands. Only blocks below `i_size` count.
     public func dataMap(of inode: InodeRecord) -> DataMap {
         var map = DataMap()
+        map.blockLimit = max(1, min(blocksCount, imageBlocks))
         let bs = UInt64(blockSize)
-        let fileBlocks = inode.size == 0 ? 0 : (inode.size + bs - 1) / bs
+        let size = contentSize(of: inode)
+        let fileBlocks = size / bs + (size % bs == 0 ? 0 : 1)
         if inode.hasInlineData {
             map.inline = inlineData(of: inode, problems: &map.problems)
             return map
@@ -33,10 +35,35 @@ extension Filesystem {
         return inode.blockCount <= xattrBlocks
     }
 
-    /// Whether `block..<block+count` lies inside the filesystem's data area.
+    /// Whether `block..<block+count` lies inside the filesystem's data area (and has a byte offset
+    /// that fits `off_t`, whatever a hostile superblock claims the block count is).
     func blocksInRange(_ block: UInt64, count: UInt64) -> Bool {
         let first = UInt64(handle.pointee.super.pointee.s_first_data_block)
-        return block >= first && count <= blocksCount && block <= blocksCount - count
+        let end = min(blocksCount, UInt64(Int64.max) / UInt64(blockSize) / 2)
+        return block >= first && count <= end && block <= end - count
+    }
+
+    /// Blocks of the filesystem the image holds (at least partly): no real file maps more.
+    var imageBlocks: UInt64 {
+        let available = source.sizeBytes > location.offsetBytes ? source.sizeBytes - location.offsetBytes : 0
+        return available / UInt64(blockSize) + 1
+    }
+
+    /// The most bytes `inode`'s map can address: 2^32 blocks for an extent tree, 12 + p + p² + p³
+    /// blocks (p pointers a block) for a block map, the inode's own space for inline data.
+    public func addressableBytes(of inode: InodeRecord) -> UInt64 {
+        let bs = UInt64(blockSize)
+        if inode.hasInlineData { return UInt64(fsr_inode_size(handle)) + 60 }
+        if inode.usesExtents { return (UInt64(1) << 32) * bs }
+        let p = bs / 4
+        return (12 + p + p * p + p * p * p) * bs
+    }
+
+    /// The bytes of `inode`'s content that can exist: `i_size`, cut to ``addressableBytes(of:)``.
+    /// A crafted `i_size` (up to 2^64 - 1) would otherwise overflow file offsets or make a copy
+    /// write zeros for ever.
+    public func contentSize(of inode: InodeRecord) -> UInt64 {
+        min(inode.size, addressableBytes(of: inode))
     }
 
     /// Runs `body` with `EXT2_FLAG_IGNORE_CSUM_ERRORS` set on the in-memory handle, so damaged
@@ -122,7 +149,8 @@ extension Filesystem {
                     map.lose(logical: logical, length: length, "extent points outside the filesystem (block \(physical))")
                 } else {
                     map.append(logical: logical, physical: physical, length: length,
-                               unwritten: extent.e_flags & UInt32(EXT2_EXTENT_FLAGS_UNINIT) != 0)
+                               unwritten: extent.e_flags & UInt32(EXT2_EXTENT_FLAGS_UNINIT) != 0, fileBlocks: fileBlocks)
+                    if map.isFull { break }
                 }
                 nextLogical = logical + length
             }

@@ -37,7 +37,10 @@ extension Filesystem {
             throw FSRescueError(.usage, "inode \(number) is a \(inode.type.rawValue); --stdout writes one regular file, use --out DIR for the rest.")
         }
         let sink = StreamSink(fd: fd)
-        return try ContentCopier(fs: self).copy(dataMap(of: inode), size: inode.size, to: sink)
+        let size = contentSize(of: inode)
+        var copy = try ContentCopier(fs: self).copy(dataMap(of: inode), size: size, to: sink)
+        if size < inode.size { copy.missing.append(ByteRange(start: size, end: inode.size)) }
+        return copy
     }
 }
 

@@ -20,6 +20,7 @@ public final class SalvageRunner {
     /// One bit per inode: written (or recorded) in this run.
     private var visited: [UInt64]
     private var firstLinks: [UInt32: FirstLink] = [:]
+    /// Every regular file's inode written so far.
     private var linkDirectories: Set<ObjectIdentifier> = []
     /// Work units reported to the progress engine so far.
     public private(set) var unitsDone: UInt64 = 0
@@ -244,8 +245,10 @@ public final class SalvageRunner {
                 try salvageDirectory(inode, parent: parent, safe: safe, imagePath: imagePath, depth: depth, record: &record, stack: &stack)
             case .regular:
                 if try resumed(record, inode: inode, parent: parent, safe: safe) { return }
+                // Named again but not linkable (i_links_count 1, or too many link folders): a crafted image
+                // that names one big file thousands of times must not have it copied thousands of times.
                 if seenBefore && firstLinks[number] == nil {
-                    record.skippedReason = "already written at another path in this run"
+                    record.skippedReason = "inode \(number) is already saved under another name"
                 } else {
                     try salvageFile(inode, parent: parent, safe: safe, record: &record)
                 }
@@ -312,16 +315,21 @@ public final class SalvageRunner {
             return
         }
         let map = fs.dataMap(of: inode)
+        let size = fs.contentSize(of: inode)
         let out = try parent.createFile(safe, replace: mayReplace(safe.name, in: parent))
         record.path = out.relativePath
         noteMade(record.path)
-        let copy = try copier.copy(map, size: inode.size, to: out)
-        try out.finish(size: inode.size, mode: inode.permissions, accessTime: inode.accessTime,
+        var copy = try copier.copy(map, size: size, to: out)
+        try out.finish(size: size, mode: inode.permissions, accessTime: inode.accessTime,
                        modificationTime: inode.modificationTime, owner: (inode.uid, inode.gid))
+        if size < inode.size {
+            copy.missing.append(ByteRange(start: size, end: inode.size))
+            record.findings.append("salvage.size-beyond-map")
+        }
         record.bytesRecovered = copy.bytesRecovered
         record.sha256 = copy.sha256
         record.sha256Omitted = copy.sha256Omitted
-        let doubtful = doubtfulRanges(map, size: inode.size)
+        let doubtful = doubtfulRanges(map, size: size)
         let ranges = ContentCopier.merged(copy.missing + doubtful)
         record.status = ranges.isEmpty ? .complete : .partial
         record.missingRanges = copy.missing.isEmpty ? nil : copy.missing.map { [$0.start, $0.end] }
@@ -329,7 +337,7 @@ public final class SalvageRunner {
             record.doubtfulRanges = ContentCopier.merged(doubtful).map { [$0.start, $0.end] }
             record.findings.append("salvage.shared-blocks")
         }
-        unitsDone += inode.size
+        unitsDone += size
         if inode.linksCount > 1 { rememberFirstLink(inode.number, parent: parent, record: record) }
     }
 

@@ -1,0 +1,27 @@
+// A small tmpfs mounted for one test (read-only, or tiny to run out of space); needs root and mount(8).
+import Foundation
+
+/// A tmpfs mounted on a fresh folder, unmounted (lazily) and removed on deinit.
+public final class ScratchMount: @unchecked Sendable {
+    public let path: String
+
+    /// Mounts a tmpfs with `options` (`ro,size=64k`, `size=64k`), or returns nil when mounting is not allowed.
+    public init?(options: String) {
+        var template = Array((NSTemporaryDirectory() + "/fsrescue-mount.XXXXXX").utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else { return nil }
+        path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard geteuid() == 0, Tool.exists("mount"),
+              let r = try? Tool.run("mount", ["-t", "tmpfs", "-o", options, "tmpfs", path]), r.status == 0 else {
+            rmdir(path)
+            return nil
+        }
+    }
+
+    deinit {
+        _ = try? Tool.run("umount", ["-l", path])
+        rmdir(path)
+    }
+
+    /// Whether tmpfs mounts work here (root with CAP_SYS_ADMIN); tests that need one are skipped otherwise.
+    public static let available: Bool = ScratchMount(options: "size=64k") != nil
+}

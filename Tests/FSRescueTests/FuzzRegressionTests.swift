@@ -1,0 +1,108 @@
+// Every crash, hang or escape the fuzzer found, kept as an image under Fixtures/regressions and replayed.
+import Foundation
+import Testing
+import FSRescue
+import FSRescueTestSupport
+
+@Suite("Fuzz regressions", .serialized)
+struct FuzzRegressionTests {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fixtures/regressions").path
+
+    /// The regression images (`NAME.img.gz`; gzipped because `*.img` is ignored by git and to keep them small).
+    static var images: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".img.gz") }.sorted()
+    }
+
+    /// Decompresses regression `name` into `dir` as a read-only `image.img`.
+    static func unpack(_ name: String, into dir: TemporaryDirectory) throws -> String {
+        let img = dir.file("image.img")
+        let r = try Tool.run("/bin/sh", ["-c", "gzip -dc \"$0\" > \"$1\"", "\(folder)/\(name)", img])
+        guard r.status == 0 else { throw TestImageError.tool("gzip", r.stderr) }
+        chmod(img, 0o444)
+        return img
+    }
+
+    /// Checks what a run left in `dir`: only the image and `out`; in `out` (when there is one) no special
+    /// file or setuid bit, and no more disk used than four times the image (a map cut at the image's size).
+    static func expectContained(_ dir: TemporaryDirectory, image: String, comment: Comment) throws {
+        #expect(OutputAudit.strangers(in: dir.path, expected: ["image.img", "out"]).isEmpty, comment)
+        let out = dir.file("out")
+        guard FileManager.default.fileExists(atPath: out) else { return }
+        let imageBytes = try #require(try FileManager.default.attributesOfItem(atPath: image)[.size] as? UInt64)
+        let audit = OutputAudit(root: out)
+        #expect(audit.violations.isEmpty, "\(comment): \(audit.violations)")
+        #expect(audit.allocatedBytes <= 4 * imageBytes + (1 << 20), "\(comment): \(audit.allocatedBytes) bytes of disk")
+    }
+
+    @Test("the regression images are there")
+    func present() {
+        #expect(Self.images.count >= 3, "\(Self.folder)")
+    }
+
+    @Test("open, info and extract-everything through the library: no crash, bounded output, image unchanged",
+          arguments: images)
+    func library(_ name: String) throws {
+        let dir = TemporaryDirectory()
+        let img = try Self.unpack(name, into: dir)
+        try expectUnchanged(img) {
+            let fs: Filesystem
+            do { fs = try Filesystem.open(path: img) } catch { return }
+            _ = fs.info
+            var plan = SalvagePlan()
+            plan.lister = fs
+            var options = SalvageOptions()
+            options.maxOutputBytes = 64 << 20
+            let summary = try SalvageRunner(filesystem: fs, plan: plan, output: dir.file("out"), options: options).run()
+            #expect(summary.completed, "\(summary.stopReason ?? "")")
+        }
+        try Self.expectContained(dir, image: img, comment: "\(name)")
+    }
+
+    @Test("info and extract / through the CLI: exit 0, 4 or 8, at most one sentence on stderr, image unchanged",
+          arguments: images)
+    func cli(_ name: String) throws {
+        let dir = TemporaryDirectory()
+        let img = try Self.unpack(name, into: dir)
+        for arguments in [["info", img], ["info", img, "--json"], ["extract", img, "/", "--out", dir.file("out")]] {
+            let r = try expectUnchanged(img) { try FSRescueBinary.run(arguments) }
+            #expect([0, 4, 8].contains(r.status), "\(arguments): exit \(r.status), \(r.stderr)")
+            let lines = r.stderr.split(separator: "\n")
+            #expect(lines.count <= 1, "\(arguments): \(r.stderr)")
+            #expect(lines.allSatisfy { $0.hasPrefix("fsrescue: ") }, "\(arguments): \(r.stderr)")
+        }
+        try Self.expectContained(dir, image: img, comment: "\(name)")
+    }
+
+    @Test("a block map whose triple-indirect block points at itself is cut at the image's size, not copied as 16 GiB")
+    func blockMapLoop() throws {
+        let dir = TemporaryDirectory()
+        let img = try Self.unpack("block-map-loop.img.gz", into: dir)
+        let fs = try Filesystem.open(path: img)
+        let inode = try fs.readInode(try fs.lookup(path: "/f"))
+        #expect(inode.size == 16 << 30)
+        let map = fs.dataMap(of: inode)
+        #expect(map.mappedBlocks <= 1025)
+        #expect(map.lost.contains { $0.reason.contains("more than") })
+    }
+
+    @Test("a directory whose block map loops is listed once per block the image holds, not 16 million times")
+    func directoryBlockLoop() throws {
+        let dir = TemporaryDirectory()
+        let img = try Self.unpack("dir-block-loop.img.gz", into: dir)
+        let fs = try Filesystem.open(path: img)
+        let entries = fs.entries(of: try fs.lookup(path: "/d"))
+        #expect(entries.count <= Int(fs.blocksCount) + 1)
+    }
+
+    @Test("an i_size past what off_t holds is cut to what the map can address")
+    func hugeSize() throws {
+        let dir = TemporaryDirectory()
+        let img = try Self.unpack("isize-beyond-off-t.img.gz", into: dir)
+        let fs = try Filesystem.open(path: img)
+        let huge = fs.entries(of: Filesystem.rootInode).compactMap { try? fs.readInode($0.inode) }
+            .filter { $0.type == .regular && $0.size > UInt64(Int64.max) }
+        #expect(!huge.isEmpty)
+        for inode in huge { #expect(fs.contentSize(of: inode) <= fs.addressableBytes(of: inode)) }
+    }
+}
