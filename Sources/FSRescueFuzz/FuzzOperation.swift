@@ -16,9 +16,22 @@ struct FuzzOperation: Sendable {
     /// The data limit given to every operation that writes (`--max-output-bytes`).
     static let maxOutputBytes: UInt64 = 64 << 20
 
-    /// Run in this order on every input. A new command joins with one more operation here: `scan` as
-    /// `Filesystem.open` then the passes (no output), `salvage` as the scan's plan through ``salvage(_:plan:into:)``.
-    static let all: [FuzzOperation] = [.info, .extractAll]
+    /// Run in this order on every input; a new command joins with one more operation here.
+    static let all: [FuzzOperation] = [.info, .scan, .extractAll, .salvage]
+
+    /// `fsrescue scan`: every pass; the report's findings encoded as JSON.
+    static let scan = FuzzOperation(name: "scan", writesOutput: false) { image, _ in
+        let fs = try Filesystem.open(path: image)
+        let report = fs.scan()
+        _ = try JSONEncoder().encode(report.findings)
+        _ = try JSONEncoder().encode(report.orphans)
+    }
+
+    /// `fsrescue salvage`: the scan's plan (attached tree, named orphans, sweep) into a sandbox.
+    static let salvage = FuzzOperation(name: "salvage", writesOutput: true) { image, output in
+        let fs = try Filesystem.open(path: image)
+        try salvage(fs, plan: SalvagePlan(report: fs.scan(), filesystem: fs), into: output)
+    }
 
     /// `fsrescue info`: open (the whole ladder, backups included) and gather the facts, as JSON.
     static let info = FuzzOperation(name: "info", writesOutput: false) { image, _ in
@@ -31,9 +44,7 @@ struct FuzzOperation: Sendable {
     /// `fsrescue extract /`: every file reachable from the root, listed by libext2fs, into a sandbox.
     static let extractAll = FuzzOperation(name: "extract", writesOutput: true) { image, output in
         let fs = try Filesystem.open(path: image)
-        var plan = SalvagePlan()
-        plan.lister = fs
-        try salvage(fs, plan: plan, into: output)
+        try salvage(fs, plan: SalvagePlan.attachedTree(listedBy: fs), into: output)
     }
 
     /// Runs `plan` as the CLI does: estimate first, then the runner with the harness's output limit.

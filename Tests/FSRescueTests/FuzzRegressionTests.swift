@@ -26,13 +26,13 @@ struct FuzzRegressionTests {
     /// Checks what a run left in `dir`: only the image and `out`; in `out` (when there is one) no special
     /// file or setuid bit, and no more disk used than four times the image (a map cut at the image's size).
     static func expectContained(_ dir: TemporaryDirectory, image: String, comment: Comment) throws {
-        #expect(OutputAudit.strangers(in: dir.path, expected: ["image.img", "out"]).isEmpty, comment)
-        let out = dir.file("out")
-        guard FileManager.default.fileExists(atPath: out) else { return }
+        #expect(OutputAudit.strangers(in: dir.path, expected: ["image.img", "out", "out-salvage"]).isEmpty, comment)
         let imageBytes = try #require(try FileManager.default.attributesOfItem(atPath: image)[.size] as? UInt64)
-        let audit = OutputAudit(root: out)
-        #expect(audit.violations.isEmpty, "\(comment): \(audit.violations)")
-        #expect(audit.allocatedBytes <= 4 * imageBytes + (1 << 20), "\(comment): \(audit.allocatedBytes) bytes of disk")
+        for out in [dir.file("out"), dir.file("out-salvage")] where FileManager.default.fileExists(atPath: out) {
+            let audit = OutputAudit(root: out)
+            #expect(audit.violations.isEmpty, "\(comment): \(audit.violations)")
+            #expect(audit.allocatedBytes <= 4 * imageBytes + (1 << 20), "\(comment): \(audit.allocatedBytes) bytes of disk")
+        }
     }
 
     @Test("the regression images are there")
@@ -40,7 +40,7 @@ struct FuzzRegressionTests {
         #expect(Self.images.count >= 3, "\(Self.folder)")
     }
 
-    @Test("open, info and extract-everything through the library: no crash, bounded output, image unchanged",
+    @Test("open, info, scan, extract-everything and salvage through the library: no crash, bounded output, image unchanged",
           arguments: images)
     func library(_ name: String) throws {
         let dir = TemporaryDirectory()
@@ -49,22 +49,25 @@ struct FuzzRegressionTests {
             let fs: Filesystem
             do { fs = try Filesystem.open(path: img) } catch { return }
             _ = fs.info
-            var plan = SalvagePlan()
-            plan.lister = fs
             var options = SalvageOptions()
             options.maxOutputBytes = 64 << 20
-            let summary = try SalvageRunner(filesystem: fs, plan: plan, output: dir.file("out"), options: options).run()
+            let summary = try SalvageRunner(filesystem: fs, plan: .attachedTree(listedBy: fs), output: dir.file("out"), options: options).run()
             #expect(summary.completed, "\(summary.stopReason ?? "")")
+            let report = fs.scan()
+            let salvaged = try SalvageRunner(filesystem: fs, plan: SalvagePlan(report: report, filesystem: fs),
+                                             output: dir.file("out-salvage"), options: options).run()
+            #expect(salvaged.completed, "\(salvaged.stopReason ?? "")")
         }
         try Self.expectContained(dir, image: img, comment: "\(name)")
     }
 
-    @Test("info and extract / through the CLI: exit 0, 4 or 8, at most one sentence on stderr, image unchanged",
+    @Test("info, scan, extract / and salvage through the CLI: exit 0, 4 or 8, at most one sentence on stderr, image unchanged",
           arguments: images)
     func cli(_ name: String) throws {
         let dir = TemporaryDirectory()
         let img = try Self.unpack(name, into: dir)
-        for arguments in [["info", img], ["info", img, "--json"], ["extract", img, "/", "--out", dir.file("out")]] {
+        for arguments in [["info", img], ["info", img, "--json"], ["scan", img, "--json"], ["extract", img, "/", "--out", dir.file("out")],
+                          ["salvage", img, "--out", dir.file("out-salvage")]] {
             let r = try expectUnchanged(img) { try FSRescueBinary.run(arguments) }
             #expect([0, 4, 8].contains(r.status), "\(arguments): exit \(r.status), \(r.stderr)")
             let lines = r.stderr.split(separator: "\n")
