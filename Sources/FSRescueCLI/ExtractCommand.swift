@@ -32,6 +32,9 @@ struct ExtractCommand: ParsableCommand {
     @Flag(name: .customLong("preserve-owner"), help: "Restore file owners (only when running as root).")
     var preserveOwner = false
 
+    @Option(name: .customLong("max-output-bytes"), help: ArgumentHelp("Stop cleanly once this many data bytes are written.", valueName: "bytes"))
+    var maxOutputBytes: UInt64?
+
     @Flag(help: "Print a JSON summary (schema fsrescue.extract/1) on standard output.")
     var json = false
 
@@ -61,6 +64,7 @@ struct ExtractCommand: ParsableCommand {
         plan.lister = fs
         var options = SalvageOptions()
         options.preserveOwner = preserveOwner
+        options.maxOutputBytes = maxOutputBytes
         let engine = try progressOptions.makeEngine()
         let signals = SignalHandling.install(for: engine)
         defer { signals.uninstall() }

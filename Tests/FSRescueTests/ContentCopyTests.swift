@@ -94,6 +94,31 @@ struct ContentCopyTests {
         }
     }
 
+    @Test("hashing holes has a budget per run: later sparse files get no hash, and say why")
+    func holeHashBudget() throws {
+        let dir = TemporaryDirectory()
+        let src = dir.file("src")
+        try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
+        for name in ["a", "b"] {
+            _ = FileManager.default.createFile(atPath: "\(src)/\(name)", contents: nil)
+            let h = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(src)/\(name)"))
+            try h.seek(toOffset: 3 << 20)
+            h.write(Data(repeating: 7, count: 4096))
+            try h.close()
+        }
+        let img = dir.file("fs.img")
+        try TestImages.make(img, type: "ext4", blockSize: 4096, sizeMiB: 32, extra: ["-d", src])
+        let fs = try Filesystem.open(path: img)
+        let copier = ContentCopier(fs: fs, holeHashBudget: 4 << 20)
+        let first = try fs.readInode(try fs.lookup(path: "/a")), second = try fs.readInode(try fs.lookup(path: "/b"))
+        let a = try copier.copy(fs.dataMap(of: first), size: first.size, to: MemorySink())
+        let b = try copier.copy(fs.dataMap(of: second), size: second.size, to: MemorySink())
+        #expect(a.sha256 != nil)
+        #expect(b.sha256 == nil)
+        #expect(b.sha256Omitted?.contains("budget") == true)
+        #expect(b.bytesRecovered == 4096)
+    }
+
     @Test("a truncated image gives a partial copy with the missing range")
     func truncatedImage() throws {
         let dir = TemporaryDirectory()

@@ -47,13 +47,19 @@ public struct ContentCopy: Sendable {
 final class ContentCopier {
     /// Files with more than this many bytes of holes are not hashed (hashing zeros would take minutes).
     static let maxHashedHoleBytes: UInt64 = 1 << 30
+    /// Holes hashed in one run at most (zeros hash at about 2 GiB/s): a crafted image of many sparse
+    /// files cannot make a run spend minutes hashing zeros. Later files get no hash, and say why.
+    static let maxHashedHoleBytesPerRun: UInt64 = 16 << 30
+    private var hashedHoleBytes: UInt64 = 0
+    private let holeHashBudget: UInt64
     private static let chunk = 4 << 20
     private let fs: Filesystem
     private let buffer: UnsafeMutableRawBufferPointer
     private let zeros: UnsafeMutableRawBufferPointer
 
-    init(fs: Filesystem) {
+    init(fs: Filesystem, holeHashBudget: UInt64 = ContentCopier.maxHashedHoleBytesPerRun) {
         self.fs = fs
+        self.holeHashBudget = holeHashBudget
         buffer = .allocate(byteCount: Self.chunk, alignment: 4096)
         zeros = .allocate(byteCount: 1 << 16, alignment: 16)
         zeros.initializeMemory(as: UInt8.self, repeating: 0)
@@ -70,8 +76,15 @@ final class ContentCopier {
         let bs = UInt64(fs.blockSize)
         let mappedBytes = map.runs.reduce(UInt64(0)) { $0 + (($1.unwritten ? 0 : $1.length) * bs) }
         let holeBytes = size > mappedBytes ? size - mappedBytes : 0
-        var hasher: SHA256? = holeBytes <= Self.maxHashedHoleBytes ? SHA256() : nil
-        if hasher == nil { result.sha256Omitted = "more than \(Self.maxHashedHoleBytes >> 30) GiB of holes" }
+        var hasher: SHA256?
+        if holeBytes > Self.maxHashedHoleBytes {
+            result.sha256Omitted = "more than \(Self.maxHashedHoleBytes >> 30) GiB of holes"
+        } else if hashedHoleBytes + holeBytes > holeHashBudget {
+            result.sha256Omitted = "this run already hashed \(hashedHoleBytes) bytes of holes, its budget"
+        } else {
+            hasher = SHA256()
+            hashedHoleBytes += holeBytes
+        }
 
         for lost in map.lost {
             let start = lost.logical * bs
