@@ -58,14 +58,17 @@ def spread(xs):
     return (max(xs) - min(xs)) / m if xs and m else 0.0
 
 
-def run_alternating(tools, runs, cold, prepare=None, cleanup=None):
-    """tools: {name: argv or callable(run_index) -> argv}. Runs them in turn (A B C A B C ...), `runs`
-    rounds, after one untimed warm-up each (warm mode). Returns {name: [(wall, rss, status), ...]}."""
+def run_alternating(tools, runs, cold, prepare=None, cleanup=None, warmup=True):
+    """tools: {name: argv or (argv, stdout path)}. Runs them in turn (A B C A B C ...), `runs` rounds,
+    after one untimed warm-up round (warm mode, unless warmup=False: then the first timed round of a
+    read-everything job warms the cache for the next tools, and the first tool's run may be colder).
+    Returns {name: [(wall, rss, status), ...]}."""
     results = {name: [] for name in tools}
-    rounds = runs if cold else runs + 1
+    warmup = warmup and not cold
+    rounds = runs + 1 if warmup else runs
     for r in range(rounds):
         for name, argv in tools.items():
-            args = argv(r) if callable(argv) else argv
+            args = argv
             if prepare:
                 prepare(name, r)
             if cold and not drop_caches():
@@ -73,7 +76,7 @@ def run_alternating(tools, runs, cold, prepare=None, cleanup=None):
             sample = timed(*args) if isinstance(args, tuple) else timed(args)
             if cleanup:
                 cleanup(name, r)
-            if cold or r > 0:
+            if not warmup or r > 0:
                 results[name].append(sample)
     return results
 

@@ -58,6 +58,10 @@ public struct InodeTable: Sendable, RandomAccessCollection {
     var nameBytes: [UInt8] = []
     /// `..` of each directory, keyed by table index.
     var dotdots: [Int32: UInt32] = [:]
+    /// The table position of the first inode of each block group (and the end), so a lookup searches
+    /// one group's inodes instead of the whole table; empty until ``indexGroups(inodesPerGroup:groups:)``.
+    var groupStarts: [Int32] = []
+    var inodesPerGroup: UInt32 = 0
 
     enum Flag {
         static let reachable: UInt8 = 1 << 0
@@ -90,6 +94,11 @@ public struct InodeTable: Sendable, RandomAccessCollection {
     /// The table position of `inode` (binary search), or nil when it is not live.
     public func index(of inode: UInt32) -> Int? {
         var low = 0, high = numbers.count
+        if inodesPerGroup > 0, inode > 0 {
+            let g = Int((inode - 1) / inodesPerGroup)
+            guard g + 1 < groupStarts.count else { return nil }
+            (low, high) = (Int(groupStarts[g]), Int(groupStarts[g + 1]))
+        }
         while low < high {
             let mid = (low + high) >> 1
             let value = numbers[mid]
@@ -109,6 +118,7 @@ public struct InodeTable: Sendable, RandomAccessCollection {
     // MARK: Building (passes 1–4)
 
     mutating func append(inode: UInt32, mode: UInt16, size: UInt64, links: UInt16, mtime: UInt32, flags: UInt8) {
+        if inodesPerGroup != 0 { (groupStarts, inodesPerGroup) = ([], 0) }
         numbers.append(inode)
         modes.append(mode)
         sizes.append(size)
@@ -120,6 +130,21 @@ public struct InodeTable: Sendable, RandomAccessCollection {
         damages.append(0)
         nameOffsets.append(Self.noName)
         nameLengths.append(0)
+    }
+
+    /// Builds ``groupStarts`` once the table is complete (after pass 1); appends clear it.
+    mutating func indexGroups(inodesPerGroup ipg: UInt32, groups: UInt32) {
+        guard ipg > 0 else { return }
+        var starts = [Int32](repeating: 0, count: Int(groups) + 1)
+        var i = 0
+        for g in 0...Int(groups) {
+            let first = UInt64(g) * UInt64(ipg) + 1
+            while i < numbers.count && UInt64(numbers[i]) < first { i += 1 }
+            starts[g] = Int32(i)
+        }
+        starts[Int(groups)] = Int32(numbers.count)
+        groupStarts = starts
+        inodesPerGroup = ipg
     }
 
     mutating func addDamage(_ damage: InodeDamage, at i: Int) { damages[i] |= damage.rawValue }

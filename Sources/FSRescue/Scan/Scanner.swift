@@ -49,6 +49,7 @@ extension Filesystem {
         run.table.reserve(Int(min(plan[5].units + 64, UInt64(inodesCount))))
         run.readOrphanChains()
         run.pass(0, name: "inodes", units: plan[0].units) { run.passInodes() }
+        run.table.indexGroups(inodesPerGroup: run.inodesPerGroup, groups: run.groupCount)
         run.pass(1, name: "shared-blocks", units: run.hasMultiplyClaimed ? UInt64(run.table.count) : 0) { run.passSharedBlocks() }
         run.pass(2, name: "directories", units: UInt64(run.directoryBlocks.count + run.inlineDirectories.count)) { run.passDirectories() }
         let candidates = run.cancelled ? nil : OwnerlessCandidates(run)
