@@ -27,16 +27,18 @@ def scan_table(rows):
 
 
 def salvage_table(rows):
-    out = ["| image | files | MB | cache | fsrescue s | MB/s | files/s | debugfs rdump s | ratio | tsk_recover -e s | ratio "
+    out = ["| image | items | MB | cache | fsrescue s | MB/s | items/s | debugfs rdump s | ratio | tsk_recover -e s | ratio "
            "| RSS MB ours / debugfs / tsk |",
            "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for shape, row in rows.items():
         files, data = row["salvage_work"]
         for cache, t in row["salvage"].items():
-            o, d, k = t["fsrescue salvage"], t["debugfs rdump"], t["tsk_recover -e"]
+            o, d = t["fsrescue salvage"], t["debugfs rdump"]
+            k = t.get("tsk_recover -e")
+            tsk = f"{_s(k['wall'])} | {_r(o['wall'], k['wall'])}" if k else "not run | -"
             out.append(f"| {shape} | {files:,} | {data / 1e6:,.0f} | {cache} | {_s(o['wall'])} | {o['mbps']:.0f} | {o['files_per_s']:,.0f} "
-                       f"| {_s(d['wall'])} | {_r(o['wall'], d['wall'])} | {_s(k['wall'])} | {_r(o['wall'], k['wall'])} "
-                       f"| {_mb(o['rss'])} / {_mb(d['rss'])} / {_mb(k['rss'])} |")
+                       f"| {_s(d['wall'])} | {_r(o['wall'], d['wall'])} | {tsk} "
+                       f"| {_mb(o['rss'])} / {_mb(d['rss'])} / {_mb(k['rss']) if k else '-'} |")
     return "\n".join(out)
 
 
@@ -90,7 +92,7 @@ Noise is half the spread (max − min) of the runs over their median.
 
 {salvage_table(rows)}
 
-Files and MB are what fsrescue wrote (regular-file data); every tool copies the same tree into a fresh
+Items (files, directories, symlinks) and MB (regular-file data) are what fsrescue wrote; every tool copies the same tree into a fresh
 folder on the same filesystem, deleted after each run. fsrescue also hashes every file (SHA-256) and
 writes a manifest line per item.
 
