@@ -65,7 +65,7 @@ for shape in $shapes; do
   fi
   if [ -n "$salvage_cmd" ]; then
     # shellcheck disable=SC2086
-    python3 "$helper" measure-ours "$image" --fresh "$work/eta-out" -- $salvage_cmd --out "$work/eta-out" \
+    python3 "$helper" measure-ours --fresh "$work/eta-out" "$image" -- $salvage_cmd --out "$work/eta-out" \
       | sed "s/^{/{\"shape\": \"$shape\", /" >> "$results"
   fi
 done

@@ -4,7 +4,7 @@
 Subcommands (bench/eta-honesty.sh drives them):
   make-image SHAPE IMAGE [--scale F]   build a test image of one shape with mke2fs -d
   measure-e2fsck IMAGE                 run e2fsck -fn -C FD, extrapolate its bar to an ETA
-  measure-ours IMAGE [--fresh DIR] -- CMD...
+  measure-ours [--fresh DIR] IMAGE -- CMD...
                                        run CMD IMAGE --progress json, read fsrescue.progress/1 events on
                                        stderr (DIR: the command's output folder, removed before and after)
 
@@ -51,7 +51,9 @@ def summarize(tool, total, samples):
     """samples: (arrival seconds, eta seconds or None). Keeps those after the first 10% of the run."""
     late = [(t, eta) for t, eta in samples if t >= 0.1 * total]
     errors = [abs(t + eta - total) / total for t, eta in late if eta is not None]
+    worst = max(((e, t) for e, (t, eta) in zip(errors, [x for x in late if x[1] is not None])), default=(None, None))
     return {
+        "max_error_at": round(worst[1] / total, 3) if worst[1] is not None else None,
         "tool": tool,
         "total_seconds": round(total, 3),
         "updates": len(late),

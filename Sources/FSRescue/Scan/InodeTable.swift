@@ -55,7 +55,12 @@ public struct InodeTable: Sendable, RandomAccessCollection {
     var damages: [UInt16] = []
     var nameOffsets: [UInt32] = []
     var nameLengths: [UInt8] = []
-    var nameBytes: [UInt8] = []
+    /// The name bytes, in chunks of ``nameChunkSize`` filled to the brim and never regrown: a single
+    /// array grew by doubling and was compacted by a copy, so the names cost up to three times their
+    /// size at the peak. A name never straddles two chunks; an offset is chunk × size + position.
+    var nameChunks: [[UInt8]] = []
+    static let nameChunkBits = 20
+    static let nameChunkSize = 1 << nameChunkBits
     /// `..` of each directory, keyed by table index.
     var dotdots: [Int32: UInt32] = [:]
     /// The table position of the first inode of each block group (and the end), so a lookup searches
@@ -111,8 +116,8 @@ public struct InodeTable: Sendable, RandomAccessCollection {
     func name(at i: Int) -> [UInt8]? {
         let offset = nameOffsets[i]
         guard offset != Self.noName else { return nil }
-        let start = Int(offset)
-        return Array(nameBytes[start..<start + Int(nameLengths[i])])
+        let chunk = Int(offset) >> Self.nameChunkBits, start = Int(offset) & (Self.nameChunkSize - 1)
+        return Array(nameChunks[chunk][start..<start + Int(nameLengths[i])])
     }
 
     // MARK: Building (passes 1–4)
@@ -157,11 +162,16 @@ public struct InodeTable: Sendable, RandomAccessCollection {
     mutating func setParentIfFirst(_ parent: UInt32, name: UnsafeRawBufferPointer, at i: Int) -> Bool {
         guard parents[i] == 0 else { return false }
         parents[i] = parent
-        if nameBytes.count + name.count < Int(UInt32.max - 1), name.count <= 255 {
-            nameOffsets[i] = UInt32(nameBytes.count)
-            nameLengths[i] = UInt8(name.count)
-            nameBytes.append(contentsOf: name)
+        guard name.count <= 255 else { return true }
+        if nameChunks.isEmpty || nameChunks[nameChunks.count - 1].count + name.count > Self.nameChunkSize {
+            guard nameChunks.count < (1 << (32 - Self.nameChunkBits)) - 1 else { return true }
+            nameChunks.append([])
+            nameChunks[nameChunks.count - 1].reserveCapacity(Self.nameChunkSize)
         }
+        let chunk = nameChunks.count - 1
+        nameOffsets[i] = UInt32(chunk << Self.nameChunkBits + nameChunks[chunk].count)
+        nameLengths[i] = UInt8(name.count)
+        nameChunks[chunk].append(contentsOf: name)
         return true
     }
 
@@ -183,7 +193,8 @@ public struct InodeTable: Sendable, RandomAccessCollection {
         numbers = numbers.compacted(); modes = modes.compacted(); sizes = sizes.compacted()
         links = links.compacted(); counted = counted.compacted(); mtimes = mtimes.compacted()
         parents = parents.compacted(); flags = flags.compacted(); damages = damages.compacted()
-        nameOffsets = nameOffsets.compacted(); nameLengths = nameLengths.compacted(); nameBytes = nameBytes.compacted()
+        nameOffsets = nameOffsets.compacted(); nameLengths = nameLengths.compacted()
+        if let last = nameChunks.indices.last { nameChunks[last] = nameChunks[last].compacted() }
     }
 }
 
