@@ -5,7 +5,7 @@ PREFIX     ?= /usr/local
 APT_PACKAGES := libext2fs-dev libblkid-dev comerr-dev libssl-dev pkg-config e2fsprogs fdisk util-linux man-db groff-base
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build release test demo fuzz-smoke clean install uninstall readme
+.PHONY: deps build release test demo fuzz-smoke clean install uninstall readme bench bench-deps bench-eta
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -28,6 +28,23 @@ test: deps
 readme: deps
 	$(SWIFT) build --build-tests
 	FSRESCUE_UPDATE_README=1 $(SWIFT) test --filter 'Readme'
+
+# `make bench`: fsrescue vs e2fsck, debugfs and The Sleuth Kit; writes bench/results.md (see README, Benchmarks).
+# BENCH_QUICK=1: 100k files only (~3 min). BENCH_LARGE=1: adds 5M files. BENCH_DIR: images and output.
+BENCH_PACKAGES := hyperfine time sleuthkit
+bench-deps: deps
+	@missing=""; for p in $(BENCH_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make: installing missing packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+bench: bench-deps release
+	python3 bench/bench.py
+
+# ETA honesty (issue 5) on the bench images: scan and salvage `--progress json` vs e2fsck -C.
+bench-eta: bench-deps release
+	bash bench/eta-bench.sh
 
 demo: release
 	@bash scripts/demo.sh "$$($(SWIFT) build -c release --show-bin-path)/fsrescue"

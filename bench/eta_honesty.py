@@ -4,7 +4,9 @@
 Subcommands (bench/eta-honesty.sh drives them):
   make-image SHAPE IMAGE [--scale F]   build a test image of one shape with mke2fs -d
   measure-e2fsck IMAGE                 run e2fsck -fn -C FD, extrapolate its bar to an ETA
-  measure-ours IMAGE -- CMD...         run CMD IMAGE --progress json, read fsrescue.progress/1 events on stderr
+  measure-ours [--fresh DIR] IMAGE -- CMD...
+                                       run CMD IMAGE --progress json, read fsrescue.progress/1 events on
+                                       stderr (DIR: the command's output folder, removed before and after)
 
 measure-* print one JSON object: tool, total_seconds, updates (after the first 10% of the run),
 uncertain (of those, how many gave no figure), median_error, max_error (fractions of the total).
@@ -49,7 +51,9 @@ def summarize(tool, total, samples):
     """samples: (arrival seconds, eta seconds or None). Keeps those after the first 10% of the run."""
     late = [(t, eta) for t, eta in samples if t >= 0.1 * total]
     errors = [abs(t + eta - total) / total for t, eta in late if eta is not None]
+    worst = max(((e, t) for e, (t, eta) in zip(errors, [x for x in late if x[1] is not None])), default=(None, None))
     return {
+        "max_error_at": round(worst[1] / total, 3) if worst[1] is not None else None,
         "tool": tool,
         "total_seconds": round(total, 3),
         "updates": len(late),
@@ -100,7 +104,10 @@ def measure_e2fsck(image, e2fsck="e2fsck"):
     return result
 
 
-def measure_ours(image, command):
+def measure_ours(image, command, fresh=None):
+    """fresh: an output folder the command writes (salvage): removed before and after the run."""
+    if fresh:
+        shutil.rmtree(fresh, ignore_errors=True)
     cold = drop_caches()
     start = time.monotonic()
     proc = subprocess.Popen(command + [image, "--progress", "json"], stdout=subprocess.DEVNULL,
@@ -119,7 +126,9 @@ def measure_ours(image, command):
             completed = event.get("completed")
     proc.wait()
     total = time.monotonic() - start
-    result = summarize("fsrescue", total, samples)
+    if fresh:
+        shutil.rmtree(fresh, ignore_errors=True)
+    result = summarize("fsrescue " + command[1] if len(command) > 1 else "fsrescue", total, samples)
     result.update(exit_status=proc.returncode, cold_cache=cold, events=kinds, completed=completed)
     return result
 
@@ -186,6 +195,7 @@ def main():
     p.add_argument("--e2fsck", default=shutil.which("e2fsck") or "/sbin/e2fsck")
     p = sub.add_parser("measure-ours")
     p.add_argument("image")
+    p.add_argument("--fresh", help="output folder of the command, removed before and after")
     p.add_argument("cmd", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     if args.command == "make-image":
@@ -196,7 +206,7 @@ def main():
         cmd = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
         if not cmd:
             raise SystemExit("measure-ours needs a command after --")
-        print(json.dumps(measure_ours(args.image, cmd)))
+        print(json.dumps(measure_ours(args.image, cmd, args.fresh)))
 
 
 if __name__ == "__main__":

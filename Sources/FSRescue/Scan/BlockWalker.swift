@@ -12,16 +12,16 @@ final class BlockWalker {
     let fs: ext2_filsys
     let blocksCount: UInt64
     let firstDataBlock: UInt64
-    private(set) var runs: [BlockRun] = []
-    private(set) var mappingBlocks: [UInt64] = []
-    private(set) var problems: [BlockMapProblem] = []
+    @exclusivity(unchecked) private(set) var runs: [BlockRun] = []
+    @exclusivity(unchecked) private(set) var mappingBlocks: [UInt64] = []
+    @exclusivity(unchecked) private(set) var problems: [BlockMapProblem] = []
     /// Highest logical block + 1 of initialized data (0 when none).
-    private(set) var initializedEnd: UInt64 = 0
+    @exclusivity(unchecked) private(set) var initializedEnd: UInt64 = 0
     /// Highest logical block + 1 of any data.
-    private(set) var logicalEnd: UInt64 = 0
-    private var inode: UInt32 = 0
-    private var mapped: UInt64 = 0
-    private var aborted = false
+    @exclusivity(unchecked) private(set) var logicalEnd: UInt64 = 0
+    @exclusivity(unchecked) private var inode: UInt32 = 0
+    @exclusivity(unchecked) private var mapped: UInt64 = 0
+    @exclusivity(unchecked) private var aborted = false
 
     init(_ fs: ext2_filsys) {
         self.fs = fs

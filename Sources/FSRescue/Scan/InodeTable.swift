@@ -55,9 +55,18 @@ public struct InodeTable: Sendable, RandomAccessCollection {
     var damages: [UInt16] = []
     var nameOffsets: [UInt32] = []
     var nameLengths: [UInt8] = []
-    var nameBytes: [UInt8] = []
+    /// The name bytes, in chunks of ``nameChunkSize`` filled to the brim and never regrown: a single
+    /// array grew by doubling and was compacted by a copy, so the names cost up to three times their
+    /// size at the peak. A name never straddles two chunks; an offset is chunk × size + position.
+    var nameChunks: [[UInt8]] = []
+    static let nameChunkBits = 20
+    static let nameChunkSize = 1 << nameChunkBits
     /// `..` of each directory, keyed by table index.
     var dotdots: [Int32: UInt32] = [:]
+    /// The table position of the first inode of each block group (and the end), so a lookup searches
+    /// one group's inodes instead of the whole table; empty until ``indexGroups(inodesPerGroup:groups:)``.
+    var groupStarts: [Int32] = []
+    var inodesPerGroup: UInt32 = 0
 
     enum Flag {
         static let reachable: UInt8 = 1 << 0
@@ -90,6 +99,11 @@ public struct InodeTable: Sendable, RandomAccessCollection {
     /// The table position of `inode` (binary search), or nil when it is not live.
     public func index(of inode: UInt32) -> Int? {
         var low = 0, high = numbers.count
+        if inodesPerGroup > 0, inode > 0 {
+            let g = Int((inode - 1) / inodesPerGroup)
+            guard g + 1 < groupStarts.count else { return nil }
+            (low, high) = (Int(groupStarts[g]), Int(groupStarts[g + 1]))
+        }
         while low < high {
             let mid = (low + high) >> 1
             let value = numbers[mid]
@@ -102,13 +116,14 @@ public struct InodeTable: Sendable, RandomAccessCollection {
     func name(at i: Int) -> [UInt8]? {
         let offset = nameOffsets[i]
         guard offset != Self.noName else { return nil }
-        let start = Int(offset)
-        return Array(nameBytes[start..<start + Int(nameLengths[i])])
+        let chunk = Int(offset) >> Self.nameChunkBits, start = Int(offset) & (Self.nameChunkSize - 1)
+        return Array(nameChunks[chunk][start..<start + Int(nameLengths[i])])
     }
 
     // MARK: Building (passes 1–4)
 
     mutating func append(inode: UInt32, mode: UInt16, size: UInt64, links: UInt16, mtime: UInt32, flags: UInt8) {
+        if inodesPerGroup != 0 { (groupStarts, inodesPerGroup) = ([], 0) }
         numbers.append(inode)
         modes.append(mode)
         sizes.append(size)
@@ -122,6 +137,21 @@ public struct InodeTable: Sendable, RandomAccessCollection {
         nameLengths.append(0)
     }
 
+    /// Builds ``groupStarts`` once the table is complete (after pass 1); appends clear it.
+    mutating func indexGroups(inodesPerGroup ipg: UInt32, groups: UInt32) {
+        guard ipg > 0 else { return }
+        var starts = [Int32](repeating: 0, count: Int(groups) + 1)
+        var i = 0
+        for g in 0...Int(groups) {
+            let first = UInt64(g) * UInt64(ipg) + 1
+            while i < numbers.count && UInt64(numbers[i]) < first { i += 1 }
+            starts[g] = Int32(i)
+        }
+        starts[Int(groups)] = Int32(numbers.count)
+        groupStarts = starts
+        inodesPerGroup = ipg
+    }
+
     mutating func addDamage(_ damage: InodeDamage, at i: Int) { damages[i] |= damage.rawValue }
 
     mutating func countLink(at i: Int) {
@@ -132,11 +162,16 @@ public struct InodeTable: Sendable, RandomAccessCollection {
     mutating func setParentIfFirst(_ parent: UInt32, name: UnsafeRawBufferPointer, at i: Int) -> Bool {
         guard parents[i] == 0 else { return false }
         parents[i] = parent
-        if nameBytes.count + name.count < Int(UInt32.max - 1), name.count <= 255 {
-            nameOffsets[i] = UInt32(nameBytes.count)
-            nameLengths[i] = UInt8(name.count)
-            nameBytes.append(contentsOf: name)
+        guard name.count <= 255 else { return true }
+        if nameChunks.isEmpty || nameChunks[nameChunks.count - 1].count + name.count > Self.nameChunkSize {
+            guard nameChunks.count < (1 << (32 - Self.nameChunkBits)) - 1 else { return true }
+            nameChunks.append([])
+            nameChunks[nameChunks.count - 1].reserveCapacity(Self.nameChunkSize)
         }
+        let chunk = nameChunks.count - 1
+        nameOffsets[i] = UInt32(chunk << Self.nameChunkBits + nameChunks[chunk].count)
+        nameLengths[i] = UInt8(name.count)
+        nameChunks[chunk].append(contentsOf: name)
         return true
     }
 
@@ -158,7 +193,8 @@ public struct InodeTable: Sendable, RandomAccessCollection {
         numbers = numbers.compacted(); modes = modes.compacted(); sizes = sizes.compacted()
         links = links.compacted(); counted = counted.compacted(); mtimes = mtimes.compacted()
         parents = parents.compacted(); flags = flags.compacted(); damages = damages.compacted()
-        nameOffsets = nameOffsets.compacted(); nameLengths = nameLengths.compacted(); nameBytes = nameBytes.compacted()
+        nameOffsets = nameOffsets.compacted(); nameLengths = nameLengths.compacted()
+        if let last = nameChunks.indices.last { nameChunks[last] = nameChunks[last].compacted() }
     }
 }
 

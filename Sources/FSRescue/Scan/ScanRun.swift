@@ -10,7 +10,10 @@ struct DirectoryBlockRef {
 }
 
 /// Mutable state shared by passes 1–5 of one scan. Passes live in extensions, one file each.
-/// Single-threaded: the libext2fs handle is not thread-safe.
+/// Single-threaded: the libext2fs handle is not thread-safe. The stored properties opt out of
+/// runtime exclusivity checks: they were a fifth of a scan's instructions (`swift_beginAccess` on
+/// every `table`/`claimed` access in the per-inode and per-entry loops), and one thread with no
+/// overlapping `inout` accesses cannot conflict.
 final class ScanRun {
     let filesystem: Filesystem
     let fs: ext2_filsys
@@ -34,41 +37,41 @@ final class ScanRun {
     /// libext2fs already verifies inode checksums in the inode scan unless the open had to ignore them.
     let verifiesInodeChecksums: Bool
 
-    var findings: [Finding] = []
-    var table = InodeTable()
-    var counts = ScanCounts()
-    var timings: [PassTiming] = []
-    var cancelled = false
+    @exclusivity(unchecked) var findings: [Finding] = []
+    @exclusivity(unchecked) var table = InodeTable()
+    @exclusivity(unchecked) var counts = ScanCounts()
+    @exclusivity(unchecked) var timings: [PassTiming] = []
+    @exclusivity(unchecked) var cancelled = false
     /// Units done at the last cancellation check.
     private var lastCheck: UInt64 = 0
 
     /// Clusters holding filesystem metadata (superblocks, descriptors, bitmaps, inode tables).
-    var metadata: BitSet
+    @exclusivity(unchecked) var metadata: BitSet
     /// Clusters claimed by inodes (data, mapping blocks, xattr blocks).
-    var claimed: BitSet
+    @exclusivity(unchecked) var claimed: BitSet
     /// Clusters claimed twice (by two inodes, or by an inode and metadata).
-    var multiplyClaimed: BitSet
-    var hasMultiplyClaimed = false
+    @exclusivity(unchecked) var multiplyClaimed: BitSet
+    @exclusivity(unchecked) var hasMultiplyClaimed = false
     /// The last cluster claimed, and by whom (bigalloc: a file's blocks share clusters).
-    var lastClaim: (UInt32, UInt64) = (0, 0)
+    @exclusivity(unchecked) var lastClaim: (UInt32, UInt64) = (0, 0)
 
-    var directoryBlocks: [DirectoryBlockRef] = []
-    var inlineDirectories: [Int32] = []
+    @exclusivity(unchecked) var directoryBlocks: [DirectoryBlockRef] = []
+    @exclusivity(unchecked) var inlineDirectories: [Int32] = []
     /// Inodes on the orphan list or in the orphan file, with how they are recorded.
-    var orphanMembers: [UInt32: OrphanKind] = [:]
+    @exclusivity(unchecked) var orphanMembers: [UInt32: OrphanKind] = [:]
     /// Journal, quota, orphan-file inodes: live but named by no directory (a handful: an array is fastest).
-    var hiddenInodes: [UInt32] = []
-    var deleted: [DeletedInode] = []
-    var staleEntries: [NameEvidence] = []
-    var sharedBlocks: [SharedBlocks] = []
-    var orphans: [Orphan] = []
+    @exclusivity(unchecked) var hiddenInodes: [UInt32] = []
+    @exclusivity(unchecked) var deleted: [DeletedInode] = []
+    @exclusivity(unchecked) var staleEntries: [NameEvidence] = []
+    @exclusivity(unchecked) var sharedBlocks: [SharedBlocks] = []
+    @exclusivity(unchecked) var orphans: [Orphan] = []
     /// Lost directories found by pass 2B; pass 4 turns them into ``lostDirectories``.
-    var lostDrafts: [LostDirectoryDraft] = []
-    var lostDirectories: [LostDirectory] = []
-    var connectivity = Connectivity(state: [])
-    var htree = HtreeState()
+    @exclusivity(unchecked) var lostDrafts: [LostDirectoryDraft] = []
+    @exclusivity(unchecked) var lostDirectories: [LostDirectory] = []
+    @exclusivity(unchecked) var connectivity = Connectivity(state: [])
+    @exclusivity(unchecked) var htree = HtreeState()
     /// Extended attribute blocks: inodes using each, and the first of them.
-    var xattrBlocks: [UInt64: (users: UInt32, first: UInt32)] = [:]
+    @exclusivity(unchecked) var xattrBlocks: [UInt64: (users: UInt32, first: UInt32)] = [:]
 
     init(filesystem: Filesystem, progress: any ProgressReporting) {
         self.filesystem = filesystem

@@ -26,12 +26,16 @@ extension Filesystem {
             PassPlan(name: "inodes", title: "Pass 1: inodes", units: inodes, bytesPerUnit: isz, entriesPerUnit: 1),
             PassPlan(name: "shared-blocks", title: "Pass 1B: multiply-claimed blocks", units: 0, bytesPerUnit: isz + bs, entriesPerUnit: 1),
             PassPlan(name: "directories", title: "Pass 2: directories", units: dirs, bytesPerUnit: bs, entriesPerUnit: bs / 32),
+            // Priors measured on 1M files, cold (bench/eta-bench.sh): most 2B candidates fail a header check
+            // cheaply (6.7 µs each, not a 4 KiB read); pass 4 is an array walk (18 ns an inode); pass 5
+            // compares bitmaps a 64-bit word at a time. Counted as one entry per inode or bit, these
+            // three were predicted at 5 s where they took 0.5 s, and the 1M-file scan's ETA was 2.5x.
             PassPlan(name: "ownerless-blocks", title: "Pass 2B: ownerless directory blocks and journal copies", units: OwnerlessCandidates.estimate(handle),
-                     bytesPerUnit: bs, entriesPerUnit: 1),
+                     bytesPerUnit: bs / 4, entriesPerUnit: 1),
             PassPlan(name: "connectivity", title: "Pass 3: connectivity", units: dirs, bytesPerUnit: 0, entriesPerUnit: 2),
-            PassPlan(name: "references", title: "Pass 4: references", units: used, bytesPerUnit: 0, entriesPerUnit: 1),
+            PassPlan(name: "references", title: "Pass 4: references", units: used, bytesPerUnit: 0, entriesPerUnit: 1.0 / 32),
             PassPlan(name: "summary", title: "Pass 5: bitmaps and counts", units: UInt64(groupCount),
-                     bytesPerUnit: 2 * bs, entriesPerUnit: Double(fsr_blocks_per_group(handle))),
+                     bytesPerUnit: 2 * bs, entriesPerUnit: Double(fsr_blocks_per_group(handle)) / 64),
         ]
     }
 
@@ -49,6 +53,7 @@ extension Filesystem {
         run.table.reserve(Int(min(plan[5].units + 64, UInt64(inodesCount))))
         run.readOrphanChains()
         run.pass(0, name: "inodes", units: plan[0].units) { run.passInodes() }
+        run.table.indexGroups(inodesPerGroup: run.inodesPerGroup, groups: run.groupCount)
         run.pass(1, name: "shared-blocks", units: run.hasMultiplyClaimed ? UInt64(run.table.count) : 0) { run.passSharedBlocks() }
         run.pass(2, name: "directories", units: UInt64(run.directoryBlocks.count + run.inlineDirectories.count)) { run.passDirectories() }
         let candidates = run.cancelled ? nil : OwnerlessCandidates(run)

@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""`make bench`: fsrescue scan and salvage against e2fsck, debugfs and The Sleuth Kit on generated images.
+
+Environment:
+  BENCH_QUICK=1     the 100k-file image only, 3 scan runs, one warm salvage round (about 4 minutes,
+                    most of it tsk_recover)
+  BENCH_LARGE=1     add the 5M-file image (about 30 GiB of image and 4 minutes to make it here)
+  BENCH_DIR=DIR     where images and salvage output go (default bench/work; must have room)
+  BENCH_RUNS=N      timed scan runs per tool (default 5, quick 3); salvage runs are fewer
+  BENCH_TSK_ALL=1   also run tsk_recover -e at 1M and 5M files (it copies ~1,500 files/s here: 11+ min at 1M)
+  BENCH_IMAGE_<shape>=PATH   use this image for a shape (e.g. BENCH_IMAGE_files_100k=/x/f100k.img)
+Images are made once by `fsrescue fixture create` (mke2fs -d for the huge-files shape), named by
+their parameters, and reused. Writes bench/results.md and prints it.
+"""
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib as lib  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+LARGE = os.environ.get("BENCH_LARGE") == "1"
+WORK = os.path.abspath(os.environ.get("BENCH_DIR", os.path.join(ROOT, "bench", "work")))
+RUNS = int(os.environ.get("BENCH_RUNS", "3" if QUICK else "5"))
+
+# name: (fixture create arguments, salvage runs, part of the growth series)
+SHAPES = {
+    "files_100k": (["--files", "100000", "--max-file-size", "1M"], 1, True),
+    "files_1m": (["--files", "1000000", "--max-file-size", "1M"], 1, True),
+    "files_5m": (["--files", "5000000", "--max-file-size", "1M"], 1, True),
+    "many_dirs": (["--files", "200000", "--dirs", "100000", "--max-file-size", "64K"], 1, False),
+    "huge_files": ("huge:8x512", 1, False),
+}
+
+
+def shapes():
+    names = ["files_100k"] if QUICK else ["files_100k", "files_1m", "many_dirs", "huge_files"]
+    if LARGE and not QUICK:
+        names.insert(2, "files_5m")
+    return names
+
+
+def image_for(shape, bin_path):
+    override = os.environ.get(f"BENCH_IMAGE_{shape}")
+    if override:
+        return override
+    args, _, _ = SHAPES[shape]
+    key = args if isinstance(args, str) else "-".join(a.lstrip("-") for a in args)
+    image = os.path.join(WORK, f"{shape}-{key.replace(':', '-')}.img")
+    if not os.path.exists(image):
+        print(f"bench: making {image}", file=sys.stderr)
+        if isinstance(args, str):
+            files, mib = map(int, args.split(":")[1].split("x"))
+            lib.make_huge_image(image, files, mib, WORK)
+        else:
+            subprocess.run([bin_path, "fixture", "create", "--out", image, "--seed", "1"] + args, check=True,
+                           stdout=subprocess.DEVNULL)
+    return image
+
+
+def used(image):
+    """(used inodes, used bytes) from the superblock."""
+    out = subprocess.run(["dumpe2fs", "-h", image], capture_output=True, text=True).stdout
+    f = {k.strip(): v.strip() for k, v in (line.split(":", 1) for line in out.splitlines() if ":" in line)}
+    inodes = int(f["Inode count"]) - int(f["Free inodes"])
+    return inodes, (int(f["Block count"]) - int(f["Free blocks"])) * int(f["Block size"])
+
+
+def scan_tools(bin_path, image):
+    return {"fsrescue scan": [bin_path, "scan", image], "e2fsck -fn": ["e2fsck", "-fn", image],
+            "fls -r -p": ["fls", "-r", "-p", image]}
+
+
+def salvage_tools(bin_path, image, out, summary):
+    return {"fsrescue salvage": ([bin_path, "salvage", image, "--out", out["fsrescue salvage"], "--json"], summary),
+            "debugfs rdump": ["debugfs", "-R", f"rdump / {out['debugfs rdump']}", image],
+            "tsk_recover -e": ["tsk_recover", "-e", image, out["tsk_recover -e"]]}
+
+
+def summarize(results):
+    return {name: {"wall": lib.median([s[0] for s in samples]), "rss": lib.median([s[1] for s in samples]),
+                   "noise": lib.spread([s[0] for s in samples]), "runs": len(samples),
+                   "status": sorted({s[2] for s in samples})}
+            for name, samples in results.items()}
+
+
+def bench_scan(bin_path, image, cold):
+    return summarize(lib.run_alternating(scan_tools(bin_path, image), RUNS, cold))
+
+
+def bench_salvage(bin_path, image, runs, cold, tsk=True):
+    out = {name: os.path.join(WORK, "out-" + name.split()[0]) for name in ("fsrescue salvage", "debugfs rdump", "tsk_recover -e")}
+    summary = os.path.join(WORK, "salvage-summary.json")
+    tools = salvage_tools(bin_path, image, out, summary)
+    if not tsk:
+        del tools["tsk_recover -e"]
+
+    def prepare(name, _):
+        lib.remove(out[name])
+        if name != "fsrescue salvage":
+            os.makedirs(out[name])          # debugfs and tsk_recover want the folder to exist
+
+    def cleanup(name, _):
+        lib.remove(out[name])
+
+    # Warm salvage: the whole image is read once (untimed) so all three start with it cached.
+    if not cold:
+        subprocess.run(["cat", image], stdout=subprocess.DEVNULL, check=True)
+    stats = summarize(lib.run_alternating(tools, runs, cold, prepare, cleanup, warmup=False))
+    doc = json.load(open(summary))["summary"]
+    files, data = doc["items"], doc["bytes_written"]
+    for s in stats.values():
+        s["mbps"] = data / 1e6 / s["wall"]
+        s["files_per_s"] = files / s["wall"]
+    return stats, files, data
+
+
+def machine():
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    mem = next(int(l.split()[1]) // 1024 for l in open("/proc/meminfo") if l.startswith("MemTotal"))
+    load = open("/proc/loadavg").read().split()[:3]
+    return f"{os.cpu_count()} cores ({cpu}), {mem} MiB RAM, {platform.system()} {platform.release()}, load {' '.join(load)} at start"
+
+
+def main():
+    subprocess.run(["swift", "build", "-c", "release", "--product", "fsrescue"], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    bin_path = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True,
+                              capture_output=True, text=True).stdout.strip() + "/fsrescue"
+    os.makedirs(WORK, exist_ok=True)
+    can_cold = lib.drop_caches()
+    caches = ["warm", "cold"] if can_cold else ["warm"]
+    started = time.strftime("%Y-%m-%d %H:%M %Z")
+    header = machine()
+    rows = {}
+    for shape in shapes():
+        image = image_for(shape, bin_path)
+        inodes, data = used(image)
+        rows[shape] = {"inodes": inodes, "bytes": data, "scan": {}, "salvage": {}}
+        for cache in caches:
+            print(f"bench: {shape} scan, {cache} cache", file=sys.stderr)
+            rows[shape]["scan"][cache] = bench_scan(bin_path, image, cache == "cold")
+        salvage_runs = 1 if QUICK else SHAPES[shape][1]
+        # Cold salvage only at 100k files in the full run: tsk_recover alone takes minutes a round.
+        for cache in caches if shape == "files_100k" and not QUICK else ["warm"]:
+            print(f"bench: {shape} salvage, {cache} cache", file=sys.stderr)
+            tsk = shape not in ("files_1m", "files_5m") or os.environ.get("BENCH_TSK_ALL") == "1"
+            stats, files, written = bench_salvage(bin_path, image, salvage_runs, cache == "cold", tsk)
+            rows[shape]["salvage"][cache] = stats
+            rows[shape]["salvage_work"] = (files, written)
+        with open(os.path.join(WORK, "results.json"), "w") as f:   # kept after every shape
+            json.dump({"rows": rows, "started": started, "machine": header}, f, indent=1)
+    import benchreport
+    text = benchreport.render(rows, started, header, QUICK, LARGE, can_cold, RUNS)
+    with open(os.path.join(ROOT, "bench", "results.md"), "w") as f:
+        f.write(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""Helpers for bench/bench.py: timed runs with peak RSS, cache dropping, medians, image making."""
+import os
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+
+
+def drop_caches():
+    """Cold cache when allowed (root and a writable /proc/sys/vm/drop_caches); returns whether it worked."""
+    try:
+        os.sync()
+        with open("/proc/sys/vm/drop_caches", "w") as f:
+            f.write("3\n")
+        return True
+    except OSError:
+        return False
+
+
+def timed(argv, stdout=None):
+    """Runs argv under /usr/bin/time -v; returns (wall seconds, peak RSS KiB, exit status).
+    stdout: a path to keep the standard output in (default: discarded)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as log:
+        out = open(stdout, "wb") if stdout else subprocess.DEVNULL
+        start = time.monotonic()
+        proc = subprocess.run(["/usr/bin/time", "-v", "-o", log.name] + argv,
+                              stdout=out, stderr=subprocess.DEVNULL)
+        if stdout:
+            out.close()
+        wall = time.monotonic() - start
+        rss = 0
+        for line in log.read().splitlines():
+            if "Maximum resident set size" in line:
+                rss = int(line.split(":")[-1])
+    return wall, rss, proc.returncode
+
+
+def tree_size(path):
+    """(files, bytes) of regular files under path."""
+    files = total = 0
+    for root, _, names in os.walk(path):
+        for name in names:
+            p = os.path.join(root, name)
+            if os.path.isfile(p) and not os.path.islink(p):
+                files += 1
+                total += os.lstat(p).st_size
+    return files, total
+
+
+def median(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def spread(xs):
+    """Noise figure: (max − min) / median, as a fraction."""
+    m = median(xs)
+    return (max(xs) - min(xs)) / m if xs and m else 0.0
+
+
+def run_alternating(tools, runs, cold, prepare=None, cleanup=None, warmup=True):
+    """tools: {name: argv or (argv, stdout path)}. Runs them in turn (A B C A B C ...), `runs` rounds,
+    after one untimed warm-up round (warm mode, unless warmup=False: then the first timed round of a
+    read-everything job warms the cache for the next tools, and the first tool's run may be colder).
+    Returns {name: [(wall, rss, status), ...]}."""
+    results = {name: [] for name in tools}
+    warmup = warmup and not cold
+    rounds = runs + 1 if warmup else runs
+    for r in range(rounds):
+        for name, argv in tools.items():
+            args = argv
+            if prepare:
+                prepare(name, r)
+            if cold and not drop_caches():
+                raise RuntimeError("cannot drop caches")
+            sample = timed(*args) if isinstance(args, tuple) else timed(args)
+            if cleanup:
+                cleanup(name, r)
+            if not warmup or r > 0:
+                results[name].append(sample)
+    return results
+
+
+def make_huge_image(image, files, mib_each, workdir):
+    """Few huge files: `files` files of `mib_each` MiB of pseudo-random data, via mke2fs -d."""
+    source = tempfile.mkdtemp(prefix="huge-", dir=workdir)
+    try:
+        block = os.urandom(1 << 20)
+        for n in range(files):
+            with open(os.path.join(source, f"huge{n:02}.bin"), "wb") as f:
+                for i in range(mib_each):
+                    f.write(block[i % 7:] + block[:i % 7])
+        size_mib = files * mib_each * 105 // 100 + 256
+        subprocess.run(["mke2fs", "-q", "-F", "-t", "ext4", "-d", source, image, f"{size_mib}M"], check=True,
+                       stdout=subprocess.DEVNULL)
+    finally:
+        shutil.rmtree(source, ignore_errors=True)
+
+
+def fresh_dir(base, name):
+    path = os.path.join(base, name)
+    shutil.rmtree(path, ignore_errors=True)
+    return path
+
+
+def remove(path):
+    shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,106 @@
+"""Renders bench/bench.py's measurements as the Markdown of bench/results.md."""
+
+
+def _s(x):
+    return f"{x:.2f}" if x < 10 else f"{x:.1f}"
+
+
+def _mb(kib):
+    return f"{kib / 1024:.0f}"
+
+
+def _r(a, b):
+    return f"**{a / b:.2f}**" if b else "-"
+
+
+def scan_table(rows):
+    out = ["| image | used inodes | cache | fsrescue s | e2fsck -fn s | ratio | fls -r -p s | ratio "
+           "| fsrescue RSS MB | e2fsck MB | ratio | fls MB | ratio | noise (ours/e2fsck) |",
+           "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for shape, row in rows.items():
+        for cache, t in row["scan"].items():
+            o, e, f = t["fsrescue scan"], t["e2fsck -fn"], t["fls -r -p"]
+            out.append(f"| {shape} | {row['inodes']:,} | {cache} | {_s(o['wall'])} | {_s(e['wall'])} | {_r(o['wall'], e['wall'])} "
+                       f"| {_s(f['wall'])} | {_r(o['wall'], f['wall'])} | {_mb(o['rss'])} | {_mb(e['rss'])} | {_r(o['rss'], e['rss'])} "
+                       f"| {_mb(f['rss'])} | {_r(o['rss'], f['rss'])} | ±{50 * o['noise']:.0f}% / ±{50 * e['noise']:.0f}% |")
+    return "\n".join(out)
+
+
+def salvage_table(rows):
+    out = ["| image | items | MB | cache | fsrescue s | MB/s | items/s | debugfs rdump s | ratio | tsk_recover -e s | ratio "
+           "| RSS MB ours / debugfs / tsk |",
+           "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for shape, row in rows.items():
+        files, data = row["salvage_work"]
+        for cache, t in row["salvage"].items():
+            o, d = t["fsrescue salvage"], t["debugfs rdump"]
+            k = t.get("tsk_recover -e")
+            tsk = f"{_s(k['wall'])} | {_r(o['wall'], k['wall'])}" if k else "not run | -"
+            out.append(f"| {shape} | {files:,} | {data / 1e6:,.0f} | {cache} | {_s(o['wall'])} | {o['mbps']:.0f} | {o['files_per_s']:,.0f} "
+                       f"| {_s(d['wall'])} | {_r(o['wall'], d['wall'])} | {tsk} "
+                       f"| {_mb(o['rss'])} / {_mb(d['rss'])} / {_mb(k['rss']) if k else '-'} |")
+    return "\n".join(out)
+
+
+def growth_table(rows):
+    series = [(s, r) for s, r in rows.items() if s.startswith("files_")]
+    out = ["| image | used inodes | used GiB | scan µs/inode | scan s/GiB | e2fsck µs/inode | RSS bytes/inode "
+           "| RSS bytes/inode above the first size |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    base = series[0][1] if series else None
+    for shape, row in series:
+        o, e = row["scan"]["warm"]["fsrescue scan"], row["scan"]["warm"]["e2fsck -fn"]
+        gib = row["bytes"] / 2**30
+        marginal = "-"
+        if row is not base:
+            b = base["scan"]["warm"]["fsrescue scan"]
+            marginal = f"{(o['rss'] - b['rss']) * 1024 / (row['inodes'] - base['inodes']):.0f}"
+        out.append(f"| {shape} | {row['inodes']:,} | {gib:.1f} | {1e6 * o['wall'] / row['inodes']:.2f} | {o['wall'] / gib:.2f} "
+                   f"| {1e6 * e['wall'] / row['inodes']:.2f} | {o['rss'] * 1024 / row['inodes']:.0f} | {marginal} |")
+    return "\n".join(out)
+
+
+def targets(rows):
+    lines = []
+    for shape, row in rows.items():
+        for cache, t in row["scan"].items():
+            o, e = t["fsrescue scan"], t["e2fsck -fn"]
+            ok_t, ok_m = o["wall"] <= e["wall"], o["rss"] <= 2 * e["rss"]
+            lines.append(f"- scan {shape} {cache}: time {o['wall'] / e['wall']:.2f}x e2fsck ({'holds' if ok_t else 'MISSES'} ≤ 1.0x), "
+                         f"RSS {o['rss'] / e['rss']:.1f}x ({'holds' if ok_m else 'MISSES'} ≤ 2x)")
+        for cache, t in row["salvage"].items():
+            o, d = t["fsrescue salvage"], t["debugfs rdump"]
+            lines.append(f"- salvage {shape} {cache}: {o['wall'] / d['wall']:.2f}x debugfs rdump "
+                         f"({'holds' if o['wall'] <= d['wall'] else 'MISSES'} ≤ 1.0x)")
+    return "\n".join(lines)
+
+
+def render(rows, started, machine, quick, large, cold, runs):
+    mode = "quick (BENCH_QUICK=1: 100k files only)" if quick else "full" + (" with 5M files" if large else " (5M files only with BENCH_LARGE=1)")
+    return f"""# fsrescue benchmark results
+
+{started}, {machine}. Mode: {mode}. Medians of {runs} alternating runs per tool (scan); salvage runs as listed
+in bench/bench.py; warm runs follow one untimed run of each tool; cold runs drop the page cache first
+({'allowed here' if cold else 'not allowed here: warm only'}). Ratios are ours / theirs: below 1 is better.
+Noise is half the spread (max − min) of the runs over their median.
+
+## Scan: `fsrescue scan` vs `e2fsck -fn` and `fls -r -p`
+
+{scan_table(rows)}
+
+## Salvage of the whole tree: `fsrescue salvage` vs `debugfs -R 'rdump / DIR'` and `tsk_recover -e`
+
+{salvage_table(rows)}
+
+Items (files, directories, symlinks) and MB (regular-file data) are what fsrescue wrote; every tool copies the same tree into a fresh
+folder on the same filesystem, deleted after each run. fsrescue also hashes every file (SHA-256) and
+writes a manifest line per item.
+
+## Growth (warm scans)
+
+{growth_table(rows)}
+
+## Targets
+
+{targets(rows)}
+"""
