@@ -13,7 +13,7 @@ enum CopyJob {
         let units = SalvageRunner.units(items: items, bytes: bytes)
         return PassPlan(name: "copy", title: "Copying files", units: units,
                         bytesPerUnit: units == 0 ? 1 : Double(bytes) / Double(units),
-                        entriesPerUnit: units == 0 ? 0 : Double(items) * entriesPerItem / Double(units))
+                        entriesPerUnit: units == 0 ? 0 : Double(items) * entriesPerItem / Double(units), measuredAlone: true)
     }
 
     /// Runs `plan` into `output` as pass `passIndex` of a job already started on `engine`.

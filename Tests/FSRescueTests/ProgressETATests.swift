@@ -77,6 +77,33 @@ struct ProgressETATests {
         #expect(errs.max()! <= 0.25)
     }
 
+    @Test("a pass measured alone (the copy after a scan) has no figure until its own rate, then no wild one")
+    func measuredAlonePass() {
+        // Two read passes (half the job), then a copy costing 10x what their fitted costs predict for it.
+        let read = PassPlan(name: "inodes", title: "Pass 1", units: 2000, bytesPerUnit: 256, entriesPerUnit: 1)
+        let dirs = PassPlan(name: "dirs", title: "Pass 2", units: 500, bytesPerUnit: 4096, entriesPerUnit: 40)
+        let copy = PassPlan(name: "copy", title: "Copying", units: 200, bytesPerUnit: 4096, entriesPerUnit: 1,
+                            measuredAlone: true)
+        let perUnit = [Self.truth.seconds(units: 1, of: read), Self.truth.seconds(units: 1, of: dirs),
+                       10 * Self.truth.seconds(units: 1, of: copy)]
+        let run = simulate([read, dirs, copy], secondsPerUnit: perUnit)
+        let copyStart = run.total - 200 * perUnit[2]
+        // The copy's first second: uncertain, although earlier passes were timed.
+        let early = run.readings.filter { $0.time > copyStart + 0.05 && $0.time < copyStart + 1 }
+        #expect(!early.isEmpty && early.allSatisfy { $0.estimate.isUncertain })
+        let errs = errors(run)
+        #expect(errs.count > 100)
+        #expect(median(errs) <= 0.10)
+        #expect(errs.max()! <= 0.25)
+        #expect(copyStart > 0.3 * run.total)
+
+        // Without measuredAlone the same job shows the model's figure at the switch, far off.
+        var unmarked = copy
+        unmarked.measuredAlone = false
+        let naive = errors(simulate([read, dirs, unmarked], secondsPerUnit: perUnit))
+        #expect(naive.max()! > 0.25)
+    }
+
     @Test func jitterDoesNotShakeTheFigure() {
         // The rate swings ±40% every few tenths of a second.
         let run = simulate(threePassPlan, secondsPerUnit: Self.truthPerUnit) { t in 1 + 0.4 * sin(t * 7) }

@@ -111,6 +111,7 @@ public struct ETAEstimator: Sendable {
         var rate: Double?
         var currentRemaining = 0.0
         var ownTrusted = false
+        var measuredAlone = false
         var doneCost = 0.0, remainingCost = 0.0
 
         if let index = current, var m = measured[index] {
@@ -143,8 +144,9 @@ public struct ETAEstimator: Sendable {
             rate = window?.rate(done: m.done, at: time)
             ownTrusted = passSeconds >= c.minimumSeconds
                 && (passSeconds >= c.warmupSeconds || passFraction >= c.warmupFraction)
+            measuredAlone = pass.measuredAlone
             if let rate, rate > 0, ownTrusted {
-                let trust = min(1, max(passSeconds / c.trustSeconds, passFraction / c.trustFraction))
+                let trust = measuredAlone ? 1 : min(1, max(passSeconds / c.trustSeconds, passFraction / c.trustFraction))
                 currentRemaining = trust * (remainingUnits / rate) + (1 - trust) * modelRemaining
             } else {
                 currentRemaining = modelRemaining
@@ -155,7 +157,13 @@ public struct ETAEstimator: Sendable {
         let calibrated = finishedSeconds() >= c.warmupSeconds
         var eta: Double?
         var candidate: Double
-        if (ownTrusted || calibrated) && elapsed >= c.minimumSeconds {
+        // A pass measured alone (and the whole job while one is still ahead) has no figure until the
+        // pass's own rate is trusted: nothing measured so far can price it. Smoothing then starts afresh
+        // from that rate instead of from a total the unrelated prior produced.
+        let aloneAhead = plan.indices.contains { $0 > frontier && $0 != current && plan[$0].measuredAlone && measured[$0] == nil }
+        let waitingForOwnRate = (measuredAlone && !ownTrusted) || aloneAhead
+        if waitingForOwnRate { smoothedTotal = nil }
+        if !waitingForOwnRate && (ownTrusted || calibrated) && elapsed >= c.minimumSeconds {
             var total = rawTotal
             if let previous = smoothedTotal {
                 let alpha = 1 - exp(-max(0, time - smoothedAt) / c.smoothingSeconds)

@@ -16,14 +16,21 @@ public struct PassPlan: Sendable, Equatable {
     public var bytesPerUnit: Double
     /// Expected entries parsed per unit (inodes, directory entries, extents).
     public var entriesPerUnit: Double
+    /// The pass's work differs in kind from the passes before it (copying and writing, after passes
+    /// that only read), so their measured costs cannot predict it: the job's ETA is reported uncertain
+    /// (the fraction still advances) until this pass has measured its own rate, and then rests on that
+    /// rate alone.
+    public var measuredAlone: Bool
 
     /// A pass of `units` units, each reading about `bytesPerUnit` bytes and parsing `entriesPerUnit` entries.
-    public init(name: String, title: String, units: UInt64, bytesPerUnit: Double, entriesPerUnit: Double) {
+    public init(name: String, title: String, units: UInt64, bytesPerUnit: Double, entriesPerUnit: Double,
+                measuredAlone: Bool = false) {
         self.name = name
         self.title = title
         self.units = units
         self.bytesPerUnit = bytesPerUnit
         self.entriesPerUnit = entriesPerUnit
+        self.measuredAlone = measuredAlone
     }
 }
 
