@@ -26,15 +26,7 @@ import time
 E2FSCK_TABLE = [0, 70, 90, 92, 95, 100]
 
 
-def drop_caches():
-    """Cold caches when allowed (root, writable /proc/sys/vm); returns whether it worked."""
-    try:
-        os.sync()
-        with open("/proc/sys/vm/drop_caches", "w") as f:
-            f.write("3\n")
-        return True
-    except OSError:
-        return False
+from benchlib import drop_caches  # noqa: E402  (one definition, shared with bench.py)
 
 
 def e2fsck_percent(pass_no, current, maximum):

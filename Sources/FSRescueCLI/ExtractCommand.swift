@@ -29,11 +29,7 @@ struct ExtractCommand: ParsableCommand {
     @Flag(help: "Write the one selected regular file to standard output instead of a folder.")
     var stdout = false
 
-    @Flag(name: .customLong("preserve-owner"), help: "Restore file owners (only when running as root).")
-    var preserveOwner = false
-
-    @Option(name: .customLong("max-output-bytes"), help: ArgumentHelp("Stop cleanly once this many data bytes are written.", valueName: "bytes"))
-    var maxOutputBytes: UInt64?
+    @OptionGroup var copyOptions: CopyOptions
 
     @Flag(help: "Print a JSON summary (schema fsrescue.extract/1) on standard output.")
     var json = false
@@ -62,9 +58,7 @@ struct ExtractCommand: ParsableCommand {
         var plan = SalvagePlan()
         plan.selections = selections
         plan.lister = fs
-        var options = SalvageOptions()
-        options.preserveOwner = preserveOwner
-        options.maxOutputBytes = maxOutputBytes
+        let options = copyOptions.salvageOptions
         let engine = try progressOptions.makeEngine()
         let signals = SignalHandling.install(for: engine)
         defer { signals.uninstall() }

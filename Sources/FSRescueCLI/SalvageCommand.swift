@@ -31,11 +31,7 @@ struct SalvageCommand: ParsableCommand {
                                valueName: "lost-found|original"))
     var orphansAt: OrphanPlacement = .lostFound
 
-    @Flag(name: .customLong("preserve-owner"), help: "Restore file owners (only when running as root).")
-    var preserveOwner = false
-
-    @Option(name: .customLong("max-output-bytes"), help: ArgumentHelp("Stop cleanly once this many data bytes are written.", valueName: "bytes"))
-    var maxOutputBytes: UInt64?
+    @OptionGroup var copyOptions: CopyOptions
 
     @Flag(help: "Print a JSON summary (schema fsrescue.salvage/1) on standard output.")
     var json = false
@@ -44,11 +40,9 @@ struct SalvageCommand: ParsableCommand {
 
     func run() throws {
         let fs = try imageOptions.openFilesystem()
-        var options = SalvageOptions()
+        var options = copyOptions.salvageOptions
         options.orphansOnly = orphansOnly
         options.orphansAt = orphansAt
-        options.preserveOwner = preserveOwner
-        options.maxOutputBytes = maxOutputBytes
         let engine = try progressOptions.makeEngine()
         let signals = SignalHandling.install(for: engine)
         defer { signals.uninstall() }
