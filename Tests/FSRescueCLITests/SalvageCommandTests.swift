@@ -40,6 +40,31 @@ struct SalvageCommandTests {
         #expect(checked >= 60)
         #expect(checkedOrphans == 3)
     }
+
+    @Test("a clean image with hard links in hundreds of folders: exit 0, nothing skipped, every link a real link")
+    func manyHardLinkFolders() throws {
+        let dir = TemporaryDirectory()
+        let img = dir.file("fs.img"), out = dir.file("out")
+        #expect(try FSRescueBinary.run(["fixture", "create", "--out", img, "--size", "160M", "--files", "24000",
+                                         "--dirs", "4000", "--max-file-size", "8K", "--seed", "3"]).status == 0)
+        let r = try expectUnchanged(img) { try FSRescueBinary.run(["salvage", img, "--out", out, "--json", "--progress", "none"]) }
+        #expect(r.status == 0, "\(r.stderr)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: r.stdoutData) as? [String: Any])
+        let summary = try #require(doc["summary"] as? [String: Any])
+        #expect(summary["skipped"] as? Int == 0)
+        let lines = try String(contentsOfFile: "\(out)/manifest.jsonl", encoding: .utf8).split(separator: "\n")
+        var folders = Set<String>(), links = 0
+        for line in lines where line.contains("\"hard_link_to\"") {
+            let item = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let path = try #require(item["path"] as? String), first = try #require(item["hard_link_to"] as? String)
+            var a = stat(), b = stat()
+            #expect(lstat("\(out)/\(path)", &a) == 0 && lstat("\(out)/\(first)", &b) == 0 && a.st_ino == b.st_ino, "\(path)")
+            folders.insert(String(first.split(separator: "/").dropLast().joined(separator: "/")))
+            links += 1
+        }
+        #expect(folders.count > 256, "the fixture should spread link sources over more than 256 folders (\(folders.count))")
+        #expect(links > 300)
+    }
 }
 
 enum TestSHA {

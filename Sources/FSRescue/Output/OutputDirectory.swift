@@ -49,6 +49,17 @@ public final class OutputDirectory: @unchecked Sendable {
         }
     }
 
+    /// Reopens a directory below this one from its relative path (`a/b/c`), one component at a time
+    /// with `openat(O_DIRECTORY | O_NOFOLLOW)`: a symlink anywhere on the way fails it, never followed.
+    public func openDescendant(_ relative: String) -> OutputDirectory? {
+        var here: OutputDirectory? = self
+        for component in relative.split(separator: "/") {
+            guard component != ".", component != "..", let dir = here?.openExistingDirectory(String(component)) else { return nil }
+            here = dir
+        }
+        return here
+    }
+
     private func openExistingDirectory(_ name: String) -> OutputDirectory? {
         let child = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard child >= 0 else { return nil }

@@ -21,7 +21,6 @@ public final class SalvageRunner {
     private var visited: [UInt64]
     private var firstLinks: [UInt32: FirstLink] = [:]
     /// Every regular file's inode written so far.
-    private var linkDirectories: Set<ObjectIdentifier> = []
     /// Work units reported to the progress engine so far.
     public private(set) var unitsDone: UInt64 = 0
     /// Output files and symlinks this run made in folders that may be open twice (see ``mayReplace``).
@@ -33,11 +32,11 @@ public final class SalvageRunner {
     /// At 16 KiB the rate in units per second changed with the mix of directories and data, and the
     /// salvage ETA of a many-directories image overshot by 80%.
     public static let unitsPerItem: UInt64 = 64 << 10
-    /// At most this many distinct output directories are held open as hard-link sources.
-    static let maxLinkDirectories = 256
-
+    /// The first written name of a hard-linked inode. Its folder is kept as a path from the output root
+    /// and reopened component by component (`openat` with `O_NOFOLLOW`) when another name needs it, so
+    /// no descriptor is held per hard link.
     private struct FirstLink {
-        let directory: OutputDirectory
+        let folder: String
         let name: String
         let path: String
         let record: ManifestRecord
@@ -307,8 +306,8 @@ public final class SalvageRunner {
     }
 
     private func salvageFile(_ inode: InodeRecord, parent: OutputDirectory, safe: SafeName, record: inout ManifestRecord) throws(FSRescueError) {
-        if let first = firstLinks[inode.number] {
-            let name = try parent.createHardLink(safe, to: first.name, in: first.directory, replace: true)
+        if let first = firstLinks[inode.number], let folder = sandbox.root.openDescendant(first.folder) {
+            let name = try parent.createHardLink(safe, to: first.name, in: folder, replace: true)
             record.path = parent.path(of: name)
             record.hardLinkTo = first.path
             record.status = first.record.status
@@ -347,12 +346,8 @@ public final class SalvageRunner {
 
     /// Keeps the first written name of a hard-linked inode, so its other names become links to it.
     private func rememberFirstLink(_ number: UInt32, parent: OutputDirectory, record: ManifestRecord) {
-        let key = ObjectIdentifier(parent)
-        if linkDirectories.contains(key) || linkDirectories.count < Self.maxLinkDirectories {
-            linkDirectories.insert(key)
-            let name = String(record.path.split(separator: "/").last ?? "")
-            firstLinks[number] = FirstLink(directory: parent, name: name, path: record.path, record: record)
-        }
+        let name = String(record.path.split(separator: "/").last ?? "")
+        firstLinks[number] = FirstLink(folder: parent.relativePath, name: name, path: record.path, record: record)
     }
 
     /// Byte ranges whose blocks another inode also claims: written, but the data may be the other file's.
