@@ -76,9 +76,14 @@ struct ProgressStreamCLITests {
         let doc = try #require(try JSONSerialization.jsonObject(with: stdout) as? [String: Any])
         #expect(doc["completed"] as? Bool == false)
         let timings = (doc["timings"] as? [[String: Any]]) ?? []
-        // The report covers the passes that ran; the interrupted one is the last (pass 5's units are whole
-        // groups, so it must check for cancellation at each).
-        #expect(timings.last?["name"] as? String == pass, "\(timings)")
+        // The report covers the passes that ran and ends with the one running when the signal landed:
+        // the last pass_start of the stream (pass 5's units are whole groups, so it must check for
+        // cancellation at each). That is the signalled pass, or a later one when it finished first.
+        let order = ((events.first?["passes"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
+        let running = events.last { $0["event"] as? String == "pass_start" }?["pass"] as? String
+        #expect(timings.last?["name"] as? String == running, "\(timings)")
+        let signalled = order.firstIndex(of: pass), stopped = running.flatMap { order.firstIndex(of: $0) }
+        #expect(signalled != nil && stopped != nil && stopped! >= signalled!, "stopped in \(running ?? "?") after signalling in \(pass)")
         var after = stat()
         #expect(stat(img, &after) == 0)
         #expect(after.st_size == before.st_size && after.st_mtim.tv_sec == before.st_mtim.tv_sec && after.st_mtim.tv_nsec == before.st_mtim.tv_nsec)
