@@ -46,8 +46,7 @@ public final class Manifest {
 
     /// Appends one item line; lines reach the disk at least once a second and on ``close(summary:completed:)``.
     public func record(_ item: ManifestRecord) throws(FSRescueError) {
-        guard let line = try? encoder.encode(item) else { return }
-        append(line)
+        append(Data(item.jsonLine.utf8))
         if pending.count > 1 << 16 || Date().timeIntervalSince(lastFlush) > 1 { try flush() }
     }
 
