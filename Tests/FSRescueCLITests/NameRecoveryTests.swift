@@ -5,6 +5,17 @@ import FSRescueTestSupport
 
 @Suite("name recovery", .serialized)
 struct NameRecoveryTests {
+    /// Salvages `bad` into `out` with `flags` (image proven unchanged, exit 4) and loads the truth, the
+    /// manifest and the orphaned files whose names survive, by inode with their original paths.
+    static func salvage(_ bad: String, into out: String, _ flags: [String]) throws -> (Truth, Manifest, [(UInt32, String)]) {
+        let r = try expectUnchanged(bad) { try FSRescueBinary.run(["salvage", bad, "--out", out] + flags) }
+        #expect(r.status == 4, "\(r.stderr)")
+        let truth = try Truth(bad + ".truth.json")
+        let expected = truth.survivingOrphanFiles()
+        #expect(!expected.isEmpty)
+        return (truth, try Manifest(out + "/manifest.jsonl"), expected)
+    }
+
     /// A fixture: `fixture create` arguments and the corruption kinds applied to it.
     struct Case: CustomTestStringConvertible, Sendable {
         let create: [String]
@@ -34,13 +45,7 @@ struct NameRecoveryTests {
         #expect(try FSRescueBinary.run(create).status == 0)
         let corrupt = ["fixture", "corrupt", "--in", base, "--out", bad, "--count", "3", "--seed", String(c.seed)] + c.kinds.flatMap { ["--kind", $0] }
         #expect(try FSRescueBinary.run(corrupt).status == 0)
-        let r = try expectUnchanged(bad) { try FSRescueBinary.run(["salvage", bad, "--out", out, "--orphans-only"]) }
-        #expect(r.status == 4, "\(r.stderr)")
-        let truth = try Truth(bad + ".truth.json")
-        let records = try Manifest(out + "/manifest.jsonl")
-
-        let expected = truth.survivingOrphanFiles()
-        #expect(!expected.isEmpty)
+        let (truth, records, expected) = try Self.salvage(bad, into: out, ["--orphans-only"])
         for (inode, path) in expected {
             let want = "lost+found" + path
             let got = records.byInode[inode]?.map(\.path) ?? []
@@ -66,12 +71,7 @@ struct NameRecoveryTests {
                                         "--files", "300", "--max-file-size", "64K", "--seed", "2"]).status == 0)
         #expect(try FSRescueBinary.run(["fixture", "corrupt", "--in", base, "--out", bad, "--count", "3", "--seed", "7",
                                         "--kind", "unlink-file", "--kind", "clear-inode", "--kind", "orphan-list"]).status == 0)
-        let r = try expectUnchanged(bad) { try FSRescueBinary.run(["salvage", bad, "--out", out, "--orphans-at", "original"]) }
-        #expect(r.status == 4, "\(r.stderr)")
-        let truth = try Truth(bad + ".truth.json")
-        let records = try Manifest(out + "/manifest.jsonl")
-        let expected = truth.survivingOrphanFiles()
-        #expect(!expected.isEmpty)
+        let (truth, records, expected) = try Self.salvage(bad, into: out, ["--orphans-at", "original"])
         for (inode, path) in expected {
             let got = records.byInode[inode]?.map(\.path) ?? []
             #expect(got.contains("root" + path), "inode \(inode): expected root\(path), got \(got)")
