@@ -59,10 +59,7 @@ extension ScanRun {
     func collectJournalEvidence() -> UInt64 {
         let sb = fs.pointee.super.pointee
         guard sb.s_feature_compat & UInt32(EXT3_FEATURE_COMPAT_HAS_JOURNAL) != 0, sb.s_journal_inum != 0 else { return 0 }
-        var wanted = Set<UInt32>()
-        for i in 0..<table.count where table.nameOffsets[i] == InodeTable.noName && table.flags[i] & InodeTable.Flag.system == 0 {
-            wanted.insert(table.numbers[i])
-        }
+        let wanted = unnamedLiveInodes()
         guard !wanted.isEmpty, let journalInode = try? filesystem.readInode(sb.s_journal_inum) else { return 0 }
         let map = filesystem.dataMap(of: journalInode)
         let bs = Int(blockSize)

@@ -6,8 +6,10 @@ internal import CFSRescueExt2fs
 /// Two kinds, both outside the blocks pass 1 saw claimed by an in-use inode or by metadata:
 /// blocks the on-disk bitmap marks in use (a cleared inode leaves its blocks allocated: every one
 /// is a candidate, up to ``allocatedLimit``), and free blocks of groups that were ever initialized
-/// (a directory's blocks may have been freed; read until ``freeBudget`` is spent). Groups still
-/// `BLOCK_UNINIT` never held data and are skipped; so is bigalloc, whose clusters mix owners.
+/// (a directory's blocks may have been freed; read until ``freeBudget`` is spent), only when some
+/// inode could use a name they hold: on a healthy filesystem those reads were up to half a cold
+/// scan's time for evidence nothing needed. Groups still `BLOCK_UNINIT` never held data and are
+/// skipped; so is bigalloc, whose clusters mix owners.
 struct OwnerlessCandidates {
     /// At most this many allocated-but-unowned blocks are read.
     static let allocatedLimit: UInt64 = 1 << 20
@@ -29,8 +31,9 @@ struct OwnerlessCandidates {
     }
 
     /// Collects the candidates of the scan so far (`ext2fs_read_bitmaps`, loaded in memory only and
-    /// reused by pass 5). Empty when the bitmaps cannot be read or the filesystem uses bigalloc.
-    init(_ run: ScanRun) {
+    /// reused by pass 5), free blocks only when `includeFree`. Empty when the bitmaps cannot be read
+    /// or the filesystem uses bigalloc.
+    init(_ run: ScanRun, includeFree: Bool) {
         let fs = run.fs
         guard run.clusterBits == 0, run.loadBitmaps() == 0, let bitmap = fs.pointee.block_map else { return }
         var allocated: UInt64 = 0, free: UInt64 = 0
@@ -52,7 +55,7 @@ struct OwnerlessCandidates {
                     guard allocated < Self.allocatedLimit else { continue }
                     allocated += 1
                 } else {
-                    guard !uninit, free < Self.freeBudget else { continue }
+                    guard includeFree, !uninit, free < Self.freeBudget else { continue }
                     free += 1
                 }
                 add(block)

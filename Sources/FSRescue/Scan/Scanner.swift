@@ -56,7 +56,7 @@ extension Filesystem {
         run.table.indexGroups(inodesPerGroup: run.inodesPerGroup, groups: run.groupCount)
         run.pass(1, name: "shared-blocks", units: run.hasMultiplyClaimed ? UInt64(run.table.count) : 0) { run.passSharedBlocks() }
         run.pass(2, name: "directories", units: UInt64(run.directoryBlocks.count + run.inlineDirectories.count)) { run.passDirectories() }
-        let candidates = run.cancelled ? nil : OwnerlessCandidates(run)
+        let candidates = run.cancelled ? nil : OwnerlessCandidates(run, includeFree: run.nameEvidenceWanted)
         run.pass(3, name: "ownerless-blocks", units: candidates?.total ?? 0) {
             (candidates.map(run.passOwnerlessBlocks) ?? 0) + (run.cancelled ? 0 : run.collectJournalEvidence())
         }
