@@ -152,6 +152,23 @@ struct ProgressETATests {
         #expect(estimator.plan[1].units == 7)
     }
 
+    @Test func aRevisedFuturePassMovesTheETAAtOnce() throws {
+        // Pass 0 runs steadily; at 5 s the job learns that pass 2 will do 10x fewer units.
+        var estimator = ETAEstimator(plan: threePassPlan, startedAt: 0)
+        estimator.beginPass(0, units: threePassPlan[0].units, at: 0)
+        let perUnit = Self.truthPerUnit[0]
+        let before = try #require(estimator.estimate(done: UInt64(5 / perUnit), at: 5).etaSeconds)
+        estimator.revisePass(2, units: threePassPlan[2].units / 10)
+        #expect(estimator.plan[2].units == threePassPlan[2].units / 10)
+        let after = try #require(estimator.estimate(done: UInt64(5.1 / perUnit), at: 5.1).etaSeconds)
+        let saved = estimator.model.seconds(units: Double(threePassPlan[2].units) * 0.9, of: threePassPlan[2])
+        // The smoothing does not spread the news over seconds: nearly all of it shows in 0.1 s.
+        #expect(before - after > 0.9 * saved)
+        // A pass already begun (or past) is not revised: beginPass gave its total.
+        estimator.revisePass(0, units: 1)
+        #expect(estimator.plan[0].units == threePassPlan[0].units)
+    }
+
     @Test func rateWindowFollowsAChangeOfSpeed() throws {
         var window = PassRateWindow(start: 0)
         var done: UInt64 = 0

@@ -43,6 +43,18 @@ struct ScanCleanTests {
         #expect(link.linksCount == 2 && link.countedLinks == 2)
     }
 
+    @Test("the name-evidence pass is planned from what the superblock says: nothing when clean, its reads when the error flag is set")
+    func ownerlessPlan() throws {
+        let dir = TemporaryDirectory()
+        let img = try ScanImages.makePopulated(dir, blockSize: 1024)
+        let clean = try Filesystem.open(path: img).scanPlan
+        #expect(clean.first { $0.name == "ownerless-blocks" }?.units == 0)
+        try TestImages.debugfsWrite(img, ["ssv state 3"])  // valid, errors found
+        let flagged = try Filesystem.open(path: img).scanPlan
+        let units = try #require(flagged.first { $0.name == "ownerless-blocks" }?.units)
+        #expect(units > 1024)  // free blocks of initialized groups and the 1k journal's blocks
+    }
+
     @Test("the block map of a file is its data, byte for byte")
     func blockMap() throws {
         let dir = TemporaryDirectory()

@@ -82,6 +82,14 @@ public final class ProgressEngine: ProgressReporting, Sendable {
         }
     }
 
+    public func revisePass(_ index: Int, units: UInt64) {
+        state.withLock { s in
+            guard !s.finished, s.estimator != nil, s.plan.indices.contains(index), index > (s.last ?? -1) else { return }
+            s.plan[index].units = units
+            s.estimator?.revisePass(index, units: units)
+        }
+    }
+
     public func update(done: UInt64) {
         unitsDone.store(done, ordering: .relaxed)
     }

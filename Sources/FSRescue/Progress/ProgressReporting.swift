@@ -42,6 +42,9 @@ public protocol ProgressReporting: AnyObject, Sendable {
     func start(plan: [PassPlan])
     /// Pass `index` of the plan starts; `units` is its total as known now.
     func beginPass(_ index: Int, units: UInt64)
+    /// A pass still to come is now expected to do `units` units: what an earlier pass learned
+    /// revises the plan before that pass starts (``beginPass(_:units:)`` gives its final total).
+    func revisePass(_ index: Int, units: UInt64)
     /// Units done so far in the current pass (cumulative, never decreasing).
     func update(done: UInt64)
     /// Pass `index` is complete.
@@ -50,6 +53,11 @@ public protocol ProgressReporting: AnyObject, Sendable {
     func finish(completed: Bool)
     /// True once the user asked to stop (SIGINT/SIGTERM); jobs check it between units and stop cleanly.
     var cancellationRequested: Bool { get }
+}
+
+extension ProgressReporting {
+    /// Ignores the revision: reporters that estimate nothing need not implement it.
+    public func revisePass(_ index: Int, units: UInt64) {}
 }
 
 /// Reports nowhere and never cancels: the default for library callers that want no progress.

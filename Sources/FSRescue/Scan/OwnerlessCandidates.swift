@@ -21,13 +21,13 @@ struct OwnerlessCandidates {
     private(set) var runs: [(start: UInt64, length: UInt64)] = []
     private(set) var total: UInt64 = 0
 
-    /// Upper bound on the blocks the pass will read, from the group descriptors alone (for the plan).
-    static func estimate(_ fs: ext2_filsys) -> UInt64 {
+    /// Free blocks the pass would read when names are wanted, from the group descriptors alone (for the plan).
+    static func freeEstimate(_ fs: ext2_filsys) -> UInt64 {
         var free: UInt64 = 0
         for g in 0..<fs.pointee.group_desc_count where ext2fs_bg_flags_test(fs, g, UInt16(EXT2_BG_BLOCK_UNINIT)) == 0 {
             free += UInt64(ext2fs_bg_free_blocks_count(fs, g))
         }
-        return min(free, freeBudget) + 16
+        return min(free, freeBudget)
     }
 
     /// Collects the candidates of the scan so far (`ext2fs_read_bitmaps`, loaded in memory only and

@@ -30,7 +30,7 @@ extension Filesystem {
             // cheaply (6.7 µs each, not a 4 KiB read); pass 4 is an array walk (18 ns an inode); pass 5
             // compares bitmaps a 64-bit word at a time. Counted as one entry per inode or bit, these
             // three were predicted at 5 s where they took 0.5 s, and the 1M-file scan's ETA was 2.5x.
-            PassPlan(name: "ownerless-blocks", title: "Pass 2B: ownerless directory blocks and journal copies", units: OwnerlessCandidates.estimate(handle),
+            PassPlan(name: "ownerless-blocks", title: "Pass 2B: ownerless directory blocks and journal copies", units: plannedOwnerlessUnits,
                      bytesPerUnit: bs / 4, entriesPerUnit: 1),
             PassPlan(name: "connectivity", title: "Pass 3: connectivity", units: dirs, bytesPerUnit: 0, entriesPerUnit: 2),
             PassPlan(name: "references", title: "Pass 4: references", units: used, bytesPerUnit: 0, entriesPerUnit: 1.0 / 32),
@@ -54,6 +54,7 @@ extension Filesystem {
         run.readOrphanChains()
         run.pass(0, name: "inodes", units: plan[0].units) { run.passInodes() }
         run.table.indexGroups(inodesPerGroup: run.inodesPerGroup, groups: run.groupCount)
+        if !run.cancelled { progress.revisePass(3, units: run.expectedOwnerlessUnits()) }
         run.pass(1, name: "shared-blocks", units: run.hasMultiplyClaimed ? UInt64(run.table.count) : 0) { run.passSharedBlocks() }
         run.pass(2, name: "directories", units: UInt64(run.directoryBlocks.count + run.inlineDirectories.count)) { run.passDirectories() }
         let candidates = run.cancelled ? nil : OwnerlessCandidates(run, includeFree: run.nameEvidenceWanted)

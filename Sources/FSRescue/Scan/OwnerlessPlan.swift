@@ -1,0 +1,41 @@
+// How much pass 2B is expected to read before it runs: its share of the scan's ETA.
+internal import CFSRescueExt2fs
+
+extension Filesystem {
+    /// The superblock itself says something may be wrong: not cleanly unmounted, the error flag set,
+    /// or an orphan list.
+    var superblockSuspectsTrouble: Bool {
+        let sb = handle.pointee.super.pointee
+        return sb.s_state & UInt16(EXT2_VALID_FS) == 0 || sb.s_state & UInt16(EXT2_ERROR_FS) != 0 || sb.s_last_orphan != 0
+    }
+
+    /// Blocks of the internal journal pass 2B reads when names are wanted (capped as the pass caps them).
+    var journalBlocksToRead: UInt64 {
+        let sb = handle.pointee.super.pointee
+        guard sb.s_feature_compat & UInt32(EXT3_FEATURE_COMPAT_HAS_JOURNAL) != 0, sb.s_journal_inum != 0,
+              let journal = try? readInode(sb.s_journal_inum) else { return 0 }
+        return min(journal.size / UInt64(blockSize), ScanRun.journalBlockLimit)
+    }
+
+    /// Pass 2B's units as planned before pass 1: its free-block budget and the journal when the
+    /// superblock suspects trouble, otherwise nothing, since a healthy filesystem needs no names
+    /// (the allocated blocks no inode owns are unknown until pass 1 and revised then).
+    var plannedOwnerlessUnits: UInt64 {
+        superblockSuspectsTrouble ? OwnerlessCandidates.freeEstimate(handle) + journalBlocksToRead : 0
+    }
+}
+
+extension ScanRun {
+    /// Pass 2B's units as pass 1 leaves them, for ``ProgressReporting/revisePass(_:units:)``: the
+    /// allocated blocks no inode owns, exactly, plus the free-block budget and the journal when pass 1
+    /// or the superblock gives reason to expect inodes without names (damage found, deleted inodes
+    /// intact, orphan-list members). Whether names are wanted is only known after pass 2, which then
+    /// sets the pass's true total.
+    func expectedOwnerlessUnits() -> UInt64 {
+        let allocated = OwnerlessCandidates(self, includeFree: false).total
+        let expectNameless = filesystem.superblockSuspectsTrouble || !deleted.isEmpty || !orphanMembers.isEmpty
+            || findings.contains { $0.severity >= .warning }
+        guard expectNameless else { return allocated }
+        return allocated + OwnerlessCandidates.freeEstimate(fs) + filesystem.journalBlocksToRead
+    }
+}
