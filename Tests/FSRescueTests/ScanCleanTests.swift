@@ -1,5 +1,6 @@
 // A fresh filesystem of every supported shape, with files, directories and links, scans clean.
 import Foundation
+import Synchronization
 import Testing
 import FSRescue
 import FSRescueTestSupport
@@ -55,6 +56,19 @@ struct ScanCleanTests {
         #expect(units > 1024)  // free blocks of initialized groups and the 1k journal's blocks
     }
 
+    @Test("after pass 1 the plan of pass 2 is revised to its real blocks and about its real entries")
+    func directoriesRevised() throws {
+        let dir = TemporaryDirectory()
+        let img = try ScanImages.makePopulated(dir, blockSize: 1024)
+        let recorder = PlanRecorder()
+        let report = try Filesystem.open(path: img).scan(progress: recorder)
+        let revised = try #require(recorder.revisions.withLock { $0 }.first { $0.index == 2 })
+        #expect(revised.units == report.counts.directoryBlocks)
+        let predicted = Double(revised.units) * (revised.entriesPerUnit ?? 0)
+        let parsed = Double(report.counts.directoryEntries + 2 * report.counts.directories)  // `.` and `..` are not counted there
+        #expect(abs(predicted - parsed) <= 0.1 * parsed, "predicted \(predicted) entries, parsed \(parsed)")
+    }
+
     @Test("the block map of a file is its data, byte for byte")
     func blockMap() throws {
         let dir = TemporaryDirectory()
@@ -75,6 +89,20 @@ struct ScanCleanTests {
         }
         #expect(rebuilt == expected)
     }
+}
+
+/// Records the plan revisions a scan makes.
+final class PlanRecorder: FSRescue.ProgressReporting {
+    let revisions = Mutex<[(index: Int, units: UInt64, entriesPerUnit: Double?)]>([])
+    func start(plan: [PassPlan]) {}
+    func beginPass(_ index: Int, units: UInt64) {}
+    func revisePass(_ index: Int, units: UInt64, entriesPerUnit: Double?) {
+        revisions.withLock { $0.append((index, units, entriesPerUnit)) }
+    }
+    func update(done: UInt64) {}
+    func endPass(_ index: Int) {}
+    func finish(completed: Bool) {}
+    var cancellationRequested: Bool { false }
 }
 
 /// Populating test images and finding inode numbers with debugfs.

@@ -20,7 +20,9 @@ public final class ChainedProgress: ProgressReporting, @unchecked Sendable {
         target.start(plan: plan + laterPasses)
     }
     public func beginPass(_ index: Int, units: UInt64) { target.beginPass(index, units: units) }
-    public func revisePass(_ index: Int, units: UInt64) { target.revisePass(index, units: units) }
+    public func revisePass(_ index: Int, units: UInt64, entriesPerUnit: Double?) {
+        target.revisePass(index, units: units, entriesPerUnit: entriesPerUnit)
+    }
     public func update(done: UInt64) { target.update(done: done) }
     public func endPass(_ index: Int) { target.endPass(index) }
     public func finish(completed: Bool) { if !completed { target.finish(completed: false) } }

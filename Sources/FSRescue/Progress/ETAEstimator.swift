@@ -87,15 +87,15 @@ public struct ETAEstimator: Sendable {
         window = PassRateWindow(start: time)
     }
 
-    /// Pass `index`, not begun yet, is now expected to do `units` units. The smoothed total moves at
-    /// once by the model's price of the difference: like a refined count at ``beginPass(_:units:at:)``,
-    /// it is information, not noise.
-    public mutating func revisePass(_ index: Int, units: UInt64) {
+    /// Pass `index`, not begun yet, is now expected to do `units` units of `entriesPerUnit` entries
+    /// each (nil: as planned). The smoothed total moves at once by the model's price of the
+    /// difference: like a refined count at ``beginPass(_:units:at:)``, it is information, not noise.
+    public mutating func revisePass(_ index: Int, units: UInt64, entriesPerUnit: Double? = nil) {
         guard plan.indices.contains(index), measured[index] == nil, index > (current ?? (measured.lastIndex { $0 != nil } ?? -1)) else { return }
-        if smoothedTotal != nil {
-            smoothedTotal? += model.seconds(units: Double(units) - Double(plan[index].units), of: plan[index])
-        }
+        let before = model.seconds(units: Double(plan[index].units), of: plan[index])
         plan[index].units = units
+        if let entriesPerUnit { plan[index].entriesPerUnit = entriesPerUnit }
+        smoothedTotal? += model.seconds(units: Double(units), of: plan[index]) - before
     }
 
     /// Pass `index` ended at `time` having done `done` units.

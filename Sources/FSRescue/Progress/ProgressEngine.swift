@@ -82,11 +82,12 @@ public final class ProgressEngine: ProgressReporting, Sendable {
         }
     }
 
-    public func revisePass(_ index: Int, units: UInt64) {
+    public func revisePass(_ index: Int, units: UInt64, entriesPerUnit: Double?) {
         state.withLock { s in
             guard !s.finished, s.estimator != nil, s.plan.indices.contains(index), index > (s.last ?? -1) else { return }
             s.plan[index].units = units
-            s.estimator?.revisePass(index, units: units)
+            if let entriesPerUnit { s.plan[index].entriesPerUnit = entriesPerUnit }
+            s.estimator?.revisePass(index, units: units, entriesPerUnit: entriesPerUnit)
         }
     }
 

@@ -42,9 +42,10 @@ public protocol ProgressReporting: AnyObject, Sendable {
     func start(plan: [PassPlan])
     /// Pass `index` of the plan starts; `units` is its total as known now.
     func beginPass(_ index: Int, units: UInt64)
-    /// A pass still to come is now expected to do `units` units: what an earlier pass learned
-    /// revises the plan before that pass starts (``beginPass(_:units:)`` gives its final total).
-    func revisePass(_ index: Int, units: UInt64)
+    /// A pass still to come is now expected to do `units` units, each parsing `entriesPerUnit`
+    /// entries (nil: as planned): what an earlier pass learned revises the plan before that pass
+    /// starts (``beginPass(_:units:)`` gives its final total).
+    func revisePass(_ index: Int, units: UInt64, entriesPerUnit: Double?)
     /// Units done so far in the current pass (cumulative, never decreasing).
     func update(done: UInt64)
     /// Pass `index` is complete.
@@ -57,7 +58,10 @@ public protocol ProgressReporting: AnyObject, Sendable {
 
 extension ProgressReporting {
     /// Ignores the revision: reporters that estimate nothing need not implement it.
-    public func revisePass(_ index: Int, units: UInt64) {}
+    public func revisePass(_ index: Int, units: UInt64, entriesPerUnit: Double?) {}
+
+    /// Revises a pass still to come to `units` units, its cost per unit as planned.
+    public func revisePass(_ index: Int, units: UInt64) { revisePass(index, units: units, entriesPerUnit: nil) }
 }
 
 /// Reports nowhere and never cancels: the default for library callers that want no progress.
