@@ -1,5 +1,9 @@
 // The facts the scan keeps about every live inode, stored column by column to stay compact at millions of inodes.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// What the scan learned about one live inode (in use, reserved with a mode, or on an orphan list).
 ///

@@ -1,5 +1,10 @@
 // The state one scan builds up as its passes run over a filesystem.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Dispatch
 internal import CFSRescueExt2fs
 
 /// One directory block to parse in pass 2: which directory, which logical block, where on disk.
