@@ -60,8 +60,8 @@ extension ScanRun {
         let sb = fs.pointee.super.pointee
         guard sb.s_feature_compat & UInt32(EXT3_FEATURE_COMPAT_HAS_JOURNAL) != 0, sb.s_journal_inum != 0 else { return 0 }
         var wanted = Set<UInt32>()
-        for i in 0..<table.count where table.nameOffsets[i] == InodeTable.noName && table.flags[i] & InodeTable.Flag.system == 0 {
-            wanted.insert(table.numbers[i])
+        for (i, ino) in table.numbered where table.parentSlot(at: i) == 0 && !table.isSystem(at: i) {
+            wanted.insert(ino)
         }
         guard !wanted.isEmpty, let journalInode = try? filesystem.readInode(sb.s_journal_inum) else { return 0 }
         let map = filesystem.dataMap(of: journalInode)
@@ -75,7 +75,7 @@ extension ScanRun {
         guard readJournal(0), let layout = JournalLayout(UnsafeRawBufferPointer(buffer), blockSize: bs) else { return 0 }
         var directoryOf: [UInt64: UInt32] = [:]
         for ref in directoryBlocks where ref.directory >= 0 && Int(ref.directory) < table.count {
-            directoryOf[ref.physical] = table.numbers[Int(ref.directory)]
+            directoryOf[ref.physical] = table.number(at: Int(ref.directory))
         }
         var logged: [(fsBlock: UInt64, journalBlock: UInt64, escaped: Bool)] = []
         let limit = min(layout.maxLength, Self.journalBlockLimit)

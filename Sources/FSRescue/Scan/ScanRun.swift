@@ -98,6 +98,7 @@ final class ScanRun {
         hasEAInode = sb.s_feature_incompat & UInt32(EXT4_FEATURE_INCOMPAT_EA_INODE) != 0
         hasInlineData = sb.s_feature_incompat & UInt32(EXT4_FEATURE_INCOMPAT_INLINE_DATA) != 0
         verifiesInodeChecksums = fs.pointee.flags & Int32(EXT2_FLAG_IGNORE_CSUM_ERRORS) == 0
+        table.prepare(inodesCount: inodesCount, filesystem: filesystem)
         let clusters = (blocksCount >> clusterBits) + 1
         metadata = BitSet(count: clusters)
         claimed = BitSet(count: clusters)

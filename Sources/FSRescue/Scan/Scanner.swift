@@ -53,7 +53,7 @@ extension Filesystem {
         run.table.reserve(Int(min(plan[5].units + 64, UInt64(inodesCount))))
         run.readOrphanChains()
         run.pass(0, name: "inodes", units: plan[0].units) { run.passInodes() }
-        run.table.indexGroups(inodesPerGroup: run.inodesPerGroup, groups: run.groupCount)
+        run.table.finishAppending()
         run.pass(1, name: "shared-blocks", units: run.hasMultiplyClaimed ? UInt64(run.table.count) : 0) { run.passSharedBlocks() }
         run.pass(2, name: "directories", units: UInt64(run.directoryBlocks.count + run.inlineDirectories.count)) { run.passDirectories() }
         let candidates = run.cancelled ? nil : OwnerlessCandidates(run)
@@ -70,7 +70,7 @@ extension Filesystem {
 
 extension ScanRun {
     func report(info: FilesystemInfo) -> ScanReport {
-        table.shrink()
+        table.finishAppending()
         // The kernel's error flag asks for a full check; once the scan has made one, its findings speak instead.
         let opening = info.findings.map { f in
             f.code == .errorFlagSet ? Finding(f.code, f.message + " A full scan was made.", severity: .info, inode: f.inode, block: f.block, group: f.group) : f
