@@ -45,11 +45,11 @@ public struct InodeFacts: Sendable, Equatable {
 
 /// Every live inode the scan met, sorted by inode number, as a random-access collection of ``InodeFacts``.
 ///
-/// Kept small so a filesystem with millions of files fits in little memory (about 5 bytes per
+/// Kept small so a filesystem with millions of files fits in little memory (about 4 bytes per
 /// live inode with 16-bit parent numbers, plus 1.5 bits per inode of the filesystem): which inodes
 /// are live is a bitmap with a rank per 64-bit word, each inode keeps a byte of type and flags, a
-/// byte each of on-disk and counted links (larger counts in a side map) and the directory holding
-/// its first entry as a directory ordinal. Directories also keep their size, mtime and `..`.
+/// byte of on-disk and counted links (4 bits each; larger counts in side maps) and the directory
+/// holding its first entry as a directory ordinal. Directories also keep their size, mtime and `..`.
 ///
 /// The rest is read again from the filesystem the scan ran on when a fact is asked for: `mode`,
 /// and `size` and `mtime` of non-directories, from the inode (`ext2fs_read_inode2`); `name` by
@@ -67,11 +67,11 @@ public struct InodeTable: Sendable, RandomAccessCollection {
 
     /// Per table index: type code in the top three bits (``typeShift``), ``Flag`` bits below.
     var flags: [UInt8] = []
-    /// `i_links_count`, with ``overflow`` (255) meaning "see ``linkOverflow``".
-    var links: [UInt8] = []
+    /// Per table index: `i_links_count` in the low nibble and the entries counted naming the inode
+    /// in the high one, each 0…14, 15 meaning "see ``linkOverflow`` / ``countedOverflow``"
+    /// (a file's counts are 1 and 1; a directory's are 2 plus its subdirectories).
+    var linkCounts: [UInt8] = []
     var linkOverflow: [Int32: UInt16] = [:]
-    /// Entries counted naming each inode, with ``overflow`` (255) meaning "see ``countedOverflow``".
-    var counted: [UInt8] = []
     var countedOverflow: [Int32: UInt16] = [:]
     /// Per table index: 0, or 1 + the ordinal of the directory holding its first entry; 16 bits wide
     /// while there are fewer than 65535 directories, else 32 (chosen once pass 1 has counted them).
@@ -86,14 +86,17 @@ public struct InodeTable: Sendable, RandomAccessCollection {
     var directoryIndices: [Int32] = []
     var directorySizes: [UInt64] = []
     var directoryMtimes: [UInt32] = []
-    /// `..` of each directory, keyed by table index.
-    var dotdots: [Int32: UInt32] = [:]
+    /// Per directory ordinal: the inode its `..` entry names, ``noDotdot`` when it has none
+    /// (a `..` naming that very number, only ever seen on a corrupt entry, is in ``dotdotOverflow``).
+    var directoryDotdots: [UInt32] = []
+    var dotdotOverflow: [Int32: UInt32] = [:]
+    static let noDotdot = UInt32.max
 
     /// The filesystem the scan read, for the facts re-read on demand.
     var filesystem: Filesystem?
     let nameCache = NameCache()
 
-    static let overflow: UInt8 = 255
+    static let overflow: UInt8 = 15
     static let typeShift: UInt8 = 5
 
     enum Flag {
@@ -121,7 +124,7 @@ public struct InodeTable: Sendable, RandomAccessCollection {
         return InodeFacts(
             inode: inode, type: type, mode: mode, size: size, linksCount: linksCount(at: position),
             countedLinks: countedLinks(at: position), mtime: mtime, parent: parent == 0 ? nil : parent,
-            dotdot: dotdots[Int32(position)], name: name(at: position),
+            dotdot: ordinal.flatMap(dotdot(ofDirectory:)), name: name(at: position),
             reachable: f & Flag.reachable != 0, isSystem: f & Flag.system != 0,
             usesExtents: f & Flag.extents != 0, hasInlineData: f & Flag.inline != 0,
             damage: damage(at: position))
@@ -190,11 +193,13 @@ public struct InodeTable: Sendable, RandomAccessCollection {
     mutating func markReachable(at i: Int) { flags[i] |= Flag.reachable }
 
     func linksCount(at i: Int) -> UInt16 {
-        links[i] == Self.overflow ? linkOverflow[Int32(i)] ?? UInt16(Self.overflow) : UInt16(links[i])
+        let n = linkCounts[i] & 0x0F
+        return n == Self.overflow ? linkOverflow[Int32(i)] ?? UInt16(n) : UInt16(n)
     }
 
     func countedLinks(at i: Int) -> UInt16 {
-        counted[i] == Self.overflow ? countedOverflow[Int32(i)] ?? UInt16(Self.overflow) : UInt16(counted[i])
+        let n = linkCounts[i] >> 4
+        return n == Self.overflow ? countedOverflow[Int32(i)] ?? UInt16(n) : UInt16(n)
     }
 
     func damage(at i: Int) -> InodeDamage { InodeDamage(rawValue: damages[Int32(i)] ?? 0) }
@@ -226,6 +231,21 @@ public struct InodeTable: Sendable, RandomAccessCollection {
     }
 
     var directoryCount: Int { directoryIndices.count }
+
+    /// The inode the `..` entry of the directory at table position `i` names (nil when it has none, or is no directory).
+    func dotdot(at i: Int) -> UInt32? {
+        directoryOrdinal(ofIndex: i).flatMap(dotdot(ofDirectory:))
+    }
+
+    func dotdot(ofDirectory ordinal: Int) -> UInt32? {
+        let value = directoryDotdots[ordinal]
+        return value != Self.noDotdot ? value : dotdotOverflow[Int32(ordinal)]
+    }
+
+    mutating func setDotdot(_ inode: UInt32, ofDirectory ordinal: Int) {
+        directoryDotdots[ordinal] = inode
+        if inode == Self.noDotdot { dotdotOverflow[Int32(ordinal)] = inode }
+    }
 
     /// The ordinal of the directory at table position `i` (binary search), or nil when it is not a directory.
     func directoryOrdinal(ofIndex i: Int) -> Int? {
@@ -265,10 +285,10 @@ public struct InodeTable: Sendable, RandomAccessCollection {
             directoryIndices.append(Int32(liveCount))
             directorySizes.append(size)
             directoryMtimes.append(mtime)
+            directoryDotdots.append(Self.noDotdot)
         }
         if links >= UInt16(Self.overflow) { linkOverflow[Int32(liveCount)] = links }
-        self.links.append(UInt8(Swift.min(links, UInt16(Self.overflow))))
-        counted.append(0)
+        linkCounts.append(UInt8(Swift.min(links, UInt16(Self.overflow))))
         self.flags.append(flags | type.code << Self.typeShift)
         liveCount += 1
         return true
@@ -291,17 +311,18 @@ public struct InodeTable: Sendable, RandomAccessCollection {
 
     @inline(__always)
     mutating func countLink(at i: Int) {
-        let c = counted[i]
-        if c < Self.overflow - 1 {
-            counted[i] = c + 1
+        let v = linkCounts[i]
+        if v < (Self.overflow - 1) << 4 {
+            linkCounts[i] = v &+ 0x10
         } else {
             countLinkSlowly(at: i)
         }
     }
 
+    /// The 15th entry moves the count to ``countedOverflow``, which saturates at 65535.
     private mutating func countLinkSlowly(at i: Int) {
-        if counted[i] < Self.overflow {
-            counted[i] = Self.overflow
+        if linkCounts[i] >> 4 < Self.overflow {
+            linkCounts[i] |= Self.overflow << 4
             countedOverflow[Int32(i)] = UInt16(Self.overflow)
         } else if let c = countedOverflow[Int32(i)], c < UInt16.max {
             countedOverflow[Int32(i)] = c + 1
@@ -319,14 +340,14 @@ public struct InodeTable: Sendable, RandomAccessCollection {
 
     /// Reserves room for `count` inodes (from the group descriptors) so the columns do not grow by doubling.
     mutating func reserve(_ count: Int) {
-        flags.reserveCapacity(count); links.reserveCapacity(count); counted.reserveCapacity(count)
+        flags.reserveCapacity(count); linkCounts.reserveCapacity(count)
     }
 
     /// Frees spare capacity once the table is complete.
     mutating func shrink() {
-        flags = flags.compacted(); links = links.compacted(); counted = counted.compacted()
+        flags = flags.compacted(); linkCounts = linkCounts.compacted()
         directoryIndices = directoryIndices.compacted(); directorySizes = directorySizes.compacted()
-        directoryMtimes = directoryMtimes.compacted()
+        directoryMtimes = directoryMtimes.compacted(); directoryDotdots = directoryDotdots.compacted()
     }
 }
 

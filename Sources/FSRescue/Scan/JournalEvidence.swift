@@ -54,13 +54,15 @@ extension ScanRun {
 
     /// Adds `journal` name evidence for in-use inodes that no live entry names: every live entry of
     /// every logged copy of a directory block (a block pass 2 read as a directory's, or one whose copy
-    /// starts with `.`) in the internal journal. Does nothing when every inode is named, so a healthy
-    /// filesystem pays nothing. Returns journal blocks read.
+    /// starts with `.`) in the internal journal. Does nothing when every inode is named (the root
+    /// aside), so a healthy filesystem pays nothing. Returns journal blocks read.
     func collectJournalEvidence() -> UInt64 {
         let sb = fs.pointee.super.pointee
         guard sb.s_feature_compat & UInt32(EXT3_FEATURE_COMPAT_HAS_JOURNAL) != 0, sb.s_journal_inum != 0 else { return 0 }
         var wanted = Set<UInt32>()
-        for (i, ino) in table.numbered where table.parentSlot(at: i) == 0 && !table.isSystem(at: i) {
+        // The root has no entry naming it; its evidence matters only when it is an orphan (on an orphan list).
+        for (i, ino) in table.numbered where table.parentSlot(at: i) == 0 && !table.isSystem(at: i)
+            && (ino != Self.rootInode || orphanMembers[ino] != nil) {
             wanted.insert(ino)
         }
         guard !wanted.isEmpty, let journalInode = try? filesystem.readInode(sb.s_journal_inum) else { return 0 }

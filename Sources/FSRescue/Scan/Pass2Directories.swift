@@ -112,7 +112,7 @@ extension ScanRun {
         let bytes = UnsafeRawBufferPointer(start: buffer, count: size)
         table.countLink(at: dirIndex)  // the implicit '.'
         let parent = bytes.loadUnaligned(as: UInt32.self)
-        table.dotdots[Int32(dirIndex)] = parent
+        table.setDotdot(parent, ofDirectory: ordinal)
         if let p = table.index(of: parent) { table.countLink(at: p) }
         // i_block holds the parent and 56 bytes of entries; the system.data attribute holds the rest.
         for (start, end) in [(4, min(60, size)), (60, size)] where end > start {
@@ -143,7 +143,7 @@ extension ScanRun {
             if isDot { return }
         } else if position == 1 {
             if isDotDot {
-                table.dotdots[Int32(dirIndex)] = e.inode
+                table.setDotdot(e.inode, ofDirectory: ordinal)
                 if e.inode != 0, let t = table.index(of: e.inode) { table.countLink(at: t) }
                 return
             }

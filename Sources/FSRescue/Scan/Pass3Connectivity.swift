@@ -22,7 +22,7 @@ extension ScanRun {
         let root = table.index(of: Self.rootInode)
         if let root, table.isDirectory(at: root), let r = table.directoryOrdinal(ofIndex: root) {
             c.state[r] = Connectivity.reachable
-            if let dd = table.dotdots[Int32(root)], dd != Self.rootInode {
+            if let dd = table.dotdot(ofDirectory: r), dd != Self.rootInode {
                 add(Finding(.dirBadDotDot, "The root directory's '..' names inode \(dd), not itself.", inode: Self.rootInode))
             }
         } else {
@@ -97,12 +97,12 @@ extension ScanRun {
     private func reportDisconnected(_ index: Int, because reason: String) {
         let ino = table.number(at: index)
         guard orphanMembers[ino] == nil, ino != Self.rootInode else { return }
-        let dd = table.dotdots[Int32(index)].map { "; its '..' names inode \($0)" } ?? ""
+        let dd = table.dotdot(at: index).map { "; its '..' names inode \($0)" } ?? ""
         add(Finding(.dirDisconnected, "Directory inode \(ino) is not reachable from the root: \(reason)\(dd).", inode: ino))
     }
 
     private func checkDotDot(_ index: Int) {
-        guard let dd = table.dotdots[Int32(index)] else { return }
+        guard let dd = table.dotdot(at: index) else { return }
         let ino = table.number(at: index)
         guard ino != Self.rootInode else { return }
         let parent = table.parent(at: index)

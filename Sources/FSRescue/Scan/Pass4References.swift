@@ -68,7 +68,7 @@ extension ScanRun {
             let ino = table.number(at: i)
             let type = table.type(at: i)
             var names = ranked(evidence[ino] ?? [], type: type)
-            if type == .directory, let dd = table.dotdots[Int32(i)], dd != 0 {
+            if type == .directory, let dd = table.dotdot(at: i), dd != 0 {
                 names.append(NameEvidence(inode: ino, name: [], fileType: 2, directory: dd, block: 0, offset: 0, source: .dotdot, typeMatches: true))
             }
             let subtree = kind == .disconnectedDirectory ? connectivity.tops[i] : nil

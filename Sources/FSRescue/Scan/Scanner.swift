@@ -53,6 +53,7 @@ extension Filesystem {
         run.table.reserve(Int(min(plan[5].units + 64, UInt64(inodesCount))))
         run.readOrphanChains()
         run.pass(0, name: "inodes", units: plan[0].units) { run.passInodes() }
+        run.directoryBlocks = run.directoryBlocks.compacted()
         run.table.finishAppending()
         run.pass(1, name: "shared-blocks", units: run.hasMultiplyClaimed ? UInt64(run.table.count) : 0) { run.passSharedBlocks() }
         run.pass(2, name: "directories", units: UInt64(run.directoryBlocks.count + run.inlineDirectories.count)) { run.passDirectories() }
@@ -60,6 +61,7 @@ extension Filesystem {
         run.pass(3, name: "ownerless-blocks", units: candidates?.total ?? 0) {
             (candidates.map(run.passOwnerlessBlocks) ?? 0) + (run.cancelled ? 0 : run.collectJournalEvidence())
         }
+        run.directoryBlocks = []  // nothing after pass 2B reads them
         run.pass(4, name: "connectivity", units: run.counts.directories) { run.passConnectivity() }
         run.pass(5, name: "references", units: UInt64(run.table.count)) { run.passReferences() }
         run.pass(6, name: "summary", units: UInt64(groupCount)) { run.passSummary() }
