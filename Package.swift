@@ -25,9 +25,9 @@ let package = Package(
             pkgConfig: "blkid",
             providers: [.apt(["libblkid-dev"])]
         ),
+        // OpenSSL's headers only: libcrypto is loaded at the first hash (dlopen; see its shim.h).
         .systemLibrary(
             name: "CFSRescueCrypto",
-            pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
         .target(

@@ -128,9 +128,9 @@ def machine():
 
 
 def main():
-    subprocess.run(["swift", "build", "-c", "release", "--product", "fsrescue"], cwd=ROOT, check=True,
+    subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--product", "fsrescue"], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)
-    bin_path = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True,
+    bin_path = subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--show-bin-path"], cwd=ROOT, check=True,
                               capture_output=True, text=True).stdout.strip() + "/fsrescue"
     os.makedirs(WORK, exist_ok=True)
     can_cold = lib.drop_caches()

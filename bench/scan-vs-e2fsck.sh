@@ -13,7 +13,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-swift build -c release --package-path "$root" >/dev/null
+swift build -c release --static-swift-stdlib --package-path "$root" >/dev/null
 bin="$root/.build/release/fsrescue"
 
 python3 - "$work/tree" "$files" <<'PY'

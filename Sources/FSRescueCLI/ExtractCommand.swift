@@ -1,6 +1,10 @@
 // `fsrescue extract`: pull chosen files out of an image by path or inode, for scripts.
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import FSRescue
 
 struct ExtractCommand: ParsableCommand {
@@ -48,7 +52,7 @@ struct ExtractCommand: ParsableCommand {
         let fs = try imageOptions.openFilesystem()
         let selections = try fs.selections(paths: paths, inodes: inodes)
         if stdout {
-            let copy = try fs.extract(inode: selections[0].inode, to: FileHandle.standardOutput.fileDescriptor)
+            let copy = try fs.extract(inode: selections[0].inode, to: 1 /* stdout */)
             if !copy.missing.isEmpty {
                 Diagnostics.error("\(copy.missing.count) byte range(s) could not be read and were written as zeros.")
                 throw ExitCode(ExitStatus.problemsFound.rawValue)

@@ -10,7 +10,7 @@ struct FixtureKindsCommand: ParsableCommand {
     func run() {
         let width = CorruptionKind.allCases.map(\.rawValue.count).max() ?? 0
         for kind in CorruptionKind.allCases {
-            print(kind.rawValue.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + kind.summary)
+            print(kind.rawValue.padded(to: width) + "  " + kind.summary)
         }
     }
 }

@@ -1,5 +1,9 @@
 // The human-readable rendering of `FilesystemInfo`.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import FSRescue
 
 enum InfoReport {
@@ -52,7 +56,7 @@ enum InfoReport {
             : "complete (\(t.filesystemBytes) bytes of filesystem)")
 
         let width = rows.map(\.0.count).max() ?? 0
-        var out = rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n") + "\n"
+        var out = rows.map { $0.0.padded(to: width) + "  " + $0.1 }.joined(separator: "\n") + "\n"
         if info.findings.isEmpty {
             out += "\nNo problems met while opening.\n"
         } else {
@@ -64,7 +68,6 @@ enum InfoReport {
 
     private static func date(_ d: Date?) -> String {
         guard let d else { return "never" }
-        let f = ISO8601DateFormatter()
-        return f.string(from: d)
+        return d.formatted(.iso8601)
     }
 }

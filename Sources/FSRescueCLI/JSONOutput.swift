@@ -1,5 +1,10 @@
 // JSON documents on stdout: snake_case keys, ISO 8601 dates, a schema name first.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import FSRescue
 
 /// A document with its schema name (`"schema": "fsrescue.info/1"`) beside the value's own keys.
 struct Versioned<Value: Encodable>: Encodable {
@@ -26,7 +31,6 @@ enum JSONOutput {
     /// Prints `value` under `schema` to stdout.
     static func print<Value: Encodable>(_ value: Value, schema: String) throws {
         let data = try encoder().encode(Versioned(schema: schema, value: value))
-        FileHandle.standardOutput.write(data)
-        FileHandle.standardOutput.write(Data("\n".utf8))
+        writeAll(1, data + Data("\n".utf8))
     }
 }

@@ -1,5 +1,9 @@
 // The `fsrescue.scan/1` JSON document, built from a `ScanReport`.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import FSRescue
 
 /// The scan report as JSON: filesystem facts, verdict, findings, orphans with name evidence, timings.

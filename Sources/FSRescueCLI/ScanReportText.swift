@@ -39,7 +39,7 @@ enum ScanReportText {
             let ordered = FindingCode.all.filter { groups[$0] != nil }
             let width = ordered.map(\.id.count).max() ?? 0
             for code in ordered {
-                out += "  \(code.id.padding(toLength: width, withPad: " ", startingAt: 0))  \(groups[code]?.count ?? 0)\n"
+                out += "  \(code.id.padded(to: width))  \(groups[code]?.count ?? 0)\n"
             }
             out += "\nFindings:\n"
             for code in ordered {
@@ -50,7 +50,7 @@ enum ScanReportText {
                 if list.count > perCodeShown { out += "  … and \(list.count - perCodeShown) more \(code.id) (see --json)\n" }
             }
         }
-        out += "\nTimings: " + report.timings.map { "\($0.name) \(String(format: "%.3f", $0.seconds))s" }.joined(separator: ", ") + "\n"
+        out += "\nTimings: " + report.timings.map { "\($0.name) \(cFormat("%.3f", $0.seconds))s" }.joined(separator: ", ") + "\n"
         return out
     }
 

@@ -18,6 +18,7 @@ struct ScanFixtureScoringTests {
         #expect(report.verdict == .clean, "\(report.findings.filter { $0.severity >= .warning }.map(\.message))")
         #expect(report.orphans.isEmpty)
         #expect(report.inodes.filter { !$0.isSystem && !$0.reachable }.isEmpty)
+        ScanScore(report: report, fixture: f).namesAgree()
     }
 
     @Test("each corruption is reported with its codes and the truth's inodes and blocks",
@@ -33,7 +34,9 @@ struct ScanFixtureScoringTests {
         #expect(report.verdict == .damaged)
         let score = ScanScore(report: report, fixture: f)
         switch kind {
-        case .hostileNames: score.hostileNames(c)
+        case .hostileNames:
+            score.hostileNames(c)
+            score.namesAgree(also: c.addedEntries ?? [])
         case .unlinkFile: score.unlinked(c, as: .unattached, code: .inodeUnattached)
         case .unlinkDir: score.unlinkedDirectories(c)
         case .orphanList: score.unlinked(c, as: .orphanList, code: .orphanListEntry)
@@ -144,6 +147,24 @@ struct ScanScore {
         let others = report.findings.filter { $0.inode.map(hostileInodes.contains) ?? false }
             .filter { ![FindingCode.dirBadName, .dirDuplicateName, .inodeUnattached].contains($0.code) }
         #expect(others.isEmpty, "\(others.map(\.message))")
+    }
+
+    /// The first name of every named inode, which the table does not keep but finds again in its
+    /// parent directory, is a name the truth gives it in that directory; a lookup by number gives
+    /// the same facts as the walk in table order.
+    func namesAgree(also added: [FixtureTruth.Entry] = []) {
+        var truth: [UInt32: [(parent: UInt32, name: [UInt8])]] = [:]
+        for e in fixture.entries.values.joined() + added { truth[e.inode, default: []].append((e.parentInode, ScoringFixtures.nameBytes(e))) }
+        var checked = 0
+        for facts in report.inodes where !facts.isSystem {
+            #expect(report.inodes[inode: facts.inode] == facts, "inode \(facts.inode) looked up by number differs")
+            guard let parent = facts.parent, let names = truth[facts.inode] else { continue }
+            let name = facts.name ?? []
+            #expect(names.contains { $0.parent == parent && $0.name == name },
+                    "inode \(facts.inode): first name '\(String(decoding: name, as: UTF8.self))' in directory \(parent) is not the truth's")
+            checked += 1
+        }
+        #expect(checked > 100)
     }
 
     /// unlink-file and orphan-list: exactly the truth's inodes are orphans of `kind`, each with its finding

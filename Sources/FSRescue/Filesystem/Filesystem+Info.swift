@@ -1,5 +1,9 @@
 // Reading the facts of `FilesystemInfo` from an open libext2fs handle.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 internal import CFSRescueExt2fs
 
 extension Filesystem {
@@ -94,7 +98,7 @@ extension Filesystem {
 
     static func uuidString<T>(_ tuple: T) -> String {
         let bytes = withUnsafeBytes(of: tuple) { Array($0) }
-        let hex = bytes.map { String(format: "%02x", $0) }
+        let hex = bytes.map { cFormat("%02x", $0) }
         return [hex[0..<4], hex[4..<6], hex[6..<8], hex[8..<10], hex[10..<16]].map { $0.joined() }.joined(separator: "-")
     }
 

@@ -1,5 +1,9 @@
 // What `fsrescue info` reports: facts read from the superblock, the image and the partition table.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A snapshot of what a filesystem is: the facts `fsrescue info` prints and the scan report embeds.
 /// Every field is read from the superblock (`fs->super`) and the image, never written.

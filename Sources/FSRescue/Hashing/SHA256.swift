@@ -1,21 +1,29 @@
-// SHA-256 for manifests and ground truth, over OpenSSL's EVP interface.
+// SHA-256 for manifests and ground truth, over OpenSSL's EVP interface (libcrypto loaded at the first hash).
 internal import CFSRescueCrypto
 
 /// An incremental SHA-256 (`EVP_DigestInit_ex` / `EVP_DigestUpdate` / `EVP_DigestFinal_ex` with `EVP_sha256`).
+///
+/// libcrypto (`libcrypto.so.3`, else `.so.1.1`) is loaded with `dlopen` when the first hash starts,
+/// so processes that never hash do not map it; without it, hashing stops the process with a message.
 public struct SHA256: ~Copyable {
     private let context: OpaquePointer
+    private let api: UnsafePointer<fsr_crypto_api>
 
     /// A fresh hash (`EVP_MD_CTX_new`, `EVP_DigestInit_ex` with `EVP_sha256`).
     public init() {
-        context = EVP_MD_CTX_new()!
-        EVP_DigestInit_ex(context, fsr_sha256(), nil)
+        guard let api = fsr_crypto() else {
+            fatalError("SHA-256 needs OpenSSL's libcrypto (libcrypto.so.3), which could not be loaded; install libssl3.")
+        }
+        self.api = api
+        context = api.pointee.ctx_new()!
+        _ = api.pointee.`init`(context, api.pointee.sha256(), nil)
     }
 
-    deinit { EVP_MD_CTX_free(context) }
+    deinit { api.pointee.ctx_free(context) }
 
     /// Adds `bytes` to the hash.
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        if let base = bytes.baseAddress, !bytes.isEmpty { EVP_DigestUpdate(context, base, bytes.count) }
+        if let base = bytes.baseAddress, !bytes.isEmpty { _ = api.pointee.update(context, base, bytes.count) }
     }
 
     /// Adds the bytes of an array to the hash.
@@ -27,7 +35,7 @@ public struct SHA256: ~Copyable {
     public consuming func finalizeHex() -> String {
         var digest = [UInt8](repeating: 0, count: 32)
         var length: UInt32 = 0
-        digest.withUnsafeMutableBufferPointer { _ = EVP_DigestFinal_ex(context, $0.baseAddress, &length) }
+        digest.withUnsafeMutableBufferPointer { _ = api.pointee.final(context, $0.baseAddress, &length) }
         return SHA256.hex(digest)
     }
 

@@ -1,5 +1,10 @@
 // The ETA math: pure, driven by timestamps it is given, so tests can feed it synthetic clocks.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// Predicts a job's remaining time from its plan and the progress reported so far.
 ///

@@ -1,6 +1,10 @@
 // The NDJSON form of a progress event, schema `fsrescue.progress/1`, written by hand so that key
 // order is fixed and encoding costs nothing worth measuring.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension ProgressEvent {
     /// The schema name every event carries.
@@ -39,7 +43,7 @@ extension ProgressEvent {
 
     static func number(_ value: Double, decimals: Int) -> String {
         guard value.isFinite else { return "null" }
-        return String(format: "%.\(decimals)f", value)
+        return cFormat("%.\(decimals)f", value)
     }
 
     static func quoted(_ text: String) -> String { JSONText.quoted(text) }

@@ -1,5 +1,9 @@
 // Human-readable pieces of progress: durations, rates, percentages, the SIGUSR1 status line.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Formatting shared by the terminal bar and the status line.
 public enum ProgressFormat {
@@ -7,23 +11,23 @@ public enum ProgressFormat {
     public static func duration(_ seconds: Double) -> String {
         let s = Int(max(0, seconds).rounded())
         let (h, m, r) = (s / 3600, (s / 60) % 60, s % 60)
-        return h > 0 ? String(format: "%d:%02d:%02d", h, m, r) : String(format: "%d:%02d", m, r)
+        return h > 0 ? cFormat("%ld:%02ld:%02ld", h, m, r) : cFormat("%ld:%02ld", m, r)
     }
 
     /// `950/s`, `12.3k/s`, `4.1M/s`.
     public static func rate(_ unitsPerSecond: Double?) -> String {
         guard let r = unitsPerSecond, r.isFinite else { return "-/s" }
         switch r {
-        case ..<1_000: return String(format: "%.0f/s", r)
-        case ..<1_000_000: return String(format: "%.1fk/s", r / 1_000)
-        case ..<1_000_000_000: return String(format: "%.1fM/s", r / 1_000_000)
-        default: return String(format: "%.1fG/s", r / 1_000_000_000)
+        case ..<1_000: return cFormat("%.0f/s", r)
+        case ..<1_000_000: return cFormat("%.1fk/s", r / 1_000)
+        case ..<1_000_000_000: return cFormat("%.1fM/s", r / 1_000_000)
+        default: return cFormat("%.1fG/s", r / 1_000_000_000)
         }
     }
 
     /// `42.1%`.
     public static func percent(_ fraction: Double) -> String {
-        String(format: "%.1f%%", min(1, max(0, fraction)) * 100)
+        cFormat("%.1f%%", min(1, max(0, fraction)) * 100)
     }
 
     /// `ETA 1:10`, or `ETA estimating` while uncertain.

@@ -1,5 +1,9 @@
 // manifest.jsonl: appended as items finish, read back to resume an interrupted run.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -34,7 +38,7 @@ public final class Manifest {
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let header: [String: String] = ["record": "run", "schema": Manifest.schema, "image": image,
-                                        "started_at": ISO8601DateFormatter().string(from: Date())]
+                                        "started_at": Date().formatted(.iso8601)]
         if let line = try? encoder.encode(header) { append(line) }
         try flush()
     }
@@ -53,7 +57,7 @@ public final class Manifest {
     /// Appends the `"end"` line with the run's counts and flushes.
     public func close(summary: [String: Int], completed: Bool) throws(FSRescueError) {
         var end: [String: String] = ["record": "end", "completed": completed ? "true" : "false",
-                                     "ended_at": ISO8601DateFormatter().string(from: Date())]
+                                     "ended_at": Date().formatted(.iso8601)]
         for (k, v) in summary { end[k] = String(v) }
         if let line = try? encoder.encode(end) { append(line) }
         try flush()
@@ -85,13 +89,21 @@ public final class Manifest {
     static func read(_ directory: OutputDirectory) -> [String: ManifestRecord] {
         let f = openat(directory.fd, fileName, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard f >= 0 else { return [:] }
-        let handle = FileHandle(fileDescriptor: f, closeOnDealloc: true)
-        guard let data = try? handle.readToEnd() else { return [:] }
+        defer { Glibc.close(f) }
+        var data = Data()
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(f, $0.baseAddress!, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { return [:] }
+            if n == 0 { break }
+            data.append(contentsOf: chunk[..<n])
+        }
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         var items: [String: ManifestRecord] = [:]
         for line in data.split(separator: 0x0A) {
-            guard line.range(of: Data("\"record\":\"item\"".utf8)) != nil,
+            guard line.firstRange(of: Array("\"record\":\"item\"".utf8)) != nil,
                   let item = try? decoder.decode(ManifestRecord.self, from: line) else { continue }
             items[item.path] = item
         }

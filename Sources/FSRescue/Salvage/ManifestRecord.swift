@@ -1,5 +1,9 @@
 // One line of manifest.jsonl: what was done with one inode at one output path.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// How much of an item was recovered.
 public enum SalvageStatus: String, Sendable, Codable {

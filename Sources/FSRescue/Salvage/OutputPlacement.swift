@@ -1,5 +1,9 @@
 // Refusing output folders that would lose data: on the device being read, or full of something else.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,7 +22,7 @@ enum OutputPlacement {
             let major = (outDev >> 8) & 0xFFF | (outDev >> 32) & ~0xFFF
             let minor = outDev & 0xFF | (outDev >> 12) & ~0xFF
             let backing = "/sys/dev/block/\(major):\(minor)/loop/backing_file"
-            let file = (try? String(contentsOfFile: backing, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+            let file = (try? String(contentsOfFile: backing, encoding: .utf8)).map { String($0.trimmingPrefix(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()) }
             onSource = file.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path
                 == URL(fileURLWithPath: source.path).resolvingSymlinksInPath().path } ?? false
         }

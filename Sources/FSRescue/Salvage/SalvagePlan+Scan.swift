@@ -27,13 +27,14 @@ extension SalvagePlan {
         sharedBlocks = Self.blocksClaimedTwice(report.sharedBlocks.map(\.inode), filesystem: filesystem)
         if !orphansOnly {
             let table = report.inodes
-            sweep = table.compactMap { facts in
-                guard !facts.isSystem, facts.inode != Filesystem.rootInode,
-                      facts.type == .regular || facts.type == .symlink || facts.type == .directory else { return nil }
-                return facts.inode
+            sweep = table.numbered.compactMap { i, inode in
+                let type = table.type(at: i)
+                guard !table.isSystem(at: i), inode != Filesystem.rootInode,
+                      type == .regular || type == .symlink || type == .directory else { return nil }
+                return inode
             }
             sweepName = { number in
-                guard let name = table[inode: number]?.name, !name.isEmpty else { return nil }
+                guard let i = table.index(of: number), let name = table.name(at: i), !name.isEmpty else { return nil }
                 return (name, .directory, 1)
             }
         }

@@ -1,21 +1,27 @@
 // A plain bit array over block (cluster) or inode numbers, with word-at-a-time range operations.
 
 /// A fixed-size bit array. Range claims work a 64-bit word at a time so marking a long extent is cheap.
+/// The words are allocated at the first bit set: a set that stays empty (multiply-claimed blocks
+/// on a healthy filesystem) costs nothing.
 struct BitSet: Sendable {
-    private(set) var words: [UInt64]
+    private(set) var words: [UInt64] = []
     let count: UInt64
 
     init(count: UInt64) {
         self.count = count
-        words = [UInt64](repeating: 0, count: Int((count + 63) / 64))
+    }
+
+    private mutating func allocate() {
+        if words.isEmpty { words = [UInt64](repeating: 0, count: Int((count + 63) / 64)) }
     }
 
     func contains(_ bit: UInt64) -> Bool {
-        bit < count && words[Int(bit >> 6)] & (1 << (bit & 63)) != 0
+        bit < count && !words.isEmpty && words[Int(bit >> 6)] & (1 << (bit & 63)) != 0
     }
 
     mutating func insert(_ bit: UInt64) {
         guard bit < count else { return }
+        allocate()
         words[Int(bit >> 6)] |= 1 << (bit & 63)
     }
 
@@ -25,6 +31,7 @@ struct BitSet: Sendable {
         // Not written with forEachWord: a closure mutating `words` while forEachWord borrows `self`
         // forces a copy of the whole array on every call (it was half of a 100k-file scan).
         guard start < count else { return 0 }
+        allocate()
         let end = min(start &+ length, count)
         var already: UInt64 = 0
         var bit = start
@@ -51,7 +58,7 @@ struct BitSet: Sendable {
 
     /// Calls `body` with each word index and the mask of the range's bits in it (clipped to the set).
     private func forEachWord(_ start: UInt64, _ length: UInt64, _ body: (Int, UInt64) -> Void) {
-        guard start < count else { return }
+        guard start < count, !words.isEmpty else { return }
         let end = min(start &+ length, count)
         var bit = start
         while bit < end {

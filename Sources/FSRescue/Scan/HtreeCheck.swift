@@ -77,7 +77,7 @@ extension ScanRun {
     /// every leaf's hash span against the range its index entry gives.
     func checkHtreeHashes() {
         for (dir, levels) in htree.levels.sorted(by: { $0.key < $1.key }) {
-            let ino = table.numbers[Int(dir)]
+            let ino = table.number(at: Int(dir))
             var stack: [(logical: UInt32, low: UInt32, high: UInt32, level: Int)] = [(0, 0, UInt32.max, 0)]
             var visited = Set<UInt32>()
             var reported = 0

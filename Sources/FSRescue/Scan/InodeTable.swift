@@ -1,5 +1,11 @@
-// The facts the scan keeps about every live inode, stored column by column to stay compact at millions of inodes.
+// The facts the scan keeps about every live inode: a few bytes each, the rest re-read on demand.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Synchronization
+internal import CFSRescueExt2fs
 
 /// What the scan learned about one live inode (in use, reserved with a mode, or on an orphan list).
 ///
@@ -39,34 +45,59 @@ public struct InodeFacts: Sendable, Equatable {
 
 /// Every live inode the scan met, sorted by inode number, as a random-access collection of ``InodeFacts``.
 ///
-/// Stored as parallel arrays (about 36 bytes per inode plus the first name of each) so a
-/// filesystem with millions of files fits in memory; lookups by inode number are binary searches.
+/// Kept small so a filesystem with millions of files fits in little memory (about 4 bytes per
+/// live inode with 16-bit parent numbers, plus 1.5 bits per inode of the filesystem): which inodes
+/// are live is a bitmap with a rank per 64-bit word, each inode keeps a byte of type and flags, a
+/// byte of on-disk and counted links (4 bits each; larger counts in side maps) and the directory
+/// holding its first entry as a directory ordinal. Directories also keep their size, mtime and `..`.
+///
+/// The rest is read again from the filesystem the scan ran on when a fact is asked for: `mode`,
+/// and `size` and `mtime` of non-directories, from the inode (`ext2fs_read_inode2`); `name` by
+/// re-reading the parent directory's blocks as pass 2 did (one directory walk per parent, the
+/// last one's names cached). So the table keeps its ``Filesystem`` open, and reading facts follows
+/// the same thread rules as the ``Filesystem``; lookups by inode number are O(1).
 public struct InodeTable: Sendable, RandomAccessCollection {
-    static let noName = UInt32.max
+    /// Bit `n & 63` of word `n >> 6` is set when inode `n` is live.
+    var liveBits: [UInt64] = []
+    /// Live inodes in the words before each word (filled up to ``rankFilled``).
+    var liveRank: [UInt32] = []
+    var rankFilled = 0
+    var liveCount = 0
+    var lastInode: UInt32 = 0
 
-    var numbers: [UInt32] = []
-    var modes: [UInt16] = []
-    var sizes: [UInt64] = []
-    var links: [UInt16] = []
-    var counted: [UInt16] = []
-    var mtimes: [UInt32] = []
-    var parents: [UInt32] = []
+    /// Per table index: type code in the top three bits (``typeShift``), ``Flag`` bits below.
     var flags: [UInt8] = []
-    var damages: [UInt16] = []
-    var nameOffsets: [UInt32] = []
-    var nameLengths: [UInt8] = []
-    /// The name bytes, in chunks of ``nameChunkSize`` filled to the brim and never regrown: a single
-    /// array grew by doubling and was compacted by a copy, so the names cost up to three times their
-    /// size at the peak. A name never straddles two chunks; an offset is chunk × size + position.
-    var nameChunks: [[UInt8]] = []
-    static let nameChunkBits = 20
-    static let nameChunkSize = 1 << nameChunkBits
-    /// `..` of each directory, keyed by table index.
-    var dotdots: [Int32: UInt32] = [:]
-    /// The table position of the first inode of each block group (and the end), so a lookup searches
-    /// one group's inodes instead of the whole table; empty until ``indexGroups(inodesPerGroup:groups:)``.
-    var groupStarts: [Int32] = []
-    var inodesPerGroup: UInt32 = 0
+    /// Per table index: `i_links_count` in the low nibble and the entries counted naming the inode
+    /// in the high one, each 0…14, 15 meaning "see ``linkOverflow`` / ``countedOverflow``"
+    /// (a file's counts are 1 and 1; a directory's are 2 plus its subdirectories).
+    var linkCounts: [UInt8] = []
+    var linkOverflow: [Int32: UInt16] = [:]
+    var countedOverflow: [Int32: UInt16] = [:]
+    /// Per table index: 0, or 1 + the ordinal of the directory holding its first entry; 16 bits wide
+    /// while there are fewer than 65535 directories, else 32 (chosen once pass 1 has counted them).
+    var narrowParents: [UInt16] = []
+    var wideParents: [UInt32] = []
+    var parentsWide = false
+    var parentsReady = false
+    /// Damage, for the few inodes that have any.
+    var damages: [Int32: UInt16] = [:]
+
+    /// Per directory ordinal (directories in inode order): its table index, size and mtime.
+    var directoryIndices: [Int32] = []
+    var directorySizes: [UInt64] = []
+    var directoryMtimes: [UInt32] = []
+    /// Per directory ordinal: the inode its `..` entry names, ``noDotdot`` when it has none
+    /// (a `..` naming that very number, only ever seen on a corrupt entry, is in ``dotdotOverflow``).
+    var directoryDotdots: [UInt32] = []
+    var dotdotOverflow: [Int32: UInt32] = [:]
+    static let noDotdot = UInt32.max
+
+    /// The filesystem the scan read, for the facts re-read on demand.
+    var filesystem: Filesystem?
+    let nameCache = NameCache()
+
+    static let overflow: UInt8 = 15
+    static let typeShift: UInt8 = 5
 
     enum Flag {
         static let reachable: UInt8 = 1 << 0
@@ -77,18 +108,26 @@ public struct InodeTable: Sendable, RandomAccessCollection {
     }
 
     public var startIndex: Int { 0 }
-    public var endIndex: Int { numbers.count }
+    public var endIndex: Int { liveCount }
 
     public subscript(position: Int) -> InodeFacts {
-        let dd = dotdots[Int32(position)]
+        let inode = number(at: position)
+        let type = type(at: position)
+        let isDir = type == .directory
+        let ordinal = isDir ? directoryOrdinal(ofIndex: position) : nil
+        let onDisk = filesystem.flatMap { try? $0.readRawInode(inode) }
+        let mode = onDisk?.i_mode ?? type.modeTypeBits
+        let size = ordinal.map { directorySizes[$0] } ?? onDisk.map { UInt64($0.i_size) | UInt64($0.i_size_high) << 32 } ?? 0
+        let mtime = ordinal.map { directoryMtimes[$0] } ?? onDisk?.i_mtime ?? 0
+        let parent = parent(at: position)
+        let f = flags[position]
         return InodeFacts(
-            inode: numbers[position], type: FileType(mode: modes[position]), mode: modes[position],
-            size: sizes[position], linksCount: links[position], countedLinks: counted[position],
-            mtime: mtimes[position], parent: parents[position] == 0 ? nil : parents[position],
-            dotdot: dd, name: name(at: position),
-            reachable: flags[position] & Flag.reachable != 0, isSystem: flags[position] & Flag.system != 0,
-            usesExtents: flags[position] & Flag.extents != 0, hasInlineData: flags[position] & Flag.inline != 0,
-            damage: InodeDamage(rawValue: damages[position]))
+            inode: inode, type: type, mode: mode, size: size, linksCount: linksCount(at: position),
+            countedLinks: countedLinks(at: position), mtime: mtime, parent: parent == 0 ? nil : parent,
+            dotdot: ordinal.flatMap(dotdot(ofDirectory:)), name: name(at: position),
+            reachable: f & Flag.reachable != 0, isSystem: f & Flag.system != 0,
+            usesExtents: f & Flag.extents != 0, hasInlineData: f & Flag.inline != 0,
+            damage: damage(at: position))
     }
 
     /// The facts of `inode`, or nil when the scan found it not in use.
@@ -96,105 +135,264 @@ public struct InodeTable: Sendable, RandomAccessCollection {
         index(of: inode).map { self[$0] }
     }
 
-    /// The table position of `inode` (binary search), or nil when it is not live.
+    /// The table position of `inode` (its rank among live inodes), or nil when it is not live.
     public func index(of inode: UInt32) -> Int? {
-        var low = 0, high = numbers.count
-        if inodesPerGroup > 0, inode > 0 {
-            let g = Int((inode - 1) / inodesPerGroup)
-            guard g + 1 < groupStarts.count else { return nil }
-            (low, high) = (Int(groupStarts[g]), Int(groupStarts[g + 1]))
-        }
+        let w = Int(inode >> 6)
+        guard w < rankFilled else { return nil }
+        let word = liveBits[w], bit = UInt64(1) << UInt64(inode & 63)
+        guard word & bit != 0 else { return nil }
+        return Int(liveRank[w]) + (word & (bit - 1)).nonzeroBitCount
+    }
+
+    /// The inode number at table position `i` (select: the word by binary search over the ranks).
+    func number(at i: Int) -> UInt32 {
+        var low = 0, high = rankFilled - 1
         while low < high {
-            let mid = (low + high) >> 1
-            let value = numbers[mid]
-            if value == inode { return mid }
-            if value < inode { low = mid + 1 } else { high = mid }
+            let mid = (low + high + 1) >> 1
+            if Int(liveRank[mid]) <= i { low = mid } else { high = mid - 1 }
         }
-        return nil
+        var word = liveBits[low]
+        for _ in 0..<(i - Int(liveRank[low])) { word &= word - 1 }
+        return UInt32(low << 6 + word.trailingZeroBitCount)
     }
 
-    func name(at i: Int) -> [UInt8]? {
-        let offset = nameOffsets[i]
-        guard offset != Self.noName else { return nil }
-        let chunk = Int(offset) >> Self.nameChunkBits, start = Int(offset) & (Self.nameChunkSize - 1)
-        return Array(nameChunks[chunk][start..<start + Int(nameLengths[i])])
-    }
+    /// Live inodes in table order, with their positions, walking the bitmap.
+    var numbered: Numbered { Numbered(bits: liveBits, words: rankFilled) }
 
-    // MARK: Building (passes 1–4)
+    struct Numbered: Sequence {
+        let bits: [UInt64]
+        let words: Int
 
-    mutating func append(inode: UInt32, mode: UInt16, size: UInt64, links: UInt16, mtime: UInt32, flags: UInt8) {
-        if inodesPerGroup != 0 { (groupStarts, inodesPerGroup) = ([], 0) }
-        numbers.append(inode)
-        modes.append(mode)
-        sizes.append(size)
-        self.links.append(links)
-        counted.append(0)
-        mtimes.append(mtime)
-        parents.append(0)
-        self.flags.append(flags)
-        damages.append(0)
-        nameOffsets.append(Self.noName)
-        nameLengths.append(0)
-    }
+        struct Iterator: IteratorProtocol {
+            let bits: [UInt64]
+            let words: Int
+            var w = 0, word: UInt64 = 0, index = 0
 
-    /// Builds ``groupStarts`` once the table is complete (after pass 1); appends clear it.
-    mutating func indexGroups(inodesPerGroup ipg: UInt32, groups: UInt32) {
-        guard ipg > 0 else { return }
-        var starts = [Int32](repeating: 0, count: Int(groups) + 1)
-        var i = 0
-        for g in 0...Int(groups) {
-            let first = UInt64(g) * UInt64(ipg) + 1
-            while i < numbers.count && UInt64(numbers[i]) < first { i += 1 }
-            starts[g] = Int32(i)
+            mutating func next() -> (index: Int, inode: UInt32)? {
+                while word == 0 {
+                    guard w < words else { return nil }
+                    word = bits[w]
+                    w += 1
+                }
+                let inode = UInt32((w - 1) << 6 + word.trailingZeroBitCount)
+                word &= word - 1
+                defer { index += 1 }
+                return (index, inode)
+            }
         }
-        starts[Int(groups)] = Int32(numbers.count)
-        groupStarts = starts
-        inodesPerGroup = ipg
+
+        func makeIterator() -> Iterator { Iterator(bits: bits, words: words) }
     }
 
-    mutating func addDamage(_ damage: InodeDamage, at i: Int) { damages[i] |= damage.rawValue }
+    // MARK: Facts by position
 
-    mutating func countLink(at i: Int) {
-        if counted[i] < UInt16.max { counted[i] += 1 }
-    }
-
-    /// Records the first entry naming the inode at `i`; later ones are only counted.
-    mutating func setParentIfFirst(_ parent: UInt32, name: UnsafeRawBufferPointer, at i: Int) -> Bool {
-        guard parents[i] == 0 else { return false }
-        parents[i] = parent
-        guard name.count <= 255 else { return true }
-        if nameChunks.isEmpty || nameChunks[nameChunks.count - 1].count + name.count > Self.nameChunkSize {
-            guard nameChunks.count < (1 << (32 - Self.nameChunkBits)) - 1 else { return true }
-            nameChunks.append([])
-            nameChunks[nameChunks.count - 1].reserveCapacity(Self.nameChunkSize)
-        }
-        let chunk = nameChunks.count - 1
-        nameOffsets[i] = UInt32(chunk << Self.nameChunkBits + nameChunks[chunk].count)
-        nameLengths[i] = UInt8(name.count)
-        nameChunks[chunk].append(contentsOf: name)
-        return true
-    }
-
-    func isDirectory(at i: Int) -> Bool { modes[i] & 0o170000 == 0o040000 }
+    func type(at i: Int) -> FileType { FileType.fromCode(flags[i] >> Self.typeShift) }
+    func isDirectory(at i: Int) -> Bool { flags[i] >> Self.typeShift == 2 }
     func isSystem(at i: Int) -> Bool { flags[i] & Flag.system != 0 }
     func isReachable(at i: Int) -> Bool { flags[i] & Flag.reachable != 0 }
     mutating func markReachable(at i: Int) { flags[i] |= Flag.reachable }
 
+    func linksCount(at i: Int) -> UInt16 {
+        let n = linkCounts[i] & 0x0F
+        return n == Self.overflow ? linkOverflow[Int32(i)] ?? UInt16(n) : UInt16(n)
+    }
+
+    func countedLinks(at i: Int) -> UInt16 {
+        let n = linkCounts[i] >> 4
+        return n == Self.overflow ? countedOverflow[Int32(i)] ?? UInt16(n) : UInt16(n)
+    }
+
+    func damage(at i: Int) -> InodeDamage { InodeDamage(rawValue: damages[Int32(i)] ?? 0) }
+
+    /// 0, or 1 + the ordinal of the directory holding the first entry naming the inode at `i`.
+    @inline(__always)
+    func parentSlot(at i: Int) -> Int {
+        guard parentsReady else { return 0 }
+        return parentsWide ? Int(wideParents[i]) : Int(narrowParents[i])
+    }
+
+    /// The inode number of the directory holding the first entry naming the inode at `i` (0 when none).
+    func parent(at i: Int) -> UInt32 {
+        let slot = parentSlot(at: i)
+        return slot == 0 ? 0 : number(at: Int(directoryIndices[slot - 1]))
+    }
+
+    /// `i_size`: kept for directories, read from the inode for the rest (0 when it cannot be read).
+    func size(at i: Int) -> UInt64 {
+        if isDirectory(at: i), let d = directoryOrdinal(ofIndex: i) { return directorySizes[d] }
+        guard let raw = try? filesystem?.readRawInode(number(at: i)) else { return 0 }
+        return UInt64(raw.i_size) | UInt64(raw.i_size_high) << 32
+    }
+
+    /// `i_mtime`: kept for directories, read from the inode for the rest (0 when it cannot be read).
+    func mtime(at i: Int) -> UInt32 {
+        if isDirectory(at: i), let d = directoryOrdinal(ofIndex: i) { return directoryMtimes[d] }
+        return (try? filesystem?.readRawInode(number(at: i)))?.i_mtime ?? 0
+    }
+
+    var directoryCount: Int { directoryIndices.count }
+
+    /// The inode the `..` entry of the directory at table position `i` names (nil when it has none, or is no directory).
+    func dotdot(at i: Int) -> UInt32? {
+        directoryOrdinal(ofIndex: i).flatMap(dotdot(ofDirectory:))
+    }
+
+    func dotdot(ofDirectory ordinal: Int) -> UInt32? {
+        let value = directoryDotdots[ordinal]
+        return value != Self.noDotdot ? value : dotdotOverflow[Int32(ordinal)]
+    }
+
+    mutating func setDotdot(_ inode: UInt32, ofDirectory ordinal: Int) {
+        directoryDotdots[ordinal] = inode
+        if inode == Self.noDotdot { dotdotOverflow[Int32(ordinal)] = inode }
+    }
+
+    /// The ordinal of the directory at table position `i` (binary search), or nil when it is not a directory.
+    func directoryOrdinal(ofIndex i: Int) -> Int? {
+        var low = 0, high = directoryIndices.count
+        while low < high {
+            let mid = (low + high) >> 1
+            let value = Int(directoryIndices[mid])
+            if value == i { return mid }
+            if value < i { low = mid + 1 } else { high = mid }
+        }
+        return nil
+    }
+
+    // MARK: Building (passes 1–4)
+
+    /// Sizes the live bitmap for inodes 1…`inodesCount` and remembers where facts are re-read from.
+    mutating func prepare(inodesCount: UInt32, filesystem: Filesystem) {
+        let words = Int(inodesCount >> 6) + 1
+        liveBits = [UInt64](repeating: 0, count: words)
+        liveRank = [UInt32](repeating: 0, count: words)
+        self.filesystem = filesystem
+    }
+
+    /// Adds a live inode; inodes come in increasing order (the inode scan's). False (nothing added)
+    /// for an inode out of order or beyond `s_inodes_count`.
+    mutating func append(inode: UInt32, mode: UInt16, size: UInt64, links: UInt16, mtime: UInt32, flags: UInt8) -> Bool {
+        let w = Int(inode >> 6)
+        guard inode > lastInode || liveCount == 0, w < liveBits.count else { return false }
+        while rankFilled <= w {
+            liveRank[rankFilled] = UInt32(liveCount)
+            rankFilled += 1
+        }
+        liveBits[w] |= UInt64(1) << UInt64(inode & 63)
+        lastInode = inode
+        let type = FileType(mode: mode)
+        if type == .directory {
+            directoryIndices.append(Int32(liveCount))
+            directorySizes.append(size)
+            directoryMtimes.append(mtime)
+            directoryDotdots.append(Self.noDotdot)
+        }
+        if links >= UInt16(Self.overflow) { linkOverflow[Int32(liveCount)] = links }
+        linkCounts.append(UInt8(Swift.min(links, UInt16(Self.overflow))))
+        self.flags.append(flags | type.code << Self.typeShift)
+        liveCount += 1
+        return true
+    }
+
+    /// Allocates the parent column once pass 1 has counted the directories (16 bits per inode while
+    /// they are fewer than 65535). Called once, after pass 1; later calls do nothing.
+    mutating func finishAppending() {
+        guard !parentsReady else { return }
+        parentsWide = directoryIndices.count >= Int(UInt16.max)
+        if parentsWide { wideParents = [UInt32](repeating: 0, count: liveCount) } else { narrowParents = [UInt16](repeating: 0, count: liveCount) }
+        parentsReady = true
+        shrink()
+    }
+
+    mutating func addDamage(_ damage: InodeDamage, at i: Int) {
+        guard !damage.isEmpty else { return }
+        damages[Int32(i), default: 0] |= damage.rawValue
+    }
+
+    @inline(__always)
+    mutating func countLink(at i: Int) {
+        let v = linkCounts[i]
+        if v < (Self.overflow - 1) << 4 {
+            linkCounts[i] = v &+ 0x10
+        } else {
+            countLinkSlowly(at: i)
+        }
+    }
+
+    /// The 15th entry moves the count to ``countedOverflow``, which saturates at 65535.
+    private mutating func countLinkSlowly(at i: Int) {
+        if linkCounts[i] >> 4 < Self.overflow {
+            linkCounts[i] |= Self.overflow << 4
+            countedOverflow[Int32(i)] = UInt16(Self.overflow)
+        } else if let c = countedOverflow[Int32(i)], c < UInt16.max {
+            countedOverflow[Int32(i)] = c + 1
+        }
+    }
+
+    /// Records directory ordinal `directory` as holding the first entry naming the inode at `i`;
+    /// false when an earlier entry already did (later ones are only counted).
+    @inline(__always)
+    mutating func setParentIfFirst(directory: Int, at i: Int) -> Bool {
+        guard parentsReady, parentSlot(at: i) == 0 else { return false }
+        if parentsWide { wideParents[i] = UInt32(directory + 1) } else { narrowParents[i] = UInt16(directory + 1) }
+        return true
+    }
+
     /// Reserves room for `count` inodes (from the group descriptors) so the columns do not grow by doubling.
     mutating func reserve(_ count: Int) {
-        numbers.reserveCapacity(count); modes.reserveCapacity(count); sizes.reserveCapacity(count)
-        links.reserveCapacity(count); counted.reserveCapacity(count); mtimes.reserveCapacity(count)
-        parents.reserveCapacity(count); flags.reserveCapacity(count); damages.reserveCapacity(count)
-        nameOffsets.reserveCapacity(count); nameLengths.reserveCapacity(count)
+        flags.reserveCapacity(count); linkCounts.reserveCapacity(count)
     }
 
     /// Frees spare capacity once the table is complete.
     mutating func shrink() {
-        numbers = numbers.compacted(); modes = modes.compacted(); sizes = sizes.compacted()
-        links = links.compacted(); counted = counted.compacted(); mtimes = mtimes.compacted()
-        parents = parents.compacted(); flags = flags.compacted(); damages = damages.compacted()
-        nameOffsets = nameOffsets.compacted(); nameLengths = nameLengths.compacted()
-        if let last = nameChunks.indices.last { nameChunks[last] = nameChunks[last].compacted() }
+        flags = flags.compacted(); linkCounts = linkCounts.compacted()
+        directoryIndices = directoryIndices.compacted(); directorySizes = directorySizes.compacted()
+        directoryMtimes = directoryMtimes.compacted(); directoryDotdots = directoryDotdots.compacted()
+    }
+}
+
+extension FileType {
+    /// The 3-bit code the table keeps (the `EXT2_FT_*` value; 0 for unknown).
+    var code: UInt8 { direntFileType }
+
+    static func fromCode(_ code: UInt8) -> FileType {
+        switch code {
+        case 1: .regular
+        case 2: .directory
+        case 3: .characterDevice
+        case 4: .blockDevice
+        case 5: .fifo
+        case 6: .socket
+        case 7: .symlink
+        default: .unknown
+        }
+    }
+
+    /// The `S_IF*` bits of the type (0 for unknown), for a mode that cannot be read again.
+    var modeTypeBits: UInt16 {
+        switch self {
+        case .regular: 0o100000
+        case .directory: 0o040000
+        case .symlink: 0o120000
+        case .characterDevice: 0o020000
+        case .blockDevice: 0o060000
+        case .fifo: 0o010000
+        case .socket: 0o140000
+        case .unknown: 0
+        }
+    }
+}
+
+/// The names of the entries of the last directory read for ``InodeTable/name(at:)``, so walking
+/// the table in order reads each parent directory once.
+final class NameCache: Sendable {
+    private let last = Mutex<(directory: UInt32, names: [UInt32: [UInt8]])?>(nil)
+
+    func names(in directory: UInt32, orRead read: () -> [UInt32: [UInt8]]) -> [UInt32: [UInt8]] {
+        if let hit = last.withLock({ $0?.directory == directory ? $0?.names : nil }) { return hit }
+        let names = read()
+        last.withLock { $0 = (directory, names) }
+        return names
     }
 }
 

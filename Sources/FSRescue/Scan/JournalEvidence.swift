@@ -54,8 +54,8 @@ extension ScanRun {
 
     /// Adds `journal` name evidence for in-use inodes that no live entry names: every live entry of
     /// every logged copy of a directory block (a block pass 2 read as a directory's, or one whose copy
-    /// starts with `.`) in the internal journal. Does nothing when every inode is named, so a healthy
-    /// filesystem pays nothing. Returns journal blocks read.
+    /// starts with `.`) in the internal journal. Does nothing when every inode is named (the root
+    /// aside), so a healthy filesystem pays nothing. Returns journal blocks read.
     func collectJournalEvidence() -> UInt64 {
         let sb = fs.pointee.super.pointee
         guard sb.s_feature_compat & UInt32(EXT3_FEATURE_COMPAT_HAS_JOURNAL) != 0, sb.s_journal_inum != 0 else { return 0 }
@@ -72,7 +72,7 @@ extension ScanRun {
         guard readJournal(0), let layout = JournalLayout(UnsafeRawBufferPointer(buffer), blockSize: bs) else { return 0 }
         var directoryOf: [UInt64: UInt32] = [:]
         for ref in directoryBlocks where ref.directory >= 0 && Int(ref.directory) < table.count {
-            directoryOf[ref.physical] = table.numbers[Int(ref.directory)]
+            directoryOf[ref.physical] = table.number(at: Int(ref.directory))
         }
         var logged: [(fsBlock: UInt64, journalBlock: UInt64, escaped: Bool)] = []
         let limit = min(layout.maxLength, Self.journalBlockLimit)

@@ -11,10 +11,9 @@ extension ScanRun {
         let buffer = InodeBuffer(fs)
         let walker = BlockWalker(fs)
         var done: UInt64 = 0
-        for index in table.indices {
+        for (index, ino) in table.numbered {
             done += 1
             if shouldStop(done) { return done }
-            let ino = table.numbers[index]
             guard ino != Self.resizeInode, table.flags[index] & InodeTable.Flag.inline == 0 else { continue }
             let rc = ext2fs_read_inode_full(fs, ino, buffer.inode, Int32(buffer.size))
             guard rc == 0 || rc == EXT2_ET_INODE_CSUM_INVALID, ext2fs_inode_has_valid_blocks2(fs, buffer.inode) != 0 else { continue }

@@ -68,7 +68,7 @@ extension ScanRun {
 
         if reserved {
             guard mode != 0 || raw.anyBlockPointer else { return }
-            table.append(inode: ino, mode: mode, size: raw.size, links: raw.links, mtime: raw.mtime, flags: InodeTable.Flag.system)
+            guard table.append(inode: ino, mode: mode, size: raw.size, links: raw.links, mtime: raw.mtime, flags: InodeTable.Flag.system) else { return }
             if ino == Self.resizeInode {
                 let dind = UInt64(raw.block(13))
                 if dind != 0 && walker.inRange(dind) { claim(dind, 1, inode: ino, index: table.count - 1) }
@@ -101,7 +101,7 @@ extension ScanRun {
         }
         let inline = raw.flags & UInt32(EXT4_INLINE_DATA_FL) != 0
         if inline { flags |= InodeTable.Flag.inline }
-        table.append(inode: ino, mode: mode, size: raw.size, links: raw.links, mtime: raw.mtime, flags: flags)
+        guard table.append(inode: ino, mode: mode, size: raw.size, links: raw.links, mtime: raw.mtime, flags: flags) else { return }
         let index = table.count - 1
         counts.inodesInUse += 1
 

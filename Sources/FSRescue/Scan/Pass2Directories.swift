@@ -33,7 +33,7 @@ extension ScanRun {
                 if code == 0 {
                     checkBlock(ref, UnsafeRawBufferPointer(start: block, count: bs), &state)
                 } else {
-                    let ino = table.numbers[Int(ref.directory)]
+                    let ino = table.number(at: Int(ref.directory))
                     add(Finding(.dirUnreadableBlock, "Block \(ref.physical) (logical \(ref.logical)) of directory inode \(ino) cannot be read (\(Ext2Error(code: Int(code)).message)).", inode: ino, block: ref.physical))
                     table.addDamage([.unreadable, .badEntries], at: Int(ref.directory))
                 }
@@ -79,7 +79,8 @@ extension ScanRun {
 
     private func checkBlock(_ ref: DirectoryBlockRef, _ bytes: UnsafeRawBufferPointer, _ state: inout DirectoryPassState) {
         let dirIndex = Int(ref.directory)
-        let dir = table.numbers[dirIndex]
+        let dir = table.number(at: dirIndex)
+        let ordinal = table.directoryOrdinal(ofIndex: dirIndex) ?? 0
         let bs = Int(blockSize)
         let indexed = table.flags[dirIndex] & InodeTable.Flag.indexed != 0
         var limit = bs
@@ -107,7 +108,7 @@ extension ScanRun {
         let error = DirectoryParser.parse(bytes, limit: limit, blockSize: bs, hasFiletype: hasFiletype, inodesCount: inodesCount,
                                           slack: !(indexed && ref.logical == 0),
             entry: { e in
-                checkEntry(e, bytes, dirIndex: dirIndex, block: ref.physical, logical: ref.logical, hashed: hashed,
+                checkEntry(e, bytes, dir: dir, dirIndex: dirIndex, ordinal: ordinal, block: ref.physical, logical: ref.logical, hashed: hashed,
                            position: ref.logical == 0 ? position : 2, &state)
                 position += 1
             },
@@ -124,7 +125,8 @@ extension ScanRun {
     }
 
     private func checkInlineDirectory(_ dirIndex: Int, _ buffer: UnsafeMutableRawPointer, capacity: Int, _ state: inout DirectoryPassState) {
-        let dir = table.numbers[dirIndex]
+        let dir = table.number(at: dirIndex)
+        let ordinal = table.directoryOrdinal(ofIndex: dirIndex) ?? 0
         var size: Int = 0
         guard ext2fs_inline_data_size(fs, dir, &size) == 0, size >= 4, size <= capacity,
               ext2fs_inline_data_get(fs, dir, nil, buffer, &size) == 0 else {
@@ -135,7 +137,7 @@ extension ScanRun {
         let bytes = UnsafeRawBufferPointer(start: buffer, count: size)
         table.countLink(at: dirIndex)  // the implicit '.'
         let parent = bytes.loadUnaligned(as: UInt32.self)
-        table.dotdots[Int32(dirIndex)] = parent
+        table.setDotdot(parent, ofDirectory: ordinal)
         if let p = table.index(of: parent) { table.countLink(at: p) }
         // i_block holds the parent and 56 bytes of entries; the system.data attribute holds the rest.
         for (start, end) in [(4, min(60, size)), (60, size)] where end > start {
@@ -143,7 +145,7 @@ extension ScanRun {
             let region = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
             let error = DirectoryParser.parse(region, limit: region.count, blockSize: region.count, minimumRecord: 8,
                                               hasFiletype: hasFiletype, inodesCount: inodesCount, slack: true,
-                entry: { e in checkEntry(e, region, dirIndex: dirIndex, block: 0, logical: 0, hashed: false, position: 2, &state) },
+                entry: { e in checkEntry(e, region, dir: dir, dirIndex: dirIndex, ordinal: ordinal, block: 0, logical: 0, hashed: false, position: 2, &state) },
                 stale: { e in recordStale(e, region, directory: dir, block: 0) })
             if let error {
                 add(Finding(.dirBadEntry, "Inline directory inode \(dir): at offset \(start + error.offset), \(error.reason).", inode: dir))
@@ -153,10 +155,10 @@ extension ScanRun {
     }
 
     /// Checks one live entry. `position` is 0 for the first entry of block 0 ('.'), 1 for the second ('..').
-    private func checkEntry(_ e: DirectoryEntry, _ bytes: UnsafeRawBufferPointer, dirIndex: Int, block: UInt64,
+    /// `dir` is the directory's inode, `dirIndex` its table position, `ordinal` its directory ordinal.
+    private func checkEntry(_ e: DirectoryEntry, _ bytes: UnsafeRawBufferPointer, dir: UInt32, dirIndex: Int, ordinal: Int, block: UInt64,
                             logical: UInt32, hashed: Bool, position: Int,
                             _ state: inout DirectoryPassState) {
-        let dir = table.numbers[dirIndex]
         let name = UnsafeRawBufferPointer(rebasing: bytes[e.nameOffset..<e.nameOffset + e.nameLength])
         let isDot = e.nameLength == 1 && name[0] == 0x2E
         let isDotDot = e.nameLength == 2 && name[0] == 0x2E && name[1] == 0x2E
@@ -166,7 +168,7 @@ extension ScanRun {
             if isDot { return }
         } else if position == 1 {
             if isDotDot {
-                table.dotdots[Int32(dirIndex)] = e.inode
+                table.setDotdot(e.inode, ofDirectory: ordinal)
                 if e.inode != 0, let t = table.index(of: e.inode) { table.countLink(at: t) }
                 return
             }
@@ -204,15 +206,15 @@ extension ScanRun {
             }
             return
         }
-        let mode = table.modes[target]
-        let expected = FileType(mode: mode).direntFileType
+        let targetType = table.type(at: target)
+        let expected = targetType.direntFileType
         if hasFiletype ? e.fileType != expected : e.fileType != 0 {
-            add(Finding(.dirBadFileType, "The \(where_()) has file type \(e.fileType), but inode \(e.inode) is a \(FileType(mode: mode).rawValue) (type \(hasFiletype ? expected : 0)).", inode: dir, block: block))
+            add(Finding(.dirBadFileType, "The \(where_()) has file type \(e.fileType), but inode \(e.inode) is a \(targetType.rawValue) (type \(hasFiletype ? expected : 0)).", inode: dir, block: block))
         }
         table.countLink(at: target)
         if hashed { noteLeafName(name, directory: Int32(dirIndex), logical: logical) }
-        if !table.setParentIfFirst(dir, name: name, at: target) && table.isDirectory(at: target) {
-            add(Finding(.dirHardLink, "The \(where_()) is a second link to directory inode \(e.inode) (already in directory \(table.parents[target])).", inode: e.inode, block: block))
+        if !table.setParentIfFirst(directory: ordinal, at: target) && table.isDirectory(at: target) {
+            add(Finding(.dirHardLink, "The \(where_()) is a second link to directory inode \(e.inode) (already in directory \(table.parent(at: target))).", inode: e.inode, block: block))
             table.addDamage(.linkCount, at: target)
         }
         if e.inode == Self.rootInode && !isDotDot {

@@ -2,11 +2,11 @@
 
 /// Where pass 3 left each directory, and the top of the disconnected subtree each orphaned inode is in.
 struct Connectivity {
-    /// Per table index: 0 unknown, 1 on the current path, 2 reachable, 3 disconnected.
+    /// Per directory ordinal: 0 unknown, 1 on the current path, 2 reachable, 3 disconnected.
     var state: [UInt8]
-    /// Table index of the disconnected top for each inode in a disconnected subtree.
+    /// Table index of the disconnected top for each inode (by table index) in a disconnected subtree.
     var top: [Int: Int] = [:]
-    /// Disconnected tops, with the number of inodes under each (itself included).
+    /// Disconnected tops (by table index), with the number of inodes under each (itself included).
     var tops: [Int: Int] = [:]
 
     static let unknown: UInt8 = 0, onPath: UInt8 = 1, reachable: UInt8 = 2, disconnected: UInt8 = 3
@@ -16,12 +16,13 @@ extension ScanRun {
     /// Resolves each directory's chain of parents (the directory holding its first entry) iteratively,
     /// with memoization and an on-path mark, so every chain ends at the root, at a directory no entry
     /// names (a disconnected top) or at a loop — in time linear in the number of directories.
+    /// Directories are walked by ordinal (their order in the table), which is how parents are kept.
     func passConnectivity() -> UInt64 {
-        var c = Connectivity(state: [UInt8](repeating: Connectivity.unknown, count: table.count))
+        var c = Connectivity(state: [UInt8](repeating: Connectivity.unknown, count: table.directoryCount))
         let root = table.index(of: Self.rootInode)
-        if let root, table.isDirectory(at: root) {
-            c.state[root] = Connectivity.reachable
-            if let dd = table.dotdots[Int32(root)], dd != Self.rootInode {
+        if let root, table.isDirectory(at: root), let r = table.directoryOrdinal(ofIndex: root) {
+            c.state[r] = Connectivity.reachable
+            if let dd = table.dotdot(ofDirectory: r), dd != Self.rootInode {
                 add(Finding(.dirBadDotDot, "The root directory's '..' names inode \(dd), not itself.", inode: Self.rootInode))
             }
         } else {
@@ -29,7 +30,8 @@ extension ScanRun {
         }
         var done: UInt64 = 0
         var path: [Int] = []
-        for d in table.indices where table.isDirectory(at: d) && c.state[d] == Connectivity.unknown {
+        func index(_ ordinal: Int) -> Int { Int(table.directoryIndices[ordinal]) }
+        for d in 0..<table.directoryCount where c.state[d] == Connectivity.unknown {
             done += 1
             if shouldStop(done) { return done }
             path.removeAll(keepingCapacity: true)
@@ -39,12 +41,12 @@ extension ScanRun {
             while true {
                 let s = c.state[current]
                 if s == Connectivity.reachable { break }
-                if s == Connectivity.disconnected { resolved = s; resolvedTop = c.top[current] ?? current; break }
+                if s == Connectivity.disconnected { resolved = s; resolvedTop = c.top[index(current)] ?? index(current); break }
                 if s == Connectivity.onPath {
-                    let loop = path.drop { $0 != current }
-                    let lowest = loop.min { table.numbers[$0] < table.numbers[$1] } ?? current
-                    let members = loop.map { String(table.numbers[$0]) }.joined(separator: " → ")
-                    add(Finding(.dirLoop, "Directories \(members) form a loop that does not reach the root.", inode: table.numbers[lowest]))
+                    let loop = path.drop { $0 != current }.map(index)
+                    let lowest = loop.min { table.number(at: $0) < table.number(at: $1) } ?? index(current)
+                    let members = loop.map { String(table.number(at: $0)) }.joined(separator: " → ")
+                    add(Finding(.dirLoop, "Directories \(members) form a loop that does not reach the root.", inode: table.number(at: lowest)))
                     reportDisconnected(lowest, because: "it is part of a directory loop")
                     resolved = Connectivity.disconnected
                     resolvedTop = lowest
@@ -52,33 +54,37 @@ extension ScanRun {
                 }
                 c.state[current] = Connectivity.onPath
                 path.append(current)
-                let parent = table.parents[current]
-                guard parent != 0, let p = table.index(of: parent) else {
-                    reportDisconnected(current, because: "no directory entry names it")
+                let parent = table.parentSlot(at: index(current))
+                guard parent != 0 else {
+                    reportDisconnected(index(current), because: "no directory entry names it")
                     resolved = Connectivity.disconnected
-                    resolvedTop = current
+                    resolvedTop = index(current)
                     break
                 }
-                current = p
+                current = parent - 1
             }
             for x in path {
                 c.state[x] = resolved
-                if resolved == Connectivity.disconnected { c.top[x] = resolvedTop }
+                if resolved == Connectivity.disconnected { c.top[index(x)] = resolvedTop }
             }
         }
+        var ordinal = 0
         for i in table.indices {
             if table.isDirectory(at: i) {
-                if c.state[i] == Connectivity.reachable {
+                defer { ordinal += 1 }
+                if c.state[ordinal] == Connectivity.reachable {
                     table.markReachable(at: i)
                     checkDotDot(i)
                 } else if let t = c.top[i] {
                     c.tops[t, default: 0] += 1
                     if t != i { checkDotDot(i) }
                 }
-            } else if table.parents[i] != 0, let p = table.index(of: table.parents[i]) {
-                if c.state[p] == Connectivity.reachable {
+            } else {
+                let parent = table.parentSlot(at: i)
+                guard parent != 0 else { continue }
+                if c.state[parent - 1] == Connectivity.reachable {
                     table.markReachable(at: i)
-                } else if let t = c.top[p] {
+                } else if let t = c.top[index(parent - 1)] {
                     c.top[i] = t
                     c.tops[t, default: 0] += 1
                 }
@@ -89,16 +95,17 @@ extension ScanRun {
     }
 
     private func reportDisconnected(_ index: Int, because reason: String) {
-        let ino = table.numbers[index]
+        let ino = table.number(at: index)
         guard orphanMembers[ino] == nil, ino != Self.rootInode else { return }
-        let dd = table.dotdots[Int32(index)].map { "; its '..' names inode \($0)" } ?? ""
+        let dd = table.dotdot(at: index).map { "; its '..' names inode \($0)" } ?? ""
         add(Finding(.dirDisconnected, "Directory inode \(ino) is not reachable from the root: \(reason)\(dd).", inode: ino))
     }
 
     private func checkDotDot(_ index: Int) {
-        let ino = table.numbers[index]
-        guard ino != Self.rootInode, let dd = table.dotdots[Int32(index)] else { return }
-        let parent = table.parents[index]
+        guard let dd = table.dotdot(at: index) else { return }
+        let ino = table.number(at: index)
+        guard ino != Self.rootInode else { return }
+        let parent = table.parent(at: index)
         if parent != 0 && dd != parent {
             add(Finding(.dirBadDotDot, "Directory inode \(ino)'s '..' names inode \(dd), but it is held by directory \(parent).", inode: ino))
             table.addDamage(.badEntries, at: index)

@@ -10,19 +10,18 @@ extension ScanRun {
     func passReferences() -> UInt64 {
         var done: UInt64 = 0
         var found: [(index: Int, kind: OrphanKind)] = []
-        for i in table.indices {
+        for (i, ino) in table.numbered {
             done += 1
             if shouldStop(done) { return done }
-            let ino = table.numbers[i]
             guard !table.isSystem(at: i) else { continue }
             let isDir = table.isDirectory(at: i)
-            let links = table.links[i]
+            let links = table.linksCount(at: i)
             let kind = orphanMembers.isEmpty ? nil : orphanMembers[ino]
-            let named = table.parents[i] != 0 || ino == Self.rootInode
+            let named = table.parentSlot(at: i) != 0 || ino == Self.rootInode
             if let kind {
                 let where_ = kind == .orphanList ? "on the orphan list" : "in the orphan file"
                 add(Finding(kind == .orphanList ? .orphanListEntry : .orphanFileEntry,
-                            "Inode \(ino) (\(FileType(mode: table.modes[i]).rawValue), \(table.sizes[i]) bytes, \(links) links) is \(where_)\(links == 0 ? ": the kernel would delete it at mount" : ": the kernel would truncate it at mount").",
+                            "Inode \(ino) (\(table.type(at: i).rawValue), \(table.size(at: i)) bytes, \(links) links) is \(where_)\(links == 0 ? ": the kernel would delete it at mount" : ": the kernel would truncate it at mount").",
                             inode: ino))
                 if links == 0 || !named { found.append((i, kind)) }
                 if links == 0 { continue }
@@ -31,14 +30,14 @@ extension ScanRun {
                 if isDir {
                     if kind == nil && connectivity.tops[i] != nil { found.append((i, .disconnectedDirectory)) }
                 } else if kind == nil {
-                    let size = table.sizes[i]
-                    add(Finding(.inodeUnattached, "Inode \(ino) (\(FileType(mode: table.modes[i]).rawValue), \(size) bytes, \(links) links) is in use but no directory entry names it.",
+                    let size = table.size(at: i)
+                    add(Finding(.inodeUnattached, "Inode \(ino) (\(table.type(at: i).rawValue), \(size) bytes, \(links) links) is in use but no directory entry names it.",
                                 severity: size == 0 ? .warning : .error, inode: ino))
                     found.append((i, .unattached))
                 }
                 continue
             }
-            let counted = table.counted[i]
+            let counted = table.countedLinks(at: i)
             let expected: UInt16 = isDir && counted > Self.linkMax ? 1 : counted
             // dir_nlink: the kernel leaves an indexed directory's count at 1 once it has been (ext4_inc_count),
             // which e2fsck accepts; any other directory with 1 link and subdirectories is wrong.
@@ -53,7 +52,7 @@ extension ScanRun {
     }
 
     private func buildOrphans(_ found: [(index: Int, kind: OrphanKind)]) {
-        var wanted = Set<UInt32>(found.map { table.numbers[$0.index] })
+        var wanted = Set<UInt32>(found.map { table.number(at: $0.index) })
         for d in deleted { wanted.insert(d.inode) }
         for l in lostDrafts { wanted.insert(l.inode) }
         var evidence: [UInt32: [NameEvidence]] = [:]
@@ -66,16 +65,16 @@ extension ScanRun {
             NameEvidence.ranked(list.map { marked($0, type: type) })
         }
         for (i, kind) in found {
-            let ino = table.numbers[i]
-            let type = FileType(mode: table.modes[i])
+            let ino = table.number(at: i)
+            let type = table.type(at: i)
             var names = ranked(evidence[ino] ?? [], type: type)
-            if type == .directory, let dd = table.dotdots[Int32(i)], dd != 0 {
+            if type == .directory, let dd = table.dotdot(at: i), dd != 0 {
                 names.append(NameEvidence(inode: ino, name: [], fileType: 2, directory: dd, block: 0, offset: 0, source: .dotdot, typeMatches: true))
             }
             let subtree = kind == .disconnectedDirectory ? connectivity.tops[i] : nil
-            let size = table.sizes[i]
+            let size = table.size(at: i)
             let worth = type == .directory ? (subtree ?? 1) > 1 || size > UInt64(blockSize) : size > 0
-            orphans.append(Orphan(inode: ino, kind: kind, type: type, size: size, linksCount: table.links[i],
+            orphans.append(Orphan(inode: ino, kind: kind, type: type, size: size, linksCount: table.linksCount(at: i),
                                   subtreeInodes: subtree, nameEvidence: names, worthSalvaging: worth))
         }
         orphans.sort { $0.inode < $1.inode }
@@ -88,7 +87,7 @@ extension ScanRun {
                 names.append(NameEvidence(inode: d.inode, name: [], fileType: 2, directory: dd, block: d.blocks.first ?? 0, offset: 12,
                                           source: .dotdot, typeMatches: true))
             }
-            let children = d.children.map { c in marked(c, type: table.index(of: c.inode).map { FileType(mode: table.modes[$0]) } ?? .unknown) }
+            let children = d.children.map { c in marked(c, type: table.index(of: c.inode).map { table.type(at: $0) } ?? .unknown) }
             return LostDirectory(inode: d.inode, dotdot: d.dotdot, blocks: d.blocks, children: children, nameEvidence: names)
         }
         lostDrafts = []
@@ -99,7 +98,7 @@ extension ScanRun {
         var m = NameEvidence(inode: e.inode, name: e.name, fileType: e.fileType, directory: e.directory, block: e.block, offset: e.offset,
                              source: e.source, typeMatches: !hasFiletype || e.fileType == type.direntFileType)
         m.inferredDirectory = e.inferredDirectory
-        m.recency = table.index(of: e.directory).map { table.mtimes[$0] } ?? 0
+        m.recency = table.index(of: e.directory).map { table.mtime(at: $0) } ?? 0
         return m
     }
 }

@@ -40,7 +40,6 @@ extension ScanRun {
         var totalFreeBlocks: UInt64 = 0, totalFreeInodes: UInt64 = 0
         var countFindings = 0
         let ratio = UInt64(1) << clusterBits
-        var tableCursor = 0
         var done: UInt64 = 0
         for g in 0..<groupCount {
             done += 1
@@ -66,10 +65,10 @@ extension ScanRun {
             var freeInodes: UInt64 = 0, dirs: UInt64 = 0
             if firstIno <= lastIno {
                 for ino in firstIno...lastIno {
-                    while tableCursor < table.count && table.numbers[tableCursor] < ino { tableCursor += 1 }
-                    let live = tableCursor < table.count && table.numbers[tableCursor] == ino
+                    let index = table.index(of: ino)
+                    let live = index != nil
                     let computed = live || ino < firstInode
-                    if live && table.isDirectory(at: tableCursor) { dirs += 1 }
+                    if let index, table.isDirectory(at: index) { dirs += 1 }
                     let onDisk = ext2fs_test_inode_bitmap2(inodeMap, ino) != 0
                     if !computed { freeInodes += 1 }
                     if computed && !onDisk { inodeUsedButFree.add(UInt64(ino), group: g) }

@@ -71,8 +71,8 @@ public struct RecoveredPaths: Sendable {
                 memo[inode] = root
                 return root
             }
-            if let i = table.index(of: inode), table.parents[i] != 0, let live = table.name(at: i) {
-                (parent, name, source, confidence) = (table.parents[i], live, .directory, 1)
+            if let i = table.index(of: inode), table.parentSlot(at: i) != 0, let live = table.name(at: i) {
+                (parent, name, source, confidence) = (table.parent(at: i), live, .directory, 1)
             } else if let e = evidence[inode] {
                 let choice = NameChoice(e.list, parent: e.dotdot)
                 if let best = choice.evidence, choice.confidence >= RecoveredPaths.minimumConfidence {

@@ -1,5 +1,9 @@
 // What `fsrescue scan` produces: verdict, findings, orphans, name evidence, timings, and the inode model.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Clean or damaged: damaged as soon as one finding of warning or error severity was made.
 public enum Verdict: String, Sendable, Codable {

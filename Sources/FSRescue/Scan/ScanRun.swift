@@ -1,5 +1,10 @@
 // The state one scan builds up as its passes run over a filesystem.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Dispatch
 internal import CFSRescueExt2fs
 
 /// One directory block to parse in pass 2: which directory, which logical block, where on disk.
@@ -93,6 +98,7 @@ final class ScanRun {
         hasEAInode = sb.s_feature_incompat & UInt32(EXT4_FEATURE_INCOMPAT_EA_INODE) != 0
         hasInlineData = sb.s_feature_incompat & UInt32(EXT4_FEATURE_INCOMPAT_INLINE_DATA) != 0
         verifiesInodeChecksums = fs.pointee.flags & Int32(EXT2_FLAG_IGNORE_CSUM_ERRORS) == 0
+        table.prepare(inodesCount: inodesCount, filesystem: filesystem)
         let clusters = (blocksCount >> clusterBits) + 1
         metadata = BitSet(count: clusters)
         claimed = BitSet(count: clusters)

@@ -57,7 +57,8 @@ extension Filesystem {
         run.table.reserve(Int(min(plan[5].units + 64, UInt64(inodesCount))))
         run.readOrphanChains()
         run.pass(0, name: "inodes", units: plan[0].units) { run.passInodes() }
-        run.table.indexGroups(inodesPerGroup: run.inodesPerGroup, groups: run.groupCount)
+        run.directoryBlocks = run.directoryBlocks.compacted()
+        run.table.finishAppending()
         if !run.cancelled {
             let blocks = UInt64(run.directoryBlocks.count + run.inlineDirectories.count)
             // Each in-use inode but the root (named by its own `.`) is named once or more; each directory has `.` and `..`.
@@ -72,6 +73,7 @@ extension Filesystem {
         run.pass(3, name: "ownerless-blocks", units: candidates?.total ?? 0) {
             (candidates.map(run.passOwnerlessBlocks) ?? 0) + (run.cancelled ? 0 : run.collectJournalEvidence())
         }
+        run.directoryBlocks = []  // nothing after pass 2B reads them
         run.pass(4, name: "connectivity", units: run.counts.directories) { run.passConnectivity() }
         run.pass(5, name: "references", units: UInt64(run.table.count)) { run.passReferences() }
         run.pass(6, name: "summary", units: UInt64(groupCount)) { run.passSummary() }
@@ -82,7 +84,7 @@ extension Filesystem {
 
 extension ScanRun {
     func report(info: FilesystemInfo) -> ScanReport {
-        table.shrink()
+        table.finishAppending()
         // The kernel's error flag asks for a full check; once the scan has made one, its findings speak instead.
         let opening = info.findings.map { f in
             f.code == .errorFlagSet ? Finding(f.code, f.message + " A full scan was made.", severity: .info, inode: f.inode, block: f.block, group: f.group) : f

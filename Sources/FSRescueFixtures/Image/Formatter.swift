@@ -1,6 +1,11 @@
 // Formatting a new image: mke2fs with every source of variation pinned.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import FSRescue
+import Glibc
 
 /// Runs `mke2fs` on an image the generator just created.
 ///
@@ -40,46 +45,43 @@ enum Formatter {
 
     static func format(_ image: CreatedImageFile, type: FixtureType, blockSize: UInt32, inodes: UInt64,
                        uuid: String, time: UInt32) throws(FSRescueError) {
-        let configPath = NSTemporaryDirectory() + "/fsrescue-mke2fs-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).conf"
+        let configPath = temporaryDirectory() + "/fsrescue-mke2fs-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).conf"
         do {
             try configuration.write(toFile: configPath, atomically: false, encoding: .utf8)
         } catch {
-            throw FSRescueError(.outputFailed, "cannot write a temporary mke2fs.conf in \(NSTemporaryDirectory()); check TMPDIR is writable.")
+            throw FSRescueError(.outputFailed, "cannot write a temporary mke2fs.conf in \(temporaryDirectory()); check TMPDIR is writable.")
         }
-        defer { try? FileManager.default.removeItem(atPath: configPath) }
+        defer { unlink(configPath) }
         let arguments = ["-q", "-F", "-t", type.rawValue, "-T", "fixture", "-b", "\(blockSize)", "-I", "256", "-m", "0",
                          "-N", "\(inodes)", "-U", uuid,
                          "-E", "hash_seed=\(uuid),root_owner=0:0,nodiscard,lazy_itable_init=1,lazy_journal_init=1",
                          image.path]
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: mke2fsPath())
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
+        var environment = Subprocess.currentEnvironment
         environment["MKE2FS_CONFIG"] = configPath
         environment["E2FSPROGS_FAKE_TIME"] = "\(time)"
         environment["MKE2FS_SYNC"] = nil
         environment["MKE2FS_FIRST_META_BG"] = nil
         environment["MKE2FS_DEVICE_SECTSIZE"] = nil
         environment["MKE2FS_DEVICE_PHYS_SECTSIZE"] = nil
-        process.environment = environment
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            throw FSRescueError(.outputFailed, "cannot run mke2fs (\(error)); install e2fsprogs.")
+        let outcome: Subprocess.Outcome
+        switch Subprocess(executable: mke2fsPath(), arguments: arguments, environment: environment).run() {
+        case .success(let o): outcome = o
+        case .failure(let e): throw FSRescueError(.outputFailed, "cannot run mke2fs (\(e.message)); install e2fsprogs.")
         }
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let text = String(decoding: message, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? "no message"
+        guard outcome.status == 0 else {
+            let text = String(decoding: outcome.standardError, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? "no message"
             throw FSRescueError(.outputFailed, "mke2fs failed on \(image.path) (\(text)); check --size, --type and --block-size.", path: image.path)
         }
     }
 
+    /// `$TMPDIR` (with a trailing slash), else `/tmp/`, as Foundation's `NSTemporaryDirectory()`.
+    private static func temporaryDirectory() -> String {
+        guard let dir = getenv("TMPDIR").map({ String(cString: $0) }), !dir.isEmpty else { return "/tmp/" }
+        return dir.hasSuffix("/") ? dir : dir + "/"
+    }
+
     private static func mke2fsPath() -> String {
-        for dir in ["/sbin", "/usr/sbin", "/usr/local/sbin", "/bin", "/usr/bin"] where FileManager.default.isExecutableFile(atPath: "\(dir)/mke2fs") {
+        for dir in ["/sbin", "/usr/sbin", "/usr/local/sbin", "/bin", "/usr/bin"] where access("\(dir)/mke2fs", X_OK) == 0 {
             return "\(dir)/mke2fs"
         }
         return "/sbin/mke2fs"

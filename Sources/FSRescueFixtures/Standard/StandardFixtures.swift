@@ -1,5 +1,9 @@
 // The standard fixture set tests build on demand: Fixtures/standard.json.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import FSRescue
 
 /// One named fixture of the standard set: either a fresh image (type, sizes, seed) or a

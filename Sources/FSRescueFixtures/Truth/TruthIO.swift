@@ -1,6 +1,11 @@
 // Reading and writing truth files.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import FSRescue
+import Glibc
 
 extension FixtureTruth {
     /// Where the truth of `image` goes by default: `IMG.truth.json`.
@@ -8,10 +13,18 @@ extension FixtureTruth {
 
     /// Writes the truth as JSON (snake_case keys, sorted; one top-level key and one entry per line).
     public func write(to path: String) throws(FSRescueError) {
+        let data: Data
         do {
-            try TruthJSON.encode(self).write(to: URL(fileURLWithPath: path))
+            data = try TruthJSON.encode(self)
         } catch {
-            throw FSRescueError(.outputFailed, "cannot write the ground truth to \(path) (\(error.localizedDescription)); check the folder is writable.", path: path)
+            throw FSRescueError(.outputFailed, "cannot encode the ground truth for \(path) (\(error)).", path: path)
+        }
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let written = fd >= 0 && writeAll(fd, data)
+        let code = errno
+        if fd >= 0 { close(fd) }
+        if !written {
+            throw FSRescueError(.outputFailed, "cannot write the ground truth to \(path) (\(String(cString: strerror(code)))); check the folder is writable.", path: path)
         }
     }
 

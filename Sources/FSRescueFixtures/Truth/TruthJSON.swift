@@ -1,5 +1,9 @@
 // Fast, deterministic JSON for truth files: one line per entry, keys sorted.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import FSRescue
 
 /// Writes ``FixtureTruth`` as JSON by hand where it is big (the entries: a million-file fixture
