@@ -319,7 +319,7 @@ public final class SalvageRunner {
         }
         let map = fs.dataMap(of: inode)
         let size = fs.contentSize(of: inode)
-        let out = try parent.createFile(safe, replace: mayReplace(safe.name, in: parent))
+        let out = try parent.createFile(safe, mode: inode.permissions, replace: mayReplace(safe.name, in: parent))
         record.path = out.relativePath
         noteMade(record.path)
         var copy = try copier.copy(map, size: size, to: out)
