@@ -78,7 +78,7 @@ public final class OutputDirectory: @unchecked Sendable {
             file = openat(fd, candidate, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, permissions)
             return file >= 0
         }
-        return OutputFile(fd: file, sandbox: sandbox, relativePath: path(of: chosen), createdMode: permissions)
+        return OutputFile(fd: file, sandbox: sandbox, name: chosen, relativePath: path(of: chosen), createdMode: permissions)
     }
 
     /// Creates a symlink (`symlinkat`) pointing at `target` (bytes as on disk; a NUL ends it).

@@ -11,14 +11,17 @@ public final class OutputFile: @unchecked Sendable {
     unowned let sandbox: OutputSandbox
     /// The path from the output root.
     public let relativePath: String
+    /// Its name in its folder (the last component of ``relativePath``).
+    let name: String
     /// The permission bits asked for at `openat` (the umask may have removed some).
     private let createdMode: mode_t
     /// One past the last byte written: the file's length until ``finish(size:mode:accessTime:modificationTime:owner:)``.
     private var end: UInt64 = 0
 
-    init(fd: Int32, sandbox: OutputSandbox, relativePath: String, createdMode: mode_t) {
+    init(fd: Int32, sandbox: OutputSandbox, name: String, relativePath: String, createdMode: mode_t) {
         self.fd = fd
         self.sandbox = sandbox
+        self.name = name
         self.relativePath = relativePath
         self.createdMode = createdMode
     }
