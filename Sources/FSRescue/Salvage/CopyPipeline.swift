@@ -60,10 +60,14 @@ struct ItemCounts {
 /// the copy thread records that item as before and then abandons the items queued behind it: files and
 /// links it had been handed are removed (`unlinkat`: this run created them), records dropped. Folders
 /// and symlinks the main thread made for them in the meantime stay, empty and unrecorded; a resumed
-/// run reuses or replaces them.
+/// run reuses or replaces them. Cancellation abandons the queue the same way, so SIGINT stops the run
+/// within the item being copied, as without the thread.
 final class CopyPipeline: @unchecked Sendable {
     /// Items queued at most (batches included): enough to keep the copy thread busy, little memory.
     static let capacity = 256
+    /// File data queued at most: the walk stays close to the copy, so a cancelled run (which finishes
+    /// what is queued) stops within about one large file, as it did without the thread.
+    static let capacityBytes: UInt64 = 32 << 20
     /// A batch is handed over at this many items …
     static let batchItems = 64
     /// … or this many bytes of file data.
@@ -85,11 +89,14 @@ final class CopyPipeline: @unchecked Sendable {
     private var batchData: UInt64 = 0
     // Guarded by `lock`.
     private var queue: [Item] = []
+    private var queuedData: UInt64 = 0
     /// The copy thread starts with the first batch, so a runner that never runs leaves no thread behind.
     private var started = false
     private var closed = false
     private var finished = false
     private var failureStorage: FSRescueError?
+    /// The run was cancelled: queued items are abandoned like after a failure.
+    private var cancelled = false
     // Owned by the copy thread while it runs; read by the main thread after ``finish()``.
     private(set) var counts = ItemCounts()
     /// Records of first names of hard-linked files, by inode.
@@ -153,7 +160,8 @@ final class CopyPipeline: @unchecked Sendable {
             thread.name = "fsrescue-copy"
             thread.start()
         }
-        while queue.count >= Self.capacity { pthread_cond_wait(changed, lock) }
+        while queue.count >= Self.capacity || queuedData >= Self.capacityBytes { pthread_cond_wait(changed, lock) }
+        queuedData += batchData
         if queue.isEmpty { swap(&queue, &batch) } else { queue.append(contentsOf: batch); batch.removeAll(keepingCapacity: true) }
         batchData = 0
         pthread_cond_broadcast(changed)
@@ -161,16 +169,35 @@ final class CopyPipeline: @unchecked Sendable {
     }
 
     /// Hands over what is left, waits until every item is done and stops the copy thread; afterwards
-    /// ``counts`` and the manifest are the caller's again.
-    func finish() {
-        guard threaded else { return }
+    /// ``counts`` and the manifest are the caller's again. When `cancel` is true, or becomes true while
+    /// waiting (checked every 20 ms on this thread), the items still queued are abandoned (their files
+    /// and links removed, their records dropped) and this returns true.
+    @discardableResult
+    func finish(cancel: () -> Bool = { false }) -> Bool {
+        guard threaded else { return false }
+        if cancel() {
+            pthread_mutex_lock(lock)
+            cancelled = true
+            pthread_mutex_unlock(lock)
+        }
         handOver()
         pthread_mutex_lock(lock)
-        guard started else { pthread_mutex_unlock(lock); return }
+        defer { pthread_mutex_unlock(lock) }
+        guard started else { return cancelled }
         closed = true
         pthread_cond_broadcast(changed)
-        while !finished { pthread_cond_wait(changed, lock) }
-        pthread_mutex_unlock(lock)
+        while !finished {
+            if !cancelled && cancel() {
+                cancelled = true
+                pthread_cond_broadcast(changed)
+            }
+            var deadline = timespec()
+            clock_gettime(CLOCK_REALTIME, &deadline)
+            deadline.tv_nsec += 20_000_000
+            if deadline.tv_nsec >= 1_000_000_000 { deadline.tv_sec += 1; deadline.tv_nsec -= 1_000_000_000 }
+            pthread_cond_timedwait(changed, lock, &deadline)
+        }
+        return cancelled
     }
 
     private func work() {
@@ -182,11 +209,15 @@ final class CopyPipeline: @unchecked Sendable {
             swap(&taken, &queue)
             pthread_cond_broadcast(changed)
             for item in taken {
-                let stopped = failureStorage != nil
+                let stopped = failureStorage != nil || cancelled
                 pthread_mutex_unlock(lock)
                 let error = process(item, abandoned: stopped)
                 pthread_mutex_lock(lock)
                 if let error, failureStorage == nil { failureStorage = error }
+                if case .copy(let job) = item {
+                    queuedData -= job.size
+                    if queuedData < Self.capacityBytes { pthread_cond_broadcast(changed) }
+                }
             }
             taken.removeAll(keepingCapacity: true)
         }

@@ -168,7 +168,11 @@ public final class SalvageRunner {
                 progress.update(done: unitsDone)
             }
         }
-        pipeline.finish()
+        // A cancellation while the copy thread finishes the queue stops it there too.
+        if pipeline.finish(cancel: { progress.cancellationRequested }), summary.completed {
+            summary.completed = false
+            summary.stopReason = "cancelled"
+        }
         if let failure = pipeline.failure {
             guard failure.code == .outputLimit else { throw failure }
             // Met by the copy thread after the walk had ended.
