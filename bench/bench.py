@@ -8,6 +8,10 @@ Environment:
   BENCH_DIR=DIR     where images and salvage output go (default bench/work; must have room)
   BENCH_RUNS=N      timed scan runs per tool (default 5, quick 3); salvage runs are fewer
   BENCH_TSK_ALL=1   also run tsk_recover -e at 1M and 5M files (it copies ~1,500 files/s here: 11+ min at 1M)
+  BENCH_OUTPUTS=L   salvage output filesystems, comma-separated (default "tmpfs,ext4"): every salvage run
+                    writes into a fresh one (a new tmpfs mount; mkfs.ext4 on a new sparse file under
+                    BENCH_DIR, loop-mounted), unmounted and deleted after, so no run pays for another's
+                    deletions. Without root: tmpfs only, a fresh folder on /dev/shm.
   BENCH_IMAGE_<shape>=PATH   use this image for a shape (e.g. BENCH_IMAGE_files_100k=/x/f100k.img)
 Images are made once by `fsrescue fixture create` (mke2fs -d for the huge-files shape), named by
 their parameters, and reused. Writes bench/results.md and prints it.
@@ -27,10 +31,12 @@ QUICK = os.environ.get("BENCH_QUICK") == "1"
 LARGE = os.environ.get("BENCH_LARGE") == "1"
 WORK = os.path.abspath(os.environ.get("BENCH_DIR", os.path.join(ROOT, "bench", "work")))
 RUNS = int(os.environ.get("BENCH_RUNS", "3" if QUICK else "5"))
+OUTPUTS = [o for o in os.environ.get("BENCH_OUTPUTS", "tmpfs,ext4").split(",")
+           if o == "tmpfs" or (o == "ext4" and lib.OutputFilesystem.can_mount())]
 
 # name: (fixture create arguments, salvage runs, part of the growth series)
 SHAPES = {
-    "files_100k": (["--files", "100000", "--max-file-size", "1M"], 1, True),
+    "files_100k": (["--files", "100000", "--max-file-size", "1M"], 3, True),
     "files_1m": (["--files", "1000000", "--max-file-size", "1M"], 1, True),
     "files_5m": (["--files", "5000000", "--max-file-size", "1M"], 1, True),
     "many_dirs": (["--files", "200000", "--dirs", "100000", "--max-file-size", "64K"], 1, False),
@@ -77,13 +83,16 @@ def scan_tools(bin_path, image):
 
 
 def salvage_tools(bin_path, image, out, summary):
-    return {"fsrescue salvage": ([bin_path, "salvage", image, "--out", out["fsrescue salvage"], "--json"], summary),
-            "debugfs rdump": ["debugfs", "-R", f"rdump / {out['debugfs rdump']}", image],
-            "tsk_recover -e": ["tsk_recover", "-e", image, out["tsk_recover -e"]]}
+    """argv per tool; `out` maps the tools wanted to their output folders."""
+    argv = {"fsrescue salvage": lambda o: ([bin_path, "salvage", image, "--out", o, "--json"], summary),
+            "debugfs rdump": lambda o: ["debugfs", "-R", f"rdump / {o}", image],
+            "tsk_recover -e": lambda o: ["tsk_recover", "-e", image, o]}
+    return {name: argv[name](o) for name, o in out.items()}
 
 
 def summarize(results):
     return {name: {"wall": lib.median([s[0] for s in samples]), "rss": lib.median([s[1] for s in samples]),
+                   "user": lib.median([s[3] for s in samples]), "sys": lib.median([s[4] for s in samples]),
                    "noise": lib.spread([s[0] for s in samples]), "runs": len(samples),
                    "status": sorted({s[2] for s in samples})}
             for name, samples in results.items()}
@@ -93,31 +102,37 @@ def bench_scan(bin_path, image, cold):
     return summarize(lib.run_alternating(scan_tools(bin_path, image), RUNS, cold))
 
 
-def bench_salvage(bin_path, image, runs, cold, tsk=True):
-    out = {name: os.path.join(WORK, "out-" + name.split()[0]) for name in ("fsrescue salvage", "debugfs rdump", "tsk_recover -e")}
+def bench_salvage(bin_path, image, runs, cold, output, inodes, data, tsk=True):
+    """Salvage runs of each tool, alternating, each into a fresh `output` filesystem (see OutputFilesystem)."""
     summary = os.path.join(WORK, "salvage-summary.json")
-    tools = salvage_tools(bin_path, image, out, summary)
-    if not tsk:
-        del tools["tsk_recover -e"]
+    names = ["fsrescue salvage", "debugfs rdump"] + (["tsk_recover -e"] if tsk else [])
+    # Room for the data (4 KiB blocks: small files round up), inodes for every item, and slack.
+    size = int(data * 1.5) + inodes * 8192 + (1 << 30)
+    current = {}
 
     def prepare(name, _):
-        lib.remove(out[name])
+        fs = lib.OutputFilesystem(output, WORK, size, inodes + inodes // 5 + 10000)
+        current["fs"] = fs
+        root = fs.__enter__()
+        out = os.path.join(root, "out")
         if name != "fsrescue salvage":
-            os.makedirs(out[name])          # debugfs and tsk_recover want the folder to exist
+            os.makedirs(out)                # debugfs and tsk_recover want the folder to exist
+        return out
 
     def cleanup(name, _):
-        lib.remove(out[name])
+        current.pop("fs").__exit__(None, None, None)
 
+    tools = {name: (lambda out, name=name: salvage_tools(bin_path, image, {name: out}, summary)[name]) for name in names}
     # Warm salvage: the whole image is read once (untimed) so all three start with it cached.
     if not cold:
         subprocess.run(["cat", image], stdout=subprocess.DEVNULL, check=True)
     stats = summarize(lib.run_alternating(tools, runs, cold, prepare, cleanup, warmup=False))
     doc = json.load(open(summary))["summary"]
-    files, data = doc["items"], doc["bytes_written"]
+    files, written = doc["items"], doc["bytes_written"]
     for s in stats.values():
-        s["mbps"] = data / 1e6 / s["wall"]
+        s["mbps"] = written / 1e6 / s["wall"]
         s["files_per_s"] = files / s["wall"]
-    return stats, files, data
+    return stats, files, written
 
 
 def machine():
@@ -148,11 +163,13 @@ def main():
         salvage_runs = 1 if QUICK else SHAPES[shape][1]
         # Cold salvage only at 100k files in the full run: tsk_recover alone takes minutes a round.
         for cache in caches if shape == "files_100k" and not QUICK else ["warm"]:
-            print(f"bench: {shape} salvage, {cache} cache", file=sys.stderr)
-            tsk = shape not in ("files_1m", "files_5m") or os.environ.get("BENCH_TSK_ALL") == "1"
-            stats, files, written = bench_salvage(bin_path, image, salvage_runs, cache == "cold", tsk)
-            rows[shape]["salvage"][cache] = stats
-            rows[shape]["salvage_work"] = (files, written)
+            for output in OUTPUTS:
+                print(f"bench: {shape} salvage, {cache} cache, into {output}", file=sys.stderr)
+                tsk = shape not in ("files_1m", "files_5m") or os.environ.get("BENCH_TSK_ALL") == "1"
+                stats, files, written = bench_salvage(bin_path, image, salvage_runs, cache == "cold", output,
+                                                      inodes, data, tsk)
+                rows[shape]["salvage"][f"{cache}, {output}"] = stats
+                rows[shape]["salvage_work"] = (files, written)
         with open(os.path.join(WORK, "results.json"), "w") as f:   # kept after every shape
             json.dump({"rows": rows, "started": started, "machine": header}, f, indent=1)
     import benchreport

@@ -19,7 +19,7 @@ def drop_caches():
 
 
 def timed(argv, stdout=None):
-    """Runs argv under /usr/bin/time -v; returns (wall seconds, peak RSS KiB, exit status).
+    """Runs argv under /usr/bin/time -v; returns (wall seconds, peak RSS KiB, exit status, user s, sys s).
     stdout: a path to keep the standard output in (default: discarded)."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as log:
         out = open(stdout, "wb") if stdout else subprocess.DEVNULL
@@ -29,11 +29,15 @@ def timed(argv, stdout=None):
         if stdout:
             out.close()
         wall = time.monotonic() - start
-        rss = 0
+        rss, user, system = 0, 0.0, 0.0
         for line in log.read().splitlines():
             if "Maximum resident set size" in line:
                 rss = int(line.split(":")[-1])
-    return wall, rss, proc.returncode
+            elif "User time (seconds)" in line:
+                user = float(line.split(":")[-1])
+            elif "System time (seconds)" in line:
+                system = float(line.split(":")[-1])
+    return wall, rss, proc.returncode, user, system
 
 
 def tree_size(path):
@@ -59,10 +63,11 @@ def spread(xs):
 
 
 def run_alternating(tools, runs, cold, prepare=None, cleanup=None, warmup=True):
-    """tools: {name: argv or (argv, stdout path)}. Runs them in turn (A B C A B C ...), `runs` rounds,
-    after one untimed warm-up round (warm mode, unless warmup=False: then the first timed round of a
-    read-everything job warms the cache for the next tools, and the first tool's run may be colder).
-    Returns {name: [(wall, rss, status), ...]}."""
+    """tools: {name: argv or (argv, stdout path)}, or a function of the round's prepare() result giving
+    them. Runs them in turn (A B C A B C ...), `runs` rounds, after one untimed warm-up round (warm mode,
+    unless warmup=False: then the first timed round of a read-everything job warms the cache for the next
+    tools, and the first tool's run may be colder).
+    Returns {name: [(wall, rss, status, user, sys), ...]}."""
     results = {name: [] for name in tools}
     warmup = warmup and not cold
     rounds = runs + 1 if warmup else runs
@@ -70,7 +75,9 @@ def run_alternating(tools, runs, cold, prepare=None, cleanup=None, warmup=True):
         for name, argv in tools.items():
             args = argv
             if prepare:
-                prepare(name, r)
+                made = prepare(name, r)
+                if callable(args):
+                    args = args(made)
             if cold and not drop_caches():
                 raise RuntimeError("cannot drop caches")
             sample = timed(*args) if isinstance(args, tuple) else timed(args)
@@ -95,6 +102,51 @@ def make_huge_image(image, files, mib_each, workdir):
                        stdout=subprocess.DEVNULL)
     finally:
         shutil.rmtree(source, ignore_errors=True)
+
+
+class OutputFilesystem:
+    """A fresh, empty filesystem for one salvage run's output, so no run pays for another's deletions
+    (ext4's recently-deleted inode checks, writeback of the previous tree) and every tool starts alike.
+
+    kind "tmpfs": a new tmpfs mount (a new folder on /dev/shm, the previous one removed and synced,
+    when mounting is not allowed). kind "ext4": mkfs.ext4 on a new sparse file under `workdir`, mounted
+    with -o loop; unmounted and deleted after. Mounting needs root."""
+
+    def __init__(self, kind, workdir, size_bytes, inodes):
+        self.kind, self.workdir = kind, workdir
+        self.size, self.inodes = size_bytes, inodes
+        self.mountpoint = self.backing = None
+        self.mounted = False
+
+    @staticmethod
+    def can_mount():
+        return os.geteuid() == 0 and shutil.which("mount") is not None
+
+    def __enter__(self):
+        self.mountpoint = tempfile.mkdtemp(prefix=f"out-{self.kind}-", dir=self.workdir if self.kind == "ext4" else "/dev/shm")
+        if self.kind == "tmpfs":
+            if self.can_mount():
+                subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={self.size},nr_inodes={self.inodes}", "tmpfs",
+                                self.mountpoint], check=True)
+                self.mounted = True
+        else:
+            self.backing = self.mountpoint + ".img"
+            with open(self.backing, "wb") as f:
+                f.truncate(self.size)
+            subprocess.run(["mkfs.ext4", "-q", "-F", "-N", str(self.inodes), self.backing], check=True,
+                           stdout=subprocess.DEVNULL)
+            subprocess.run(["mount", "-o", "loop", self.backing, self.mountpoint], check=True)
+            self.mounted = True
+        os.sync()
+        return self.mountpoint
+
+    def __exit__(self, *_):
+        if self.mounted:
+            subprocess.run(["umount", self.mountpoint], check=True)
+        shutil.rmtree(self.mountpoint, ignore_errors=True)
+        if self.backing:
+            os.remove(self.backing)
+        os.sync()
 
 
 def fresh_dir(base, name):

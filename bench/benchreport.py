@@ -26,18 +26,22 @@ def scan_table(rows):
     return "\n".join(out)
 
 
+def _cpu(t):
+    return f"{_s(t['user'])} + {_s(t['sys'])}" if "user" in t else "-"
+
+
 def salvage_table(rows):
-    out = ["| image | items | MB | cache | fsrescue s | MB/s | items/s | debugfs rdump s | ratio | tsk_recover -e s | ratio "
-           "| RSS MB ours / debugfs / tsk |",
-           "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+    out = ["| image | items | MB | cache, output | fsrescue s | user + sys | MB/s | items/s | debugfs rdump s | user + sys "
+           "| ratio | tsk_recover -e s | ratio | RSS MB ours / debugfs / tsk |",
+           "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for shape, row in rows.items():
         files, data = row["salvage_work"]
         for cache, t in row["salvage"].items():
             o, d = t["fsrescue salvage"], t["debugfs rdump"]
             k = t.get("tsk_recover -e")
             tsk = f"{_s(k['wall'])} | {_r(o['wall'], k['wall'])}" if k else "not run | -"
-            out.append(f"| {shape} | {files:,} | {data / 1e6:,.0f} | {cache} | {_s(o['wall'])} | {o['mbps']:.0f} | {o['files_per_s']:,.0f} "
-                       f"| {_s(d['wall'])} | {_r(o['wall'], d['wall'])} | {tsk} "
+            out.append(f"| {shape} | {files:,} | {data / 1e6:,.0f} | {cache} | {_s(o['wall'])} | {_cpu(o)} | {o['mbps']:.0f} "
+                       f"| {o['files_per_s']:,.0f} | {_s(d['wall'])} | {_cpu(d)} | {_r(o['wall'], d['wall'])} | {tsk} "
                        f"| {_mb(o['rss'])} / {_mb(d['rss'])} / {_mb(k['rss']) if k else '-'} |")
     return "\n".join(out)
 
@@ -92,9 +96,12 @@ Noise is half the spread (max − min) of the runs over their median.
 
 {salvage_table(rows)}
 
-Items (files, directories, symlinks) and MB (regular-file data) are what fsrescue wrote; every tool copies the same tree into a fresh
-folder on the same filesystem, deleted after each run. fsrescue also hashes every file (SHA-256) and
-writes a manifest line per item.
+Items (files, directories, symlinks) and MB (regular-file data) are what fsrescue wrote. Every run of
+every tool writes into a fresh, empty output filesystem made for it and removed after it (tmpfs: a new
+tmpfs mount; ext4: mkfs.ext4 on a new sparse file, loop-mounted), so no run pays for the previous one's
+deletions or writeback. user + sys are CPU seconds (medians): fsrescue copies on a second thread, so
+they can exceed its wall time. fsrescue also scans the filesystem first, hashes every file (SHA-256)
+and writes a manifest line per item.
 
 ## Growth (warm scans)
 

@@ -127,4 +127,61 @@ struct SalvageRunnerTests {
         let text = try String(contentsOfFile: "\(out)/manifest.jsonl", encoding: .utf8)
         #expect(text.contains("\"record\":\"end\""))
     }
+
+    /// Every entry under `root` with its type, size, permission bits, mtime, link count and content; or
+    /// only its regular files, without mtime (the item a stop lands on keeps the time it was created).
+    static func tree(_ root: String, filesOnly: Bool = false) -> [String] {
+        let items = FileManager.default.enumerator(atPath: root)?.compactMap { $0 as? String } ?? []
+        return items.filter { $0 != "manifest.jsonl" }.sorted().compactMap { rel in
+            var st = stat()
+            lstat("\(root)/\(rel)", &st)
+            if filesOnly && st.st_mode & S_IFMT != S_IFREG { return nil }
+            let content = st.st_mode & S_IFMT == S_IFREG ? SHA256.hex(of: [UInt8](FileManager.default.contents(atPath: "\(root)/\(rel)") ?? Data())) : ""
+            return "\(rel) \(st.st_mode) \(st.st_size) \(filesOnly ? 0 : st.st_mtim.tv_sec) \(st.st_nlink) \(content)"
+        }
+    }
+
+    /// After a stop (the output limit here) the copy thread drops what was queued behind the failing
+    /// item and removes its files and links, but folders and symlinks the walk made meanwhile stay
+    /// (README, the manifest): then only the regular files are compared.
+    @Test("copying on a second thread writes the same files and the same manifest lines, in the same order, as copying inline",
+          arguments: [nil, 150_000] as [UInt64?])
+    func parallelCopySameAsInline(limit: UInt64?) throws {
+        let dir = TemporaryDirectory()
+        let img = try makeImage(dir)
+        let src = dir.file("src2")
+        try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
+        for i in 0..<300 {
+            _ = FileManager.default.createFile(atPath: "\(src)/f\(i)", contents: Data(repeating: UInt8(i % 251), count: (i * 977) % 20_000))
+            if i % 7 == 0 { link("\(src)/f\(i)", "\(src)/l\(i)") }
+        }
+        let many = dir.file("many.img")
+        try TestImages.make(many, type: "ext4", blockSize: 1024, sizeMiB: 32, extra: ["-d", src])
+        try TestImages.debugfsWrite(many, ["sif /f10 size 0x40000000"])
+        for image in [img, many] {
+            var outputs: [(items: [String], tree: [String], summary: SalvageSummary)] = []
+            for parallel in [false, true] {
+                let out = dir.file("out-\(parallel)-\(outputs.count)-\((image as NSString).lastPathComponent)")
+                let summary = try expectUnchanged(image) {
+                    let fs = try Filesystem.open(path: image)
+                    var options = SalvageOptions()
+                    options.parallelCopy = parallel
+                    options.maxOutputBytes = limit
+                    return try SalvageRunner(filesystem: fs, plan: SalvagePlan.attachedTree(listedBy: fs), output: out, options: options).run()
+                }
+                let lines = try String(contentsOfFile: "\(out)/manifest.jsonl", encoding: .utf8).split(separator: "\n")
+                outputs.append((lines.filter { $0.contains("\"record\":\"item\"") }.map(String.init),
+                                 Self.tree(out, filesOnly: limit != nil), summary))
+            }
+            #expect(outputs[0].items == outputs[1].items)
+            #expect(outputs[0].tree == outputs[1].tree)
+            #expect(outputs[0].summary.items == outputs[1].summary.items)
+            #expect(outputs[0].summary.complete == outputs[1].summary.complete)
+            #expect(outputs[0].summary.skipped == outputs[1].summary.skipped)
+            #expect(outputs[0].summary.bytesWritten == outputs[1].summary.bytesWritten)
+            #expect(outputs[0].summary.completed == outputs[1].summary.completed)
+            #expect(outputs[0].summary.stopReason == outputs[1].summary.stopReason)
+            if limit != nil { #expect(!outputs[1].summary.completed) }
+        }
+    }
 }

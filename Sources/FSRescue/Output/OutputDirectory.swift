@@ -66,17 +66,19 @@ public final class OutputDirectory: @unchecked Sendable {
         return OutputDirectory(fd: child, sandbox: sandbox, relativePath: path(of: name))
     }
 
-    /// Creates a new regular file (`openat` with `O_CREAT | O_EXCL | O_NOFOLLOW`, mode 0600) under a
-    /// unique version of `name`. With `replace`, an existing entry of exactly that name left by an
-    /// interrupted run (not one created in this run) is removed first with `unlinkat`, which never
-    /// follows a symlink.
-    public func createFile(_ name: SafeName, replace: Bool = false) throws(FSRescueError) -> OutputFile {
+    /// Creates a new regular file (`openat` with `O_CREAT | O_EXCL | O_NOFOLLOW`) under a unique version
+    /// of `name`, with permission bits `mode` (setuid, setgid and sticky dropped; the descriptor is
+    /// writable whatever the mode). With `replace`, an existing entry of exactly that name left by an
+    /// interrupted run (not one created in this run) is removed with `unlinkat`, which never follows a
+    /// symlink, and the name tried again.
+    public func createFile(_ name: SafeName, mode: UInt16 = 0o600, replace: Bool = false) throws(FSRescueError) -> OutputFile {
         var file: Int32 = -1
+        let permissions = mode_t(mode & 0o777)
         let chosen = try createUnique(name, replace: replace, what: "create") { candidate in
-            file = openat(fd, candidate, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            file = openat(fd, candidate, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, permissions)
             return file >= 0
         }
-        return OutputFile(fd: file, sandbox: sandbox, relativePath: path(of: chosen))
+        return OutputFile(fd: file, sandbox: sandbox, name: chosen, relativePath: path(of: chosen), createdMode: permissions)
     }
 
     /// Creates a symlink (`symlinkat`) pointing at `target` (bytes as on disk; a NUL ends it).
@@ -98,20 +100,25 @@ public final class OutputDirectory: @unchecked Sendable {
     }
 
     /// Tries `make` with `name`, then `name~1`, `name~2`, … until it succeeds, skipping names this run
-    /// already used and names that exist (`EEXIST`). With `replace`, an entry of exactly `name` that
-    /// this run has not written (an interrupted run's) is removed first with `unlinkat`, which never
-    /// follows a symlink. Returns the name used.
+    /// already used and names that exist (`EEXIST`). With `replace`, when `name` itself exists and this
+    /// run has not written it (an interrupted run's), it is removed with `unlinkat` (which never follows a
+    /// symlink) and tried once more. Removing only after `EEXIST` keeps a fresh output folder free of
+    /// `unlinkat` calls. Returns the name used.
     private func createUnique(_ name: SafeName, replace: Bool, what: String,
                               _ make: (String) -> Bool) throws(FSRescueError) -> String {
-        if replace && !used.contains(name.name) { _ = unlinkat(fd, name.name, 0) }
+        var mayUnlink = replace
         var n = 0
         while true {
             let candidate = n == 0 ? name.name : name.numbered(n)
-            n += 1
-            if used.contains(candidate) { continue }
+            if used.contains(candidate) { n += 1; continue }
             if !make(candidate) {
-                if errno == EEXIST { continue }
-                throw OutputSandbox.error(errno, what, path(of: candidate))
+                guard errno == EEXIST else { throw OutputSandbox.error(errno, what, path(of: candidate)) }
+                if n == 0 && mayUnlink {
+                    mayUnlink = false
+                    if unlinkat(fd, candidate, 0) == 0 { continue }
+                }
+                n += 1
+                continue
             }
             used.insert(candidate)
             return candidate

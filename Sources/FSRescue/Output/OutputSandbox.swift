@@ -17,6 +17,9 @@ public final class OutputSandbox: @unchecked Sendable {
     public let maxOutputBytes: UInt64?
     /// Restore owners (only honoured when running as root).
     public let preserveOwner: Bool
+    /// The process's file-creation mask, read once: files are created with their final permissions and
+    /// only changed with `fchmod` when the mask took bits away.
+    let umask: mode_t = OutputSandbox.currentUmask()
     /// Data bytes written so far.
     public private(set) var bytesWritten: UInt64 = 0
     /// The root directory.
@@ -52,6 +55,23 @@ public final class OutputSandbox: @unchecked Sendable {
     public var device: UInt64 {
         var st = stat()
         return fstat(root.fd, &st) == 0 ? UInt64(st.st_dev) : 0
+    }
+
+    /// The umask, from `/proc/self/status` (`Umask:`), which reads it without changing it: setting it
+    /// and back (`umask(2)` is the only other way) would race with files other threads create.
+    /// Without `/proc` it is taken as 0o077, which keeps every `fchmod`.
+    private static func currentUmask() -> mode_t {
+        let f = open("/proc/self/status", O_RDONLY | O_CLOEXEC)
+        guard f >= 0 else { return 0o077 }
+        defer { close(f) }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let n = buffer.withUnsafeMutableBytes { read(f, $0.baseAddress!, $0.count) }
+        guard n > 0 else { return 0o077 }
+        let text = String(decoding: buffer[0..<n], as: UTF8.self)
+        for line in text.split(separator: "\n") where line.hasPrefix("Umask:") {
+            if let mask = mode_t(String(line.dropFirst(6).filter { $0 != " " && $0 != "\t" }), radix: 8) { return mask }
+        }
+        return 0o077
     }
 
     func account(_ count: Int, path: String) throws(FSRescueError) {

@@ -53,12 +53,21 @@ final class ContentCopier {
     private var hashedHoleBytes: UInt64 = 0
     private let holeHashBudget: UInt64
     private static let chunk = 4 << 20
+    /// Block size, image descriptor and byte offset of the filesystem, copied out at creation: a copier
+    /// may run on a worker thread (``CopyPipeline``) and must not touch the libext2fs handle there.
+    private let blockSize: UInt64
+    private let descriptor: Int32
+    private let imageOffset: UInt64
+    /// Keeps the image descriptor open while the copier lives.
     private let fs: Filesystem
     private let buffer: UnsafeMutableRawBufferPointer
     private let zeros: UnsafeMutableRawBufferPointer
 
     init(fs: Filesystem, holeHashBudget: UInt64 = ContentCopier.maxHashedHoleBytesPerRun) {
         self.fs = fs
+        blockSize = UInt64(fs.blockSize)
+        descriptor = fs.source.descriptor
+        imageOffset = fs.location.offsetBytes
         self.holeHashBudget = holeHashBudget
         buffer = .allocate(byteCount: Self.chunk, alignment: 4096)
         zeros = .allocate(byteCount: 1 << 16, alignment: 16)
@@ -73,7 +82,7 @@ final class ContentCopier {
     /// Copies `size` bytes of content described by `map` into `sink`.
     func copy(_ map: DataMap, size: UInt64, to sink: ContentSink) throws(FSRescueError) -> ContentCopy {
         var result = ContentCopy()
-        let bs = UInt64(fs.blockSize)
+        let bs = blockSize
         let mappedBytes = map.runs.reduce(UInt64(0)) { $0 + (($1.unwritten ? 0 : $1.length) * bs) }
         let holeBytes = size > mappedBytes ? size - mappedBytes : 0
         var hasher: SHA256?
@@ -115,7 +124,7 @@ final class ContentCopier {
             if run.unwritten {
                 try zeroFill(ByteRange(start: runStart, end: runEnd), sink: sink, hasher: &hasher)
             } else {
-                try copyRun(from: fs.location.offsetBytes + run.physical * bs, logical: runStart, end: runEnd,
+                try copyRun(from: imageOffset + run.physical * bs, logical: runStart, end: runEnd,
                             sink: sink, hasher: &hasher, result: &result)
             }
             position = runEnd
@@ -129,7 +138,7 @@ final class ContentCopier {
     private func copyRun(from imageOffset: UInt64, logical start: UInt64, end: UInt64, sink: ContentSink,
                          hasher: inout SHA256?, result: inout ContentCopy) throws(FSRescueError) {
         var p = start
-        let fd = fs.source.descriptor
+        let fd = descriptor
         while p < end {
             let want = Int(min(UInt64(Self.chunk), end - p))
             let n = pread(fd, buffer.baseAddress!, want, off_t(imageOffset + (p - start)))
@@ -156,11 +165,11 @@ final class ContentCopier {
 
     private func copyBlockByBlock(_ imageOffset: UInt64, logical start: UInt64, end: UInt64, sink: ContentSink,
                                   hasher: inout SHA256?, result: inout ContentCopy) throws(FSRescueError) {
-        let bs = UInt64(fs.blockSize)
+        let bs = blockSize
         var p = start
         while p < end {
             let want = Int(min(bs, end - p))
-            let n = pread(fs.source.descriptor, buffer.baseAddress!, want, off_t(imageOffset + (p - start)))
+            let n = pread(descriptor, buffer.baseAddress!, want, off_t(imageOffset + (p - start)))
             if n == want {
                 let part = UnsafeRawBufferPointer(start: buffer.baseAddress!, count: n)
                 try sink.write(part, at: p)

@@ -1,51 +1,122 @@
-// One manifest line written by hand: JSONEncoder (snake-case keys, sorted) was most of salvage's own CPU time.
+// One manifest line written by hand, as bytes: JSONEncoder, then String building, were most of salvage's own CPU time.
 
 extension ManifestRecord {
     /// The record as one line of JSON, keys in sorted order as `JSONEncoder` with `.sortedKeys` and
     /// `.convertToSnakeCase` would write them (absent optionals omitted); `JSONDecoder` reads it back.
     var jsonLine: String {
-        var out = "{"
-        var first = true
-        func key(_ k: String) {
-            if !first { out += "," }
-            first = false
-            JSONText.appendString(k, into: &out)
-            out += ":"
+        var out: [UInt8] = []
+        appendJSON(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends ``jsonLine``'s bytes (no newline) to `out`, a buffer the caller reuses from line to line.
+    func appendJSON(to out: inout [UInt8]) {
+        out.appendASCII("{\"bytes_recovered\":")
+        out.appendDecimal(bytesRecovered)
+        out.appendASCII(",\"confidence\":")
+        if confidence == confidence.rounded() && abs(confidence) < 1e15 {
+            out.appendDecimal(Int64(confidence))
+        } else {
+            out.append(contentsOf: String(confidence).utf8)
         }
-        func string(_ k: String, _ v: String?) {
-            guard let v else { return }
-            key(k)
-            JSONText.appendString(v, into: &out)
+        if let doubtfulRanges { out.appendASCII(",\"doubtful_ranges\":"); out.appendRanges(doubtfulRanges) }
+        out.appendASCII(",\"findings\":[")
+        for (i, finding) in findings.enumerated() {
+            if i > 0 { out.append(0x2C) }
+            out.appendJSONString(finding)
         }
-        func ranges(_ k: String, _ v: [[UInt64]]?) {
-            guard let v else { return }
-            key(k)
-            out += "[" + v.map { "[" + $0.map(String.init).joined(separator: ",") + "]" }.joined(separator: ",") + "]"
+        out.appendASCII("],\"gid\":")
+        out.appendDecimal(UInt64(gid))
+        if let hardLinkTo { out.appendASCII(",\"hard_link_to\":"); out.appendJSONString(hardLinkTo) }
+        if let imagePath { out.appendASCII(",\"image_path\":"); out.appendJSONString(imagePath) }
+        out.appendASCII(",\"inode\":")
+        out.appendDecimal(UInt64(inode))
+        if let linkTarget { out.appendASCII(",\"link_target\":"); out.appendJSONString(linkTarget) }
+        if let missingRanges { out.appendASCII(",\"missing_ranges\":"); out.appendRanges(missingRanges) }
+        out.appendASCII(",\"mode\":")
+        out.appendDecimal(UInt64(mode))
+        out.appendASCII(",\"mtime\":")
+        out.appendDecimal(mtime)
+        if let name { out.appendASCII(",\"name\":"); out.appendJSONString(name) }
+        if let nameBase64 { out.appendASCII(",\"name_base64\":"); out.appendJSONString(nameBase64) }
+        out.appendASCII(",\"name_source\":")
+        out.appendJSONString(nameSource.rawValue)
+        out.appendASCII(",\"path\":")
+        out.appendJSONString(path)
+        out.appendASCII(",\"record\":")
+        out.appendJSONString(record)
+        if let sha256 { out.appendASCII(",\"sha256\":"); out.appendJSONString(sha256) }
+        if let sha256Omitted { out.appendASCII(",\"sha256_omitted\":"); out.appendJSONString(sha256Omitted) }
+        out.appendASCII(",\"size\":")
+        out.appendDecimal(size)
+        if let skippedReason { out.appendASCII(",\"skipped_reason\":"); out.appendJSONString(skippedReason) }
+        out.appendASCII(",\"status\":")
+        out.appendJSONString(status.rawValue)
+        out.appendASCII(",\"type\":")
+        out.appendJSONString(type.rawValue)
+        out.appendASCII(",\"uid\":")
+        out.appendDecimal(UInt64(uid))
+        out.append(0x7D)
+    }
+}
+
+extension [UInt8] {
+    /// Appends a literal's UTF-8 bytes.
+    @inline(__always)
+    mutating func appendASCII(_ text: StaticString) {
+        append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    /// Appends `value` in decimal, without building a `String`.
+    mutating func appendDecimal(_ value: UInt64) {
+        var digits = 1
+        var power: UInt64 = 10
+        while digits < 20 && value >= power { digits += 1; power = power &* 10 }
+        let start = count
+        append(contentsOf: repeatElement(0x30, count: digits))
+        withUnsafeMutableBufferPointer { buffer in
+            var v = value
+            var i = start + digits - 1
+            while v > 0 {
+                buffer[i] = UInt8(truncatingIfNeeded: v % 10) + 0x30
+                v /= 10
+                i -= 1
+            }
         }
-        key("bytes_recovered"); out += String(bytesRecovered)
-        key("confidence"); out += confidence == confidence.rounded() && abs(confidence) < 1e15 ? String(Int64(confidence)) : String(confidence)
-        ranges("doubtful_ranges", doubtfulRanges)
-        key("findings"); out += "[" + findings.map(JSONText.quoted).joined(separator: ",") + "]"
-        key("gid"); out += String(gid)
-        string("hard_link_to", hardLinkTo)
-        string("image_path", imagePath)
-        key("inode"); out += String(inode)
-        string("link_target", linkTarget)
-        ranges("missing_ranges", missingRanges)
-        key("mode"); out += String(mode)
-        key("mtime"); out += String(mtime)
-        string("name", name)
-        string("name_base64", nameBase64)
-        string("name_source", nameSource.rawValue)
-        string("path", path)
-        string("record", record)
-        string("sha256", sha256)
-        string("sha256_omitted", sha256Omitted)
-        key("size"); out += String(size)
-        string("skipped_reason", skippedReason)
-        string("status", status.rawValue)
-        string("type", type.rawValue)
-        key("uid"); out += String(uid)
-        return out + "}"
+    }
+
+    /// Appends `value` in decimal, with a `-` when negative.
+    mutating func appendDecimal(_ value: Int64) {
+        if value < 0 { append(0x2D) }
+        appendDecimal(value.magnitude)
+    }
+
+    /// Appends `[[a,b],[c,d]]`.
+    mutating func appendRanges(_ ranges: [[UInt64]]) {
+        append(0x5B)
+        for (i, range) in ranges.enumerated() {
+            if i > 0 { append(0x2C) }
+            append(0x5B)
+            for (j, v) in range.enumerated() {
+                if j > 0 { append(0x2C) }
+                appendDecimal(v)
+            }
+            append(0x5D)
+        }
+        append(0x5D)
+    }
+
+    /// Appends `text` as a JSON string, escaped as ``JSONText/appendString(_:into:)`` escapes it.
+    mutating func appendJSONString(_ text: String) {
+        append(0x22)
+        var text = text
+        text.withUTF8 { utf8 in
+            if !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+                append(contentsOf: utf8)
+            } else {
+                for byte in utf8 { JSONText.appendEscaped(byte, into: &self) }
+            }
+        }
+        append(0x22)
     }
 }

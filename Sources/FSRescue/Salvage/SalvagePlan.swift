@@ -135,6 +135,9 @@ public struct SalvageOptions: Sendable {
     public var maxOutputBytes: UInt64?
     /// Directories nested deeper than this are not descended into (recorded as skipped).
     public var maxDepth = 512
+    /// Copy file data (read, hash, write) on a second thread while the main thread walks the plan, when
+    /// the machine has more than one core. The output and the manifest are the same either way.
+    public var parallelCopy = true
     /// The defaults: everything, no owners, no limit.
     public init() {}
 }

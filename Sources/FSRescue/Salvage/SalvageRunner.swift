@@ -14,7 +14,10 @@ public final class SalvageRunner {
     /// The output sandbox the run writes into.
     public let sandbox: OutputSandbox
     private let manifest: Manifest
-    private let copier: ContentCopier
+    /// Copies file data and appends manifest lines, on a second thread when there is a second core.
+    private let pipeline: CopyPipeline
+    /// Reads symlink targets on the main thread (the pipeline's copier may be busy on the copy thread).
+    private let symlinkCopier: ContentCopier
     private var summary = SalvageSummary()
     private var visitedDirectories: Set<UInt32> = []
     /// One bit per inode: written (or recorded) in this run.
@@ -39,7 +42,8 @@ public final class SalvageRunner {
         let folder: String
         let name: String
         let path: String
-        let record: ManifestRecord
+        /// Its record when known here (kept from an earlier run); else the copy thread has it.
+        let record: ManifestRecord?
     }
 
     private enum Work {
@@ -61,7 +65,9 @@ public final class SalvageRunner {
         try OutputPlacement.checkEmptyOrResumable(sandbox)
         try OutputPlacement.checkSpace(sandbox, needed: estimatedBytes)
         manifest = try Manifest(in: sandbox.root, image: filesystem.source.path)
-        copier = ContentCopier(fs: filesystem)
+        pipeline = CopyPipeline(copier: ContentCopier(fs: filesystem), manifest: manifest,
+                                threaded: options.parallelCopy && sysconf(Int32(_SC_NPROCESSORS_ONLN)) > 1)
+        symlinkCopier = ContentCopier(fs: filesystem)
         visited = [UInt64](repeating: 0, count: Int(filesystem.inodesCount) / 64 + 1)
     }
 
@@ -147,11 +153,38 @@ public final class SalvageRunner {
                     summary.completed = false
                     summary.stopReason = error.message
                     stack.removeAll()
+                } catch {
+                    pipeline.finish()
+                    throw error
+                }
+                if let failure = pipeline.failure {
+                    pipeline.finish()
+                    guard failure.code == .outputLimit else { throw failure }
+                    summary.completed = false
+                    summary.stopReason = failure.message
+                    stack.removeAll()
                 }
                 unitsDone += Self.unitsPerItem
                 progress.update(done: unitsDone)
             }
         }
+        // A cancellation while the copy thread finishes the queue stops it there too.
+        if pipeline.finish(cancel: { progress.cancellationRequested }), summary.completed {
+            summary.completed = false
+            summary.stopReason = "cancelled"
+        }
+        if let failure = pipeline.failure {
+            guard failure.code == .outputLimit else { throw failure }
+            // Met by the copy thread after the walk had ended.
+            if summary.completed {
+                summary.completed = false
+                summary.stopReason = failure.message
+            }
+        }
+        summary.items += pipeline.counts.items
+        summary.complete += pipeline.counts.complete
+        summary.partial += pipeline.counts.partial
+        summary.skipped += pipeline.counts.skipped
         summary.bytesWritten = sandbox.bytesWritten
         try manifest.close(summary: ["items": summary.items, "complete": summary.complete, "partial": summary.partial,
                                      "skipped": summary.skipped, "resumed": summary.resumed],
@@ -229,12 +262,12 @@ public final class SalvageRunner {
         record.findings = plan.findings[number] ?? []
         if plan.garbage.contains(number) {
             record.skippedReason = "the inode is noise (its inode-table block fails its checksums): nothing trustworthy to copy"
-            return try finish(record)
+            return finish(record)
         }
         let inode: InodeRecord
         do throws(Ext2Error) { inode = try fs.readInode(number) } catch {
             record.skippedReason = "inode unreadable: \(error.message)"
-            return try finish(record)
+            return finish(record)
         }
         record.type = inode.type
         record.size = inode.size
@@ -252,8 +285,8 @@ public final class SalvageRunner {
                 // that names one big file thousands of times must not have it copied thousands of times.
                 if seenBefore && firstLinks[number] == nil {
                     record.skippedReason = "inode \(number) is already saved under another name"
-                } else {
-                    try salvageFile(inode, parent: parent, safe: safe, record: &record)
+                } else if try salvageFile(inode, parent: parent, safe: safe, record: &record) {
+                    return
                 }
             case .symlink:
                 try salvageSymlink(inode, parent: parent, safe: safe, record: &record)
@@ -264,13 +297,13 @@ public final class SalvageRunner {
         } catch where error.code == .outputLimit {
             record.status = .skipped
             record.skippedReason = error.message
-            try finish(record)
+            finish(record)
             throw error
         } catch {
             record.status = .skipped
             record.skippedReason = error.message
         }
-        try finish(record)
+        finish(record)
     }
 
     private func salvageDirectory(_ inode: InodeRecord, parent: OutputDirectory, safe: SafeName, imagePath: String?, depth: Int,
@@ -305,51 +338,41 @@ public final class SalvageRunner {
         return true
     }
 
-    private func salvageFile(_ inode: InodeRecord, parent: OutputDirectory, safe: SafeName, record: inout ManifestRecord) throws(FSRescueError) {
+    /// Writes a regular file: a link to its first name when one was written, else a new file whose
+    /// content the ``CopyPipeline`` copies. Returns true when the pipeline records the item.
+    private func salvageFile(_ inode: InodeRecord, parent: OutputDirectory, safe: SafeName,
+                             record: inout ManifestRecord) throws(FSRescueError) -> Bool {
         if let first = firstLinks[inode.number], let folder = sandbox.root.openDescendant(first.folder) {
             let name = try parent.createHardLink(safe, to: first.name, in: folder, replace: true)
-            record.path = parent.path(of: name)
-            record.hardLinkTo = first.path
-            record.status = first.record.status
-            record.sha256 = first.record.sha256
-            record.bytesRecovered = first.record.bytesRecovered
-            record.missingRanges = first.record.missingRanges
-            record.doubtfulRanges = first.record.doubtfulRanges
-            return
+            var linked = record
+            linked.path = parent.path(of: name)
+            linked.hardLinkTo = first.path
+            pipeline.submit(HardLinkJob(inode: inode.number, parent: parent, name: name, unlinked: record, record: linked,
+                                        first: first.record))
+            return true
         }
         let map = fs.dataMap(of: inode)
         let size = fs.contentSize(of: inode)
-        let out = try parent.createFile(safe, replace: mayReplace(safe.name, in: parent))
+        let out = try parent.createFile(safe, mode: inode.permissions, replace: mayReplace(safe.name, in: parent))
         record.path = out.relativePath
         noteMade(record.path)
-        var copy = try copier.copy(map, size: size, to: out)
-        try out.finish(size: size, mode: inode.permissions, accessTime: inode.accessTime,
-                       modificationTime: inode.modificationTime, owner: (inode.uid, inode.gid))
-        if size < inode.size {
-            copy.missing.append(ByteRange(start: size, end: inode.size))
-            record.findings.append("salvage.size-beyond-map")
-        }
-        record.bytesRecovered = copy.bytesRecovered
-        record.sha256 = copy.sha256
-        record.sha256Omitted = copy.sha256Omitted
-        let doubtful = doubtfulRanges(map, size: size)
-        let ranges = ContentCopier.merged(copy.missing + doubtful)
-        record.status = ranges.isEmpty ? .complete : .partial
-        record.missingRanges = copy.missing.isEmpty ? nil : copy.missing.map { [$0.start, $0.end] }
-        if !doubtful.isEmpty {
-            record.doubtfulRanges = ContentCopier.merged(doubtful).map { [$0.start, $0.end] }
-            record.findings.append("salvage.shared-blocks")
-        }
+        let linked = inode.linksCount > 1
+        pipeline.submit(FileCopyJob(file: out, parent: parent, name: out.name,
+                                    map: map, size: size, inodeSize: inode.size, mode: inode.permissions,
+                                    accessTime: inode.accessTime, modificationTime: inode.modificationTime,
+                                    owner: (inode.uid, inode.gid), doubtful: doubtfulRanges(map, size: size),
+                                    linked: linked, record: record))
         unitsDone += size
-        if inode.linksCount > 1 { rememberFirstLink(inode.number, parent: parent, record: record) }
+        if linked { rememberFirstLink(inode.number, parent: parent, record: record, final: false) }
+        return true
     }
 
     /// Keeps the first written name of a hard-linked inode, so its other names become links to it.
-    private func rememberFirstLink(_ number: UInt32, parent: OutputDirectory, record: ManifestRecord) {
+    /// `record` is final only for a name kept from an earlier run; a new copy's record is the copy thread's.
+    private func rememberFirstLink(_ number: UInt32, parent: OutputDirectory, record: ManifestRecord, final: Bool = true) {
         let name = String(record.path.split(separator: "/").last ?? "")
-        firstLinks[number] = FirstLink(folder: parent.relativePath, name: name, path: record.path, record: record)
+        firstLinks[number] = FirstLink(folder: parent.relativePath, name: name, path: record.path, record: final ? record : nil)
     }
-
     /// Byte ranges whose blocks another inode also claims: written, but the data may be the other file's.
     private func doubtfulRanges(_ map: DataMap, size: UInt64) -> [ByteRange] {
         guard !plan.sharedBlocks.isEmpty else { return [] }
@@ -370,7 +393,7 @@ public final class SalvageRunner {
             return
         }
         let sink = BoundedMemorySink(limit: 4096)
-        let copy = try copier.copy(fs.dataMap(of: inode), size: inode.size, to: sink)
+        let copy = try symlinkCopier.copy(fs.dataMap(of: inode), size: inode.size, to: sink)
         let name = try parent.createSymlink(safe, target: sink.bytes, replace: mayReplace(safe.name, in: parent))
         parent.finishSymlink(name, accessTime: inode.accessTime, modificationTime: inode.modificationTime, owner: (inode.uid, inode.gid))
         record.path = parent.path(of: name)
@@ -382,15 +405,9 @@ public final class SalvageRunner {
         record.missingRanges = copy.missing.isEmpty ? nil : copy.missing.map { [$0.start, $0.end] }
     }
 
-    private func finish(_ record: ManifestRecord) throws(FSRescueError) {
-        summary.items += 1
-        switch record.status {
-        case .complete: summary.complete += 1
-        case .partial: summary.partial += 1
-        case .skipped: if record.type != .characterDevice && record.type != .blockDevice && record.type != .fifo
-                               && record.type != .socket { summary.skipped += 1 }
-        }
-        try manifest.record(record)
+    /// Hands a finished record to the pipeline, which counts it and appends its manifest line in order.
+    private func finish(_ record: ManifestRecord) {
+        pipeline.submit(record)
     }
 }
 

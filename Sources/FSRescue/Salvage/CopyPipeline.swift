@@ -1,0 +1,309 @@
+// Copying file data on a second thread while the main thread walks the plan: a bounded queue, kept in order.
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A regular file whose output entry the main thread has created and whose data map it has read:
+/// everything the copy thread needs, and nothing that touches the libext2fs handle.
+struct FileCopyJob {
+    let file: OutputFile
+    let parent: OutputDirectory
+    let name: String
+    let map: DataMap
+    /// Bytes of content the map can address (``Filesystem/contentSize(of:)``).
+    let size: UInt64
+    /// `i_size`: when larger than `size`, the rest is missing.
+    let inodeSize: UInt64
+    let mode: UInt16
+    let accessTime: Int64
+    let modificationTime: Int64
+    let owner: (uid: UInt32, gid: UInt32)
+    /// Byte ranges from blocks another inode also claims (found from the map on the main thread).
+    let doubtful: [ByteRange]
+    /// The first name of a hard-linked file: its record is kept for the other names (``HardLinkJob``).
+    let linked: Bool
+    var record: ManifestRecord
+}
+
+/// Another name of a hard-linked file, already linked (`linkat`) by the main thread. Its record takes
+/// status, hash and ranges from the first name's, known by then to the copy thread (queue order).
+struct HardLinkJob {
+    let inode: UInt32
+    let parent: OutputDirectory
+    let name: String
+    /// The record as it stands if the link cannot stay (the first name's copy failed).
+    let unlinked: ManifestRecord
+    /// The record with its link path and `hard_link_to`.
+    let record: ManifestRecord
+    /// The first name's record when the main thread already has it (a first name kept from an earlier run).
+    let first: ManifestRecord?
+}
+
+/// The manifest line counts of a run's items, kept where the lines are written.
+struct ItemCounts {
+    var items = 0, complete = 0, partial = 0, skipped = 0
+}
+
+/// Writes the items of a salvage in plan order: file copies (read, hash, write, set times, close) and
+/// finished manifest records go through one bounded FIFO queue to one copy thread, which also appends
+/// the manifest lines, so the manifest lists items in the same order as a single-threaded run.
+///
+/// The main thread keeps everything that touches the libext2fs handle (not thread-safe) or chooses
+/// names (directory walk, data maps, `openat`/`mkdirat`/`symlinkat`/`linkat`); the copy thread owns the
+/// ``ContentCopier`` and the ``Manifest`` while the run lasts. Items are handed over in batches (64
+/// items or 1 MiB of data), so the threads meet a few thousand times per 100k files, not per file.
+/// Without a thread (one core, or `parallelCopy` off) every item is done at once on the caller's
+/// thread, the same code.
+///
+/// After a failure that stops the run (the output limit, a full disk, a manifest that cannot be written)
+/// the copy thread records that item as before and then abandons the items queued behind it: files and
+/// links it had been handed are removed (`unlinkat`: this run created them), records dropped. Folders
+/// and symlinks the main thread made for them in the meantime stay, empty and unrecorded; a resumed
+/// run reuses or replaces them. Cancellation abandons the queue the same way, so SIGINT stops the run
+/// within the item being copied, as without the thread.
+final class CopyPipeline: @unchecked Sendable {
+    /// Items queued at most (batches included): enough to keep the copy thread busy, little memory.
+    static let capacity = 256
+    /// File data queued at most: the walk stays close to the copy, so a cancelled run (which finishes
+    /// what is queued) stops within about one large file, as it did without the thread.
+    static let capacityBytes: UInt64 = 32 << 20
+    /// A batch is handed over at this many items …
+    static let batchItems = 64
+    /// … or this many bytes of file data.
+    static let batchBytes: UInt64 = 1 << 20
+
+    enum Item {
+        case copy(FileCopyJob)
+        case link(HardLinkJob)
+        case record(ManifestRecord)
+    }
+
+    private let copier: ContentCopier
+    private let manifest: Manifest
+    private let threaded: Bool
+    private let lock: UnsafeMutablePointer<pthread_mutex_t>
+    private let changed: UnsafeMutablePointer<pthread_cond_t>
+    // The main thread's batch, not yet handed over.
+    private var batch: [Item] = []
+    private var batchData: UInt64 = 0
+    // Guarded by `lock`.
+    private var queue: [Item] = []
+    private var queuedData: UInt64 = 0
+    /// The copy thread starts with the first batch, so a runner that never runs leaves no thread behind.
+    private var started = false
+    private var closed = false
+    private var finished = false
+    private var failureStorage: FSRescueError?
+    /// The run was cancelled: queued items are abandoned like after a failure.
+    private var cancelled = false
+    // Owned by the copy thread while it runs; read by the main thread after ``finish()``.
+    private(set) var counts = ItemCounts()
+    /// Records of first names of hard-linked files, by inode.
+    private var firstLinks: [UInt32: ManifestRecord] = [:]
+
+    init(copier: ContentCopier, manifest: Manifest, threaded: Bool) {
+        self.copier = copier
+        self.manifest = manifest
+        self.threaded = threaded
+        lock = .allocate(capacity: 1)
+        lock.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(lock, nil)
+        changed = .allocate(capacity: 1)
+        changed.initialize(to: pthread_cond_t())
+        pthread_cond_init(changed, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(changed)
+        pthread_mutex_destroy(lock)
+        changed.deallocate()
+        lock.deallocate()
+    }
+
+    /// The failure that stopped the copy thread (then every later item is abandoned), if any.
+    var failure: FSRescueError? {
+        guard threaded else { return failureStorage }
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        return failureStorage
+    }
+
+    /// Queues a file copy.
+    func submit(_ job: FileCopyJob) {
+        batchData += job.size
+        submit(.copy(job))
+    }
+
+    /// Queues another name of a hard-linked file.
+    func submit(_ job: HardLinkJob) { submit(.link(job)) }
+
+    /// Queues a finished record (a folder, symlink, skipped or special item) for the manifest.
+    func submit(_ record: ManifestRecord) { submit(.record(record)) }
+
+    private func submit(_ item: Item) {
+        guard threaded else {
+            if let error = process(item, abandoned: failureStorage != nil), failureStorage == nil { failureStorage = error }
+            return
+        }
+        batch.append(item)
+        if batch.count >= Self.batchItems || batchData >= Self.batchBytes { handOver() }
+    }
+
+    /// Hands the batch to the copy thread; blocks while the queue is full.
+    private func handOver() {
+        guard !batch.isEmpty else { return }
+        pthread_mutex_lock(lock)
+        if !started {
+            started = true
+            let thread = Thread { [self] in work() }
+            thread.name = "fsrescue-copy"
+            thread.start()
+        }
+        while queue.count >= Self.capacity || queuedData >= Self.capacityBytes { pthread_cond_wait(changed, lock) }
+        queuedData += batchData
+        if queue.isEmpty { swap(&queue, &batch) } else { queue.append(contentsOf: batch); batch.removeAll(keepingCapacity: true) }
+        batchData = 0
+        pthread_cond_broadcast(changed)
+        pthread_mutex_unlock(lock)
+    }
+
+    /// Hands over what is left, waits until every item is done and stops the copy thread; afterwards
+    /// ``counts`` and the manifest are the caller's again. When `cancel` is true, or becomes true while
+    /// waiting (checked every 20 ms on this thread), the items still queued are abandoned (their files
+    /// and links removed, their records dropped) and this returns true.
+    @discardableResult
+    func finish(cancel: () -> Bool = { false }) -> Bool {
+        guard threaded else { return false }
+        if cancel() {
+            pthread_mutex_lock(lock)
+            cancelled = true
+            pthread_mutex_unlock(lock)
+        }
+        handOver()
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        guard started else { return cancelled }
+        closed = true
+        pthread_cond_broadcast(changed)
+        while !finished {
+            if !cancelled && cancel() {
+                cancelled = true
+                pthread_cond_broadcast(changed)
+            }
+            var deadline = timespec()
+            clock_gettime(CLOCK_REALTIME, &deadline)
+            deadline.tv_nsec += 20_000_000
+            if deadline.tv_nsec >= 1_000_000_000 { deadline.tv_sec += 1; deadline.tv_nsec -= 1_000_000_000 }
+            pthread_cond_timedwait(changed, lock, &deadline)
+        }
+        return cancelled
+    }
+
+    private func work() {
+        var taken: [Item] = []
+        pthread_mutex_lock(lock)
+        while true {
+            while queue.isEmpty && !closed { pthread_cond_wait(changed, lock) }
+            if queue.isEmpty { break }
+            swap(&taken, &queue)
+            pthread_cond_broadcast(changed)
+            for item in taken {
+                let stopped = failureStorage != nil || cancelled
+                pthread_mutex_unlock(lock)
+                let error = process(item, abandoned: stopped)
+                pthread_mutex_lock(lock)
+                if let error, failureStorage == nil { failureStorage = error }
+                if case .copy(let job) = item {
+                    queuedData -= job.size
+                    if queuedData < Self.capacityBytes { pthread_cond_broadcast(changed) }
+                }
+            }
+            taken.removeAll(keepingCapacity: true)
+        }
+        finished = true
+        pthread_cond_broadcast(changed)
+        pthread_mutex_unlock(lock)
+    }
+
+    /// Does one item; returns an error that must stop the run.
+    private func process(_ item: Item, abandoned: Bool) -> FSRescueError? {
+        switch item {
+        case .record(let record):
+            return abandoned ? nil : write(record)
+        case .link(let job):
+            if abandoned {
+                _ = unlinkat(job.parent.fd, job.name, 0)
+                return nil
+            }
+            guard let first = job.first ?? firstLinks[job.inode] else {
+                // The first name's copy failed: a single-threaded run would not have linked this name.
+                _ = unlinkat(job.parent.fd, job.name, 0)
+                var record = job.unlinked
+                record.skippedReason = "inode \(job.inode) is already saved under another name"
+                return write(record)
+            }
+            var record = job.record
+            record.status = first.status
+            record.sha256 = first.sha256
+            record.bytesRecovered = first.bytesRecovered
+            record.missingRanges = first.missingRanges
+            record.doubtfulRanges = first.doubtfulRanges
+            return write(record)
+        case .copy(let job):
+            if abandoned {
+                _ = unlinkat(job.parent.fd, job.name, 0)
+                return nil
+            }
+            var record = job.record
+            var stop: FSRescueError?
+            do throws(FSRescueError) {
+                try copy(job, into: &record)
+                if job.linked { firstLinks[record.inode] = record }
+            } catch where error.code == .outputLimit {
+                record.status = .skipped
+                record.skippedReason = error.message
+                stop = error
+            } catch {
+                record.status = .skipped
+                record.skippedReason = error.message
+            }
+            return write(record) ?? stop
+        }
+    }
+
+    /// Copies a file's content and fills in what the copy found (the part of a single-threaded
+    /// salvage that follows creating the file).
+    private func copy(_ job: FileCopyJob, into record: inout ManifestRecord) throws(FSRescueError) {
+        var copy = try copier.copy(job.map, size: job.size, to: job.file)
+        try job.file.finish(size: job.size, mode: job.mode, accessTime: job.accessTime,
+                            modificationTime: job.modificationTime, owner: job.owner)
+        if job.size < job.inodeSize {
+            copy.missing.append(ByteRange(start: job.size, end: job.inodeSize))
+            record.findings.append("salvage.size-beyond-map")
+        }
+        record.bytesRecovered = copy.bytesRecovered
+        record.sha256 = copy.sha256
+        record.sha256Omitted = copy.sha256Omitted
+        let ranges = ContentCopier.merged(copy.missing + job.doubtful)
+        record.status = ranges.isEmpty ? .complete : .partial
+        record.missingRanges = copy.missing.isEmpty ? nil : copy.missing.map { [$0.start, $0.end] }
+        if !job.doubtful.isEmpty {
+            record.doubtfulRanges = ContentCopier.merged(job.doubtful).map { [$0.start, $0.end] }
+            record.findings.append("salvage.shared-blocks")
+        }
+    }
+
+    /// Counts a finished record and appends its manifest line.
+    private func write(_ record: ManifestRecord) -> FSRescueError? {
+        counts.items += 1
+        switch record.status {
+        case .complete: counts.complete += 1
+        case .partial: counts.partial += 1
+        case .skipped: if record.type != .characterDevice && record.type != .blockDevice && record.type != .fifo
+                               && record.type != .socket { counts.skipped += 1 }
+        }
+        do throws(FSRescueError) { try manifest.record(record) } catch { return error }
+        return nil
+    }
+}
