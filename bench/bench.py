@@ -2,12 +2,12 @@
 """`make bench`: fsrescue scan and salvage against e2fsck, debugfs and The Sleuth Kit on generated images.
 
 Environment:
-  BENCH_QUICK=1     the 100k-file image only, 3 scan runs, one warm salvage round (about 4 minutes,
-                    most of it tsk_recover)
+  BENCH_QUICK=1     the 100k-file image only, 3 scan runs, one warm salvage round per output (a few minutes)
   BENCH_LARGE=1     add the 5M-file image (about 30 GiB of image and 4 minutes to make it here)
   BENCH_DIR=DIR     where images and salvage output go (default bench/work; must have room)
   BENCH_RUNS=N      timed scan runs per tool (default 5, quick 3); salvage runs are fewer
-  BENCH_TSK_ALL=1   also run tsk_recover -e at 1M and 5M files (it copies ~1,500 files/s here: 11+ min at 1M)
+  BENCH_TSK_ALL=1   also run tsk_recover -e at 1M and 5M files (11+ min at 1M when runs shared one output
+                    filesystem; not re-measured with fresh ones)
   BENCH_OUTPUTS=L   salvage output filesystems, comma-separated (default "tmpfs,ext4"): every salvage run
                     writes into a fresh one (a new tmpfs mount; mkfs.ext4 on a new sparse file under
                     BENCH_DIR, loop-mounted), unmounted and deleted after, so no run pays for another's

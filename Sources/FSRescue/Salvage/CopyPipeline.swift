@@ -52,7 +52,8 @@ struct ItemCounts {
 /// The main thread keeps everything that touches the libext2fs handle (not thread-safe) or chooses
 /// names (directory walk, data maps, `openat`/`mkdirat`/`symlinkat`/`linkat`); the copy thread owns the
 /// ``ContentCopier`` and the ``Manifest`` while the run lasts. Items are handed over in batches (64
-/// items or 1 MiB of data), so the threads meet a few thousand times per 100k files, not per file.
+/// items or 1 MiB of data), so the threads meet a few thousand times per 100k files, not per file:
+/// each meeting can cost a wake-up, which is slow when other jobs hold the cores.
 /// Without a thread (one core, or `parallelCopy` off) every item is done at once on the caller's
 /// thread, the same code.
 ///
@@ -65,8 +66,8 @@ struct ItemCounts {
 final class CopyPipeline: @unchecked Sendable {
     /// Items queued at most (batches included): enough to keep the copy thread busy, little memory.
     static let capacity = 256
-    /// File data queued at most: the walk stays close to the copy, so a cancelled run (which finishes
-    /// what is queued) stops within about one large file, as it did without the thread.
+    /// File data queued at most: the walk stays close to the copy, so progress (counted as the walk
+    /// hands files over) runs at most this far ahead, and a stop or cancellation abandons little.
     static let capacityBytes: UInt64 = 32 << 20
     /// A batch is handed over at this many items …
     static let batchItems = 64
