@@ -1,5 +1,6 @@
 // Salvage into a sandbox: exact content and paths, links, specials recorded, manifest hashes, resume.
 import Foundation
+import Synchronization
 import Testing
 @testable import FSRescue
 import FSRescueTestSupport
@@ -111,6 +112,31 @@ struct SalvageRunnerTests {
         #expect(thrown?.message.contains("not empty") == true)
     }
 
+    @Test("a big file's bytes count as they are copied, not all at once when it is queued", arguments: [false, true])
+    func progressWithinAFile(parallel: Bool) throws {
+        let dir = TemporaryDirectory()
+        let src = dir.file("src")
+        try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
+        let size = 24 << 20
+        _ = FileManager.default.createFile(atPath: "\(src)/big.bin", contents: Data((0..<size).map { UInt8(truncatingIfNeeded: ($0 &* 31) >> 7) }))
+        let img = dir.file("fs.img")
+        try TestImages.make(img, type: "ext4", blockSize: 4096, sizeMiB: 64, extra: ["-d", src])
+        let recorder = UpdateRecorder()
+        let fs = try Filesystem.open(path: img)
+        var options = SalvageOptions()
+        options.parallelCopy = parallel
+        let runner = try SalvageRunner(filesystem: fs, plan: SalvagePlan.attachedTree(listedBy: fs), output: dir.file("out"),
+                                       options: options, progress: recorder)
+        let summary = try runner.run()
+        #expect(summary.completed)
+        let values = recorder.values.withLock { $0 }.sorted()
+        let steps = zip(values.dropFirst(), values).map { $0 - $1 }
+        // Reads are 4 MiB at most: no step may be the whole 24 MiB file.
+        #expect((steps.max() ?? 0) <= UInt64(4 << 20) + SalvageRunner.unitsPerItem, "steps \(steps)")
+        #expect(values.last == runner.unitsDone)
+        #expect(runner.unitsDone >= UInt64(size))
+    }
+
     @Test("the output limit stops the run cleanly with a manifest")
     func outputLimit() throws {
         let dir = TemporaryDirectory()
@@ -184,4 +210,15 @@ struct SalvageRunnerTests {
             if limit != nil { #expect(!outputs[1].summary.completed) }
         }
     }
+}
+
+/// Records every count a salvage reports, from whichever thread.
+final class UpdateRecorder: FSRescue.ProgressReporting {
+    let values = Mutex<[UInt64]>([])
+    func start(plan: [PassPlan]) {}
+    func beginPass(_ index: Int, units: UInt64) {}
+    func update(done: UInt64) { values.withLock { $0.append(done) } }
+    func endPass(_ index: Int) {}
+    func finish(completed: Bool) {}
+    var cancellationRequested: Bool { false }
 }

@@ -36,7 +36,9 @@ public struct PassPlan: Sendable, Equatable {
 
 /// Receives work reports from a job. Calls come from the job's thread, in this order:
 /// `start(plan:)`, then for each pass `beginPass`, any number of `update`, `endPass`; finally `finish`.
-/// `update` is on the hot path: implementations must make it cheap (store a number, render elsewhere).
+/// `update` is on the hot path: implementations must make it cheap (store a number, render elsewhere),
+/// and safe to call from another of the job's threads (salvage's copy thread counts the bytes it
+/// writes), where two counts may arrive out of order: keep the highest.
 public protocol ProgressReporting: AnyObject, Sendable {
     /// The job's passes, in order, before any starts.
     func start(plan: [PassPlan])

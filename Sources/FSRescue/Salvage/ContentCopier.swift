@@ -79,8 +79,18 @@ final class ContentCopier {
         zeros.deallocate()
     }
 
-    /// Copies `size` bytes of content described by `map` into `sink`.
-    func copy(_ map: DataMap, size: UInt64, to sink: ContentSink) throws(FSRescueError) -> ContentCopy {
+    /// Copies `size` bytes of content described by `map` into `sink`, telling `progress` the bytes
+    /// done as they are written or left as holes (`size` in all once the copy returns).
+    func copy(_ map: DataMap, size: UInt64, to sink: ContentSink,
+              progress: (UInt64) -> Void = { _ in }) throws(FSRescueError) -> ContentCopy {
+        var reported: UInt64 = 0
+        defer { if reported < size { progress(size - reported) } }
+        // Runs of a damaged map may overlap: never count past `size`.
+        func counted(_ n: UInt64) {
+            let n = min(n, size - reported)
+            reported += n
+            progress(n)
+        }
         var result = ContentCopy()
         let bs = blockSize
         let mappedBytes = map.runs.reduce(UInt64(0)) { $0 + (($1.unwritten ? 0 : $1.length) * bs) }
@@ -106,10 +116,11 @@ final class ContentCopier {
             let part = UnsafeRawBufferPointer(start: buffer.baseAddress!, count: n)
             try sink.write(part, at: 0)
             hasher?.update(part)
+            counted(UInt64(n))
             result.bytesRecovered = UInt64(n)
             if UInt64(n) < size {
                 result.missing.append(ByteRange(start: UInt64(n), end: size))
-                try zeroFill(ByteRange(start: UInt64(n), end: size), sink: sink, hasher: &hasher)
+                try zeroFill(ByteRange(start: UInt64(n), end: size), sink: sink, hasher: &hasher, counted: counted)
             }
             result.sha256 = hasher?.finalizeHex()
             return result
@@ -120,23 +131,23 @@ final class ContentCopier {
             let runStart = run.logical * bs
             if runStart >= size { break }
             let runEnd = min(size, (run.logical + run.length) * bs)
-            if runStart > position { try zeroFill(ByteRange(start: position, end: runStart), sink: sink, hasher: &hasher) }
+            if runStart > position { try zeroFill(ByteRange(start: position, end: runStart), sink: sink, hasher: &hasher, counted: counted) }
             if run.unwritten {
-                try zeroFill(ByteRange(start: runStart, end: runEnd), sink: sink, hasher: &hasher)
+                try zeroFill(ByteRange(start: runStart, end: runEnd), sink: sink, hasher: &hasher, counted: counted)
             } else {
                 try copyRun(from: imageOffset + run.physical * bs, logical: runStart, end: runEnd,
-                            sink: sink, hasher: &hasher, result: &result)
+                            sink: sink, hasher: &hasher, result: &result, counted: counted)
             }
             position = runEnd
         }
-        if position < size { try zeroFill(ByteRange(start: position, end: size), sink: sink, hasher: &hasher) }
+        if position < size { try zeroFill(ByteRange(start: position, end: size), sink: sink, hasher: &hasher, counted: counted) }
         result.missing = Self.merged(result.missing)
         result.sha256 = hasher?.finalizeHex()
         return result
     }
 
     private func copyRun(from imageOffset: UInt64, logical start: UInt64, end: UInt64, sink: ContentSink,
-                         hasher: inout SHA256?, result: inout ContentCopy) throws(FSRescueError) {
+                         hasher: inout SHA256?, result: inout ContentCopy, counted: (UInt64) -> Void) throws(FSRescueError) {
         var p = start
         let fd = descriptor
         while p < end {
@@ -147,24 +158,25 @@ final class ContentCopier {
                 // Past the image's end (a truncated image) or a read error: the rest of this run is missing,
                 // unless a read error is local; then retry block by block to keep what is readable.
                 if n < 0 { try copyBlockByBlock(imageOffset + (p - start), logical: p, end: min(end, p + UInt64(want)),
-                                                sink: sink, hasher: &hasher, result: &result)
+                                                sink: sink, hasher: &hasher, result: &result, counted: counted)
                     p += UInt64(want)
                     continue
                 }
                 result.missing.append(ByteRange(start: p, end: end))
-                try zeroFill(ByteRange(start: p, end: end), sink: sink, hasher: &hasher)
+                try zeroFill(ByteRange(start: p, end: end), sink: sink, hasher: &hasher, counted: counted)
                 return
             }
             let part = UnsafeRawBufferPointer(start: buffer.baseAddress!, count: n)
             try sink.write(part, at: p)
             hasher?.update(part)
+            counted(UInt64(n))
             result.bytesRecovered += UInt64(n)
             p += UInt64(n)
         }
     }
 
     private func copyBlockByBlock(_ imageOffset: UInt64, logical start: UInt64, end: UInt64, sink: ContentSink,
-                                  hasher: inout SHA256?, result: inout ContentCopy) throws(FSRescueError) {
+                                  hasher: inout SHA256?, result: inout ContentCopy, counted: (UInt64) -> Void) throws(FSRescueError) {
         let bs = blockSize
         var p = start
         while p < end {
@@ -174,17 +186,20 @@ final class ContentCopier {
                 let part = UnsafeRawBufferPointer(start: buffer.baseAddress!, count: n)
                 try sink.write(part, at: p)
                 hasher?.update(part)
+                counted(UInt64(n))
                 result.bytesRecovered += UInt64(n)
             } else {
                 result.missing.append(ByteRange(start: p, end: p + UInt64(want)))
-                try zeroFill(ByteRange(start: p, end: p + UInt64(want)), sink: sink, hasher: &hasher)
+                try zeroFill(ByteRange(start: p, end: p + UInt64(want)), sink: sink, hasher: &hasher, counted: counted)
             }
             p += UInt64(want)
         }
     }
 
-    private func zeroFill(_ range: ByteRange, sink: ContentSink, hasher: inout SHA256?) throws(FSRescueError) {
+    private func zeroFill(_ range: ByteRange, sink: ContentSink, hasher: inout SHA256?,
+                          counted: (UInt64) -> Void) throws(FSRescueError) {
         try sink.hole(range)
+        counted(range.end - range.start)
         guard hasher != nil else { return }
         var left = range.end - range.start
         while left > 0 {

@@ -66,8 +66,8 @@ struct ItemCounts {
 final class CopyPipeline: @unchecked Sendable {
     /// Items queued at most (batches included): enough to keep the copy thread busy, little memory.
     static let capacity = 256
-    /// File data queued at most: the walk stays close to the copy, so progress (counted as the walk
-    /// hands files over) runs at most this far ahead, and a stop or cancellation abandons little.
+    /// File data queued at most: the walk stays close to the copy, so a stop or cancellation abandons
+    /// little (progress counts bytes as the copy writes them, see ``CopyProgress``).
     static let capacityBytes: UInt64 = 32 << 20
     /// A batch is handed over at this many items …
     static let batchItems = 64
@@ -82,6 +82,8 @@ final class CopyPipeline: @unchecked Sendable {
 
     private let copier: ContentCopier
     private let manifest: Manifest
+    /// Where the copy counts the bytes it writes.
+    private let progress: CopyProgress
     private let threaded: Bool
     private let lock: UnsafeMutablePointer<pthread_mutex_t>
     private let changed: UnsafeMutablePointer<pthread_cond_t>
@@ -103,8 +105,9 @@ final class CopyPipeline: @unchecked Sendable {
     /// Records of first names of hard-linked files, by inode.
     private var firstLinks: [UInt32: ManifestRecord] = [:]
 
-    init(copier: ContentCopier, manifest: Manifest, threaded: Bool) {
+    init(copier: ContentCopier, manifest: Manifest, progress: CopyProgress, threaded: Bool) {
         self.copier = copier
+        self.progress = progress
         self.manifest = manifest
         self.threaded = threaded
         lock = .allocate(capacity: 1)
@@ -276,7 +279,7 @@ final class CopyPipeline: @unchecked Sendable {
     /// Copies a file's content and fills in what the copy found (the part of a single-threaded
     /// salvage that follows creating the file).
     private func copy(_ job: FileCopyJob, into record: inout ManifestRecord) throws(FSRescueError) {
-        var copy = try copier.copy(job.map, size: job.size, to: job.file)
+        var copy = try copier.copy(job.map, size: job.size, to: job.file, progress: progress.add)
         try job.file.finish(size: job.size, mode: job.mode, accessTime: job.accessTime,
                             modificationTime: job.modificationTime, owner: job.owner)
         if job.size < job.inodeSize {

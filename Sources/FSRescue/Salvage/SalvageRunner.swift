@@ -24,8 +24,9 @@ public final class SalvageRunner {
     private var visited: [UInt64]
     private var firstLinks: [UInt32: FirstLink] = [:]
     /// Every regular file's inode written so far.
-    /// Work units reported to the progress engine so far.
-    public private(set) var unitsDone: UInt64 = 0
+    /// Work units reported to the progress engine so far (the copy thread's bytes included).
+    public var unitsDone: UInt64 { copyProgress.done }
+    private let copyProgress: CopyProgress
     /// Output files and symlinks this run made in folders that may be open twice (see ``mayReplace``).
     private var madeHere: Set<String> = []
 
@@ -65,7 +66,8 @@ public final class SalvageRunner {
         try OutputPlacement.checkEmptyOrResumable(sandbox)
         try OutputPlacement.checkSpace(sandbox, needed: estimatedBytes)
         manifest = try Manifest(in: sandbox.root, image: filesystem.source.path)
-        pipeline = CopyPipeline(copier: ContentCopier(fs: filesystem), manifest: manifest,
+        copyProgress = CopyProgress(reporting: progress)
+        pipeline = CopyPipeline(copier: ContentCopier(fs: filesystem), manifest: manifest, progress: copyProgress,
                                 threaded: options.parallelCopy && sysconf(Int32(_SC_NPROCESSORS_ONLN)) > 1)
         symlinkCopier = ContentCopier(fs: filesystem)
         visited = [UInt64](repeating: 0, count: Int(filesystem.inodesCount) / 64 + 1)
@@ -164,8 +166,7 @@ public final class SalvageRunner {
                     summary.stopReason = failure.message
                     stack.removeAll()
                 }
-                unitsDone += Self.unitsPerItem
-                progress.update(done: unitsDone)
+                copyProgress.add(Self.unitsPerItem)
             }
         }
         // A cancellation while the copy thread finishes the queue stops it there too.
@@ -334,7 +335,7 @@ public final class SalvageRunner {
         summary.resumed += 1
         summary.items += 1
         summary.complete += 1
-        unitsDone += record.size
+        copyProgress.add(record.size)
         return true
     }
 
@@ -362,7 +363,6 @@ public final class SalvageRunner {
                                     accessTime: inode.accessTime, modificationTime: inode.modificationTime,
                                     owner: (inode.uid, inode.gid), doubtful: doubtfulRanges(map, size: size),
                                     linked: linked, record: record))
-        unitsDone += size
         if linked { rememberFirstLink(inode.number, parent: parent, record: record, final: false) }
         return true
     }
