@@ -122,12 +122,14 @@ struct SalvageRunnerTests {
         let img = dir.file("fs.img")
         try TestImages.make(img, type: "ext4", blockSize: 4096, sizeMiB: 64, extra: ["-d", src])
         let recorder = UpdateRecorder()
-        let fs = try Filesystem.open(path: img)
         var options = SalvageOptions()
         options.parallelCopy = parallel
-        let runner = try SalvageRunner(filesystem: fs, plan: SalvagePlan.attachedTree(listedBy: fs), output: dir.file("out"),
-                                       options: options, progress: recorder)
-        let summary = try runner.run()
+        let (runner, summary) = try expectUnchanged(img) {
+            let fs = try Filesystem.open(path: img)
+            let runner = try SalvageRunner(filesystem: fs, plan: SalvagePlan.attachedTree(listedBy: fs), output: dir.file("out"),
+                                           options: options, progress: recorder)
+            return (runner, try runner.run())
+        }
         #expect(summary.completed)
         let values = recorder.values.withLock { $0 }.sorted()
         let steps = zip(values.dropFirst(), values).map { $0 - $1 }

@@ -61,7 +61,7 @@ struct ScanCleanTests {
         let dir = TemporaryDirectory()
         let img = try ScanImages.makePopulated(dir, blockSize: 1024)
         let recorder = PlanRecorder()
-        let report = try Filesystem.open(path: img).scan(progress: recorder)
+        let report = try expectUnchanged(img) { try Filesystem.open(path: img).scan(progress: recorder) }
         let revised = try #require(recorder.revisions.withLock { $0 }.first { $0.index == 2 })
         #expect(revised.units == report.counts.directoryBlocks)
         let predicted = Double(revised.units) * (revised.entriesPerUnit ?? 0)

@@ -1,10 +1,14 @@
 // SHA-256 for manifests and ground truth, over OpenSSL's EVP interface (libcrypto loaded at the first hash).
 internal import CFSRescueCrypto
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An incremental SHA-256 (`EVP_DigestInit_ex` / `EVP_DigestUpdate` / `EVP_DigestFinal_ex` with `EVP_sha256`).
 ///
 /// libcrypto (`libcrypto.so.3`, else `.so.1.1`) is loaded with `dlopen` when the first hash starts,
-/// so processes that never hash do not map it; without it, hashing stops the process with a message.
+/// so processes that never hash do not map it; without it, the first hash stops the process with one
+/// sentence on stderr and exit status 8 (an operational error), not a trap.
 public struct SHA256: ~Copyable {
     private let context: OpaquePointer
     private let api: UnsafePointer<fsr_crypto_api>
@@ -12,14 +16,24 @@ public struct SHA256: ~Copyable {
     /// A fresh hash (`EVP_MD_CTX_new`, `EVP_DigestInit_ex` with `EVP_sha256`).
     public init() {
         guard let api = fsr_crypto() else {
-            fatalError("SHA-256 needs OpenSSL's libcrypto (libcrypto.so.3), which could not be loaded; install libssl3.")
+            Self.stop("SHA-256 needs OpenSSL's libcrypto (libcrypto.so.3), which could not be loaded; install libssl3.")
+        }
+        guard let context = api.pointee.ctx_new() else {
+            Self.stop("OpenSSL could not make a SHA-256 context (out of memory?); free some memory and run again.")
         }
         self.api = api
-        context = api.pointee.ctx_new()!
+        self.context = context
         _ = api.pointee.`init`(context, api.pointee.sha256(), nil)
     }
 
     deinit { api.pointee.ctx_free(context) }
+
+    /// Nothing can be hashed: says why on stderr and exits 8, as for any operational error.
+    private static func stop(_ sentence: String) -> Never {
+        let line = Array("fsrescue: \(sentence)\n".utf8)
+        _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+        exit(8)
+    }
 
     /// Adds `bytes` to the hash.
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
