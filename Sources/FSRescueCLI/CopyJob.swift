@@ -8,20 +8,21 @@ enum CopyJob {
     /// entry per item, the copy was predicted from the scan's rates at a fifth of its real length.
     static let entriesPerItem = 200.0
 
-    /// The copy pass as the progress engine sees it: units are bytes plus a fixed cost per item.
-    static func passPlan(items: UInt64, bytes: UInt64) -> PassPlan {
-        let units = SalvageRunner.units(items: items, bytes: bytes)
+    /// The copy pass as the progress engine sees it: units are bytes (data and hashed holes) plus a
+    /// fixed cost per item.
+    static func passPlan(_ estimate: SalvageEstimate) -> PassPlan {
+        let units = estimate.units
         return PassPlan(name: "copy", title: "Copying files", units: units,
-                        bytesPerUnit: units == 0 ? 1 : Double(bytes) / Double(units),
-                        entriesPerUnit: units == 0 ? 0 : Double(items) * entriesPerItem / Double(units), measuredAlone: true)
+                        bytesPerUnit: units == 0 ? 1 : Double(estimate.bytes) / Double(units),
+                        entriesPerUnit: units == 0 ? 0 : Double(estimate.items) * entriesPerItem / Double(units), measuredAlone: true)
     }
 
     /// Runs `plan` into `output` as pass `passIndex` of a job already started on `engine`.
     static func run(_ fs: Filesystem, plan: SalvagePlan, output: String, options: SalvageOptions,
-                    estimate: (items: UInt64, bytes: UInt64), engine: ProgressEngine, passIndex: Int) throws -> SalvageSummary {
+                    estimate: SalvageEstimate, engine: ProgressEngine, passIndex: Int) throws -> SalvageSummary {
         let runner = try SalvageRunner(filesystem: fs, plan: plan, output: output, options: options,
-                                       estimatedBytes: estimate.bytes, progress: engine)
-        let units = SalvageRunner.units(items: estimate.items, bytes: estimate.bytes)
+                                       estimatedBytes: estimate.dataBytes, progress: engine)
+        let units = estimate.units
         engine.beginPass(passIndex, units: units)
         let summary = try runner.run()
         // A copy that ran to its end did all its work, whatever the estimate said.

@@ -67,7 +67,7 @@ struct ExtractCommand: ParsableCommand {
         let signals = SignalHandling.install(for: engine)
         defer { signals.uninstall() }
         let estimate = SalvageRunner.estimate(plan, filesystem: fs, options: options)
-        engine.start(plan: [CopyJob.passPlan(items: estimate.items, bytes: estimate.bytes)])
+        engine.start(plan: [CopyJob.passPlan(estimate)])
         let summary = try CopyJob.run(fs, plan: plan, output: out!, options: options, estimate: estimate, engine: engine, passIndex: 0)
         engine.finish(completed: summary.completed)
         if json {

@@ -51,7 +51,7 @@ struct SalvageCommand: ParsableCommand {
         let info = fs.info
         let usedBytes = (info.blocksCount - info.freeBlocks) * UInt64(info.blockSize)
         let usedInodes = UInt64(info.inodesCount - info.freeInodes)
-        let chained = ChainedProgress(engine, then: [CopyJob.passPlan(items: usedInodes, bytes: usedBytes)])
+        let chained = ChainedProgress(engine, then: [CopyJob.passPlan(SalvageEstimate(items: usedInodes, dataBytes: usedBytes))])
         let report = fs.scan(progress: chained)
         if !report.completed {
             engine.finish(completed: false)
@@ -59,9 +59,9 @@ struct SalvageCommand: ParsableCommand {
             throw ExitCode(ExitStatus.cancelled.rawValue)
         }
         let plan = SalvagePlan(report: report, filesystem: fs, orphansOnly: orphansOnly)
-        let estimate = SalvageRunner.estimate(plan, filesystem: fs, options: options)
-        let summary = try CopyJob.run(fs, plan: plan, output: out, options: options,
-                                      estimate: (estimate.items + UInt64(plan.sweep.count) / 64, estimate.bytes),
+        var estimate = SalvageRunner.estimate(plan, filesystem: fs, options: options)
+        estimate.items += UInt64(plan.sweep.count) / 64
+        let summary = try CopyJob.run(fs, plan: plan, output: out, options: options, estimate: estimate,
                                       engine: engine, passIndex: chained.firstLaterPass)
         engine.finish(completed: summary.completed)
         if json {

@@ -135,6 +135,7 @@ enum ProgressStream {
             case "update":
                 #expect(openPass == index, "\(job) event \(i): update outside its pass")
                 #expect(d >= done, "\(job) event \(i): done went back from \(done) to \(d)")
+                #expect(d <= total, "\(job) event \(i): done \(d) past the pass's total \(total)")
                 done = d
             case "pass_end":
                 #expect(openPass == index, "\(job) event \(i): pass \(index) ends without starting")

@@ -139,6 +139,53 @@ struct SalvageRunnerTests {
         #expect(runner.unitsDone >= UInt64(size))
     }
 
+    @Test("the progress total counts what the copy counts: data, holes it hashes, not holes it leaves unhashed",
+          arguments: [false, true])
+    func estimateMatchesSparseCopy(parallel: Bool) throws {
+        let dir = TemporaryDirectory()
+        let src = dir.file("src")
+        try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
+        let block = Data((0..<4096).map { UInt8($0 % 253) })
+        // 3 blocks of data in 8 MiB (hashed as zeros: 8 MiB less 12 KiB of holes), and one block in
+        // 2 GiB (more than 1 GiB of holes: not hashed, so its holes cost nothing and count nothing).
+        for (name, size, offsets) in [("sparse.bin", UInt64(8 << 20), [UInt64(0), 3 << 20, 6 << 20]),
+                                      ("vast.bin", UInt64(2) << 30, [UInt64(0)])] {
+            _ = FileManager.default.createFile(atPath: "\(src)/\(name)", contents: nil)
+            let h = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(src)/\(name)"))
+            for offset in offsets {
+                try h.seek(toOffset: offset)
+                h.write(block)
+            }
+            try h.truncate(atOffset: size)
+            try h.close()
+        }
+        let img = dir.file("fs.img")
+        try TestImages.make(img, type: "ext4", blockSize: 4096, sizeMiB: 32, extra: ["-d", src])
+        let recorder = UpdateRecorder()
+        var options = SalvageOptions()
+        options.parallelCopy = parallel
+        let (estimate, runner, summary) = try expectUnchanged(img) {
+            let fs = try Filesystem.open(path: img)
+            let plan = SalvagePlan.attachedTree(listedBy: fs)
+            let estimate = SalvageRunner.estimate(plan, filesystem: fs, options: options)
+            let runner = try SalvageRunner(filesystem: fs, plan: plan, output: dir.file("out"), options: options,
+                                           estimatedBytes: estimate.dataBytes, progress: recorder)
+            return (estimate, runner, try runner.run())
+        }
+        #expect(summary.completed)
+        #expect(estimate.dataBytes == 4 * 4096)
+        #expect(estimate.hashedHoleBytes == (8 << 20) - 3 * 4096)
+        // Every update stays within the plan, and the run ends on it exactly: the bar neither stalls at
+        // 100% while the copy goes on nor jumps at the end.
+        #expect(runner.unitsDone == estimate.units, "done \(runner.unitsDone), planned \(estimate.units)")
+        #expect((recorder.values.withLock { $0 }.max() ?? 0) <= estimate.units)
+        let items = try Self.manifestItems(dir.file("out/manifest.jsonl"))
+        let vast = try #require(items.first { ($0["path"] as? String)?.hasSuffix("vast.bin") == true })
+        #expect(vast["sha256_omitted"] != nil)
+        let sparse = try #require(items.first { ($0["path"] as? String)?.hasSuffix("sparse.bin") == true })
+        #expect(sparse["sha256"] != nil)
+    }
+
     @Test("the output limit stops the run cleanly with a manifest")
     func outputLimit() throws {
         let dir = TemporaryDirectory()

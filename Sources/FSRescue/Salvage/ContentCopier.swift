@@ -50,8 +50,7 @@ final class ContentCopier {
     /// Holes hashed in one run at most (zeros hash at about 2 GiB/s): a crafted image of many sparse
     /// files cannot make a run spend minutes hashing zeros. Later files get no hash, and say why.
     static let maxHashedHoleBytesPerRun: UInt64 = 16 << 30
-    private var hashedHoleBytes: UInt64 = 0
-    private let holeHashBudget: UInt64
+    private var holeHashBudget: HoleHashBudget
     private static let chunk = 4 << 20
     /// Block size, image descriptor and byte offset of the filesystem, copied out at creation: a copier
     /// may run on a worker thread (``CopyPipeline``) and must not touch the libext2fs handle there.
@@ -68,7 +67,7 @@ final class ContentCopier {
         blockSize = UInt64(fs.blockSize)
         descriptor = fs.source.descriptor
         imageOffset = fs.location.offsetBytes
-        self.holeHashBudget = holeHashBudget
+        self.holeHashBudget = HoleHashBudget(limit: holeHashBudget)
         buffer = .allocate(byteCount: Self.chunk, alignment: 4096)
         zeros = .allocate(byteCount: 1 << 16, alignment: 16)
         zeros.initializeMemory(as: UInt8.self, repeating: 0)
@@ -80,14 +79,16 @@ final class ContentCopier {
     }
 
     /// Copies `size` bytes of content described by `map` into `sink`, telling `progress` the bytes
-    /// done as they are written or left as holes (`size` in all once the copy returns).
+    /// done as they are written, and the bytes of holes as they are hashed (holes not hashed cost
+    /// nothing and are not counted; ``SalvageEstimate`` counts the same way).
     func copy(_ map: DataMap, size: UInt64, to sink: ContentSink,
               progress: (UInt64) -> Void = { _ in }) throws(FSRescueError) -> ContentCopy {
         var reported: UInt64 = 0
-        defer { if reported < size { progress(size - reported) } }
-        // Runs of a damaged map may overlap: never count past `size`.
+        var planned = size
+        defer { if reported < planned { progress(planned - reported) } }
+        // Runs of a damaged map may overlap: never count past what is planned.
         func counted(_ n: UInt64) {
-            let n = min(n, size - reported)
+            let n = min(n, planned - reported)
             reported += n
             progress(n)
         }
@@ -96,13 +97,11 @@ final class ContentCopier {
         let mappedBytes = map.runs.reduce(UInt64(0)) { $0 + (($1.unwritten ? 0 : $1.length) * bs) }
         let holeBytes = size > mappedBytes ? size - mappedBytes : 0
         var hasher: SHA256?
-        if holeBytes > Self.maxHashedHoleBytes {
-            result.sha256Omitted = "more than \(Self.maxHashedHoleBytes >> 30) GiB of holes"
-        } else if hashedHoleBytes + holeBytes > holeHashBudget {
-            result.sha256Omitted = "this run already hashed \(hashedHoleBytes) bytes of holes, its budget"
+        if let omitted = holeHashBudget.admit(holeBytes) {
+            result.sha256Omitted = omitted
+            planned = min(size, mappedBytes)
         } else {
             hasher = SHA256()
-            hashedHoleBytes += holeBytes
         }
 
         for lost in map.lost {
@@ -199,8 +198,8 @@ final class ContentCopier {
     private func zeroFill(_ range: ByteRange, sink: ContentSink, hasher: inout SHA256?,
                           counted: (UInt64) -> Void) throws(FSRescueError) {
         try sink.hole(range)
-        counted(range.end - range.start)
         guard hasher != nil else { return }
+        counted(range.end - range.start)
         var left = range.end - range.start
         while left > 0 {
             let n = Int(min(left, UInt64(zeros.count)))

@@ -76,32 +76,35 @@ public final class SalvageRunner {
     private func isVisited(_ n: UInt32) -> Bool { visited[Int(n / 64)] & (1 << UInt64(n % 64)) != 0 }
     private func markVisited(_ n: UInt32) { visited[Int(n / 64)] |= 1 << UInt64(n % 64) }
 
-    /// Items and bytes a plan will write, found by walking it as ``run()`` will (directory listings and
-    /// inode reads, no data): the total for progress and for the free-space check.
+    /// What `plan` will write, found by walking it as ``run()`` will (directory listings and inode
+    /// reads, no data): the total for progress and for the free-space check.
     public static func estimate(_ plan: SalvagePlan, filesystem fs: Filesystem, options: SalvageOptions = SalvageOptions())
-        -> (items: UInt64, bytes: UInt64)
+        -> SalvageEstimate
     {
-        var items: UInt64 = 0, bytes: UInt64 = 0
+        var estimate = SalvageEstimate()
+        var holes = HoleHashBudget()
         var seen: Set<UInt32> = []
         var stack: [(UInt32, Int)] = plan.selections.map { ($0.inode, 1) } + plan.orphans.map { ($0.inode, 1) }
         if plan.selections.isEmpty && !options.orphansOnly { stack.append((Filesystem.rootInode, 0)) }
         let filesystemBytes = fs.blocksCount * UInt64(fs.blockSize)
         while let (number, depth) = stack.popLast() {
-            items += 1
+            // The root folder is where the tree goes, not an item of it (``run()`` counts no units for it).
+            if depth > 0 { estimate.items += 1 }
             guard seen.insert(number).inserted, !plan.garbage.contains(number), let inode = try? fs.readInode(number) else { continue }
             switch inode.type {
             // No file holds more data than the filesystem has blocks, whatever a damaged inode claims.
-            case .regular: bytes += min(inode.size, inode.blockCount * 512, filesystemBytes)
+            case .regular:
+                let data = min(inode.size, inode.blockCount * 512, filesystemBytes)
+                estimate.dataBytes += data
+                let hole = inode.size - data
+                if hole > 0, holes.admit(hole) == nil { estimate.hashedHoleBytes += hole }
             case .directory where depth <= options.maxDepth:
                 for child in plan.entries(of: number) { stack.append((child.inode, depth + 1)) }
             default: break
             }
         }
-        return (items, bytes)
+        return estimate
     }
-
-    /// Work units for a plan of `items` items and `bytes` bytes, as ``run()`` reports them.
-    public static func units(items: UInt64, bytes: UInt64) -> UInt64 { bytes + items * unitsPerItem }
 
     /// Writes everything in the plan. Reports units (bytes + ``unitsPerItem`` per item) to `progress`
     /// as the current pass; the caller begins and ends that pass.
@@ -335,7 +338,9 @@ public final class SalvageRunner {
         summary.resumed += 1
         summary.items += 1
         summary.complete += 1
-        copyProgress.add(record.size)
+        // As the copy would have counted it: data, and holes only if they were hashed.
+        let data = min(record.size, inode.blockCount * 512)
+        copyProgress.add(previous.sha256 == nil ? data : record.size)
         return true
     }
 
