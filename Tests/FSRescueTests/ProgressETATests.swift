@@ -113,7 +113,7 @@ struct ProgressETATests {
         // The predicted end (elapsed + eta) moves less than 10% of the job in any one second.
         let figures = run.readings.compactMap { r in r.estimate.etaSeconds.map { (r.time, r.time + $0) } }
         for (a, b) in zip(figures, figures.dropFirst()) where b.0 - a.0 > 0 {
-            #expect(abs(b.1 - a.1) / (b.0 - a.0) <= 0.10 * run.total)
+            #expect(abs(b.1 - a.1) / (b.0 - a.0) <= 0.10 * run.total, "at \(a.0)-\(b.0): \(a.1) -> \(b.1) of \(run.total)")
         }
     }
 

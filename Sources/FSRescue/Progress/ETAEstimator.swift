@@ -14,8 +14,11 @@ import Glibc
 /// - **Passes still to come** are predicted by a ``CostModel`` fitted to every pass measured so far
 ///   in this run (finished ones and the current one), from each pass's bytes-per-unit and
 ///   entries-per-unit hints. No fixed weights.
-/// - The predicted **total** duration is exponentially smoothed (time constant `smoothingSeconds`),
-///   so the remaining time counts down steadily instead of jumping with every sample.
+/// - The predicted **total** duration is exponentially smoothed, so the remaining time counts down
+///   steadily instead of jumping with every sample. The time constant grows with the current pass
+///   (a quarter of its age, between 0.75 s and `smoothingSeconds`): a prediction made from a second
+///   of a pass must not hold back one made from ten. (A fixed 3 s held a salvage's first figure, 26%
+///   off, for seconds after the measured rate had corrected it.)
 /// - The estimate is **uncertain** (no figure) until something measured can back it: the current pass
 ///   has run `warmupSeconds` or `warmupFraction` of its units (and at least `minimumSeconds`), or
 ///   finished passes have been timed for `warmupSeconds` in all.
@@ -26,14 +29,21 @@ public struct ETAEstimator: Sendable {
         public var warmupSeconds = 2.0
         /// …or after this share of its units,
         public var warmupFraction = 0.03
-        /// …but never before this many seconds.
-        public var minimumSeconds = 0.5
+        /// …but never before this many seconds (half a second of a pass was too little: the first
+        /// figure of a many-directories salvage was 26% off and held the smoothed total there).
+        public var minimumSeconds = 1.0
         /// The current pass is predicted from its own rate alone after this many seconds…
         public var trustSeconds = 8.0
         /// …or this share of its units; before that, partly from the cost model.
         public var trustFraction = 0.10
-        /// Time constant of the smoothing of the predicted total, in seconds.
+        /// Time constant of the smoothing of the predicted total, in seconds, at most…
         public var smoothingSeconds = 3.0
+        /// …and at most this share of the current pass's age.
+        public var smoothingPassFraction = 0.25
+        /// The current pass's rate is measured over this share of it, the most recent part…
+        public var rateWindowFraction = 0.25
+        /// …but over at least this many seconds.
+        public var rateWindowSeconds = 2.0
         /// What the cost model assumes before anything is measured.
         public var prior = CostModel.prior
 
@@ -89,7 +99,8 @@ public struct ETAEstimator: Sendable {
         plan[index].units = units
         measured[index] = Measured(start: time, end: nil, done: 0)
         current = index
-        window = PassRateWindow(start: time)
+        window = PassRateWindow(start: time, minimumWindow: configuration.rateWindowSeconds,
+                                windowFraction: configuration.rateWindowFraction)
     }
 
     /// Pass `index`, not begun yet, is now expected to do `units` units of `entriesPerUnit` entries
@@ -129,6 +140,7 @@ public struct ETAEstimator: Sendable {
         var ownTrusted = false
         var measuredAlone = false
         var doneCost = 0.0, remainingCost = 0.0
+        var smoothing = c.smoothingSeconds
 
         if let index = current, var m = measured[index] {
             m.done = max(m.done, done)
@@ -151,6 +163,7 @@ public struct ETAEstimator: Sendable {
         if let index = current, let m = measured[index] {
             let pass = plan[index]
             let passSeconds = time - m.start
+            smoothing = min(c.smoothingSeconds, max(0.75, passSeconds * c.smoothingPassFraction))
             let units = Double(pass.units), doneUnits = Double(m.done)
             passFraction = units > 0 ? min(1, doneUnits / units) : 1
             let remainingUnits = max(0, units - doneUnits)
@@ -182,7 +195,7 @@ public struct ETAEstimator: Sendable {
         if !waitingForOwnRate && (ownTrusted || calibrated) && elapsed >= c.minimumSeconds {
             var total = rawTotal
             if let previous = smoothedTotal {
-                let alpha = 1 - exp(-max(0, time - smoothedAt) / c.smoothingSeconds)
+                let alpha = 1 - exp(-max(0, time - smoothedAt) / smoothing)
                 total = previous + alpha * (rawTotal - previous)
             }
             total = max(total, elapsed)

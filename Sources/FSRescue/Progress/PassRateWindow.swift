@@ -2,21 +2,25 @@
 
 /// Units per second of one pass, over the most recent part of it.
 ///
-/// The window is the last half of the pass so far (at least `minimumWindow` seconds): long enough that
-/// the rate is steady, short enough that it follows a pass whose speed changes (cache warming up, a
-/// region of the disk with more in it). Samples are thinned as the pass grows, so memory stays bounded.
+/// The window is the last `windowFraction` of the pass so far (at least `minimumWindow` seconds): long
+/// enough that the rate is steady, short enough that it follows a pass whose speed changes (cache
+/// warming up, a region of the disk with more in it, a copy slowing once the first seconds' reads and
+/// writes no longer land in cache). Samples are thinned as the pass grows, so memory stays bounded.
 public struct PassRateWindow: Sendable {
     private var samples: [(time: Double, done: Double)] = []
     private let start: Double
     /// Shortest window, in seconds.
     public let minimumWindow: Double
+    /// The window's share of the pass so far.
+    public let windowFraction: Double
 
     private static let sampleLimit = 128
 
     /// A window for a pass that started at `start` with nothing done.
-    public init(start: Double, minimumWindow: Double = 4) {
+    public init(start: Double, minimumWindow: Double = 2, windowFraction: Double = 0.25) {
         self.start = start
         self.minimumWindow = minimumWindow
+        self.windowFraction = windowFraction
         samples.append((start, 0))
     }
 
@@ -43,6 +47,6 @@ public struct PassRateWindow: Sendable {
     }
 
     private func window(at time: Double) -> Double {
-        max(minimumWindow, (time - start) / 2)
+        max(minimumWindow, (time - start) * windowFraction)
     }
 }
