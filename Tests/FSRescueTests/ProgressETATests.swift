@@ -13,8 +13,9 @@ private struct Reading {
 /// `secondsPerUnit[i]` a unit, times `jitter(t)` (1 for a steady job). Returns the readings and the
 /// job's real duration.
 private func simulate(_ plan: [PassPlan], secondsPerUnit: [Double], step: Double = 0.1,
+                      configuration: ETAEstimator.Configuration = .init(),
                       jitter: (Double) -> Double = { _ in 1 }) -> (readings: [Reading], total: Double) {
-    var estimator = ETAEstimator(plan: plan, startedAt: 0)
+    var estimator = ETAEstimator(plan: plan, startedAt: 0, configuration: configuration)
     var readings: [Reading] = []
     var t = 0.0
     for (i, pass) in plan.enumerated() {
@@ -115,6 +116,39 @@ struct ProgressETATests {
         for (a, b) in zip(figures, figures.dropFirst()) where b.0 - a.0 > 0 {
             #expect(abs(b.1 - a.1) / (b.0 - a.0) <= 0.10 * run.total, "at \(a.0)-\(b.0): \(a.1) -> \(b.1) of \(run.total)")
         }
+    }
+
+    @Test("a copy that slows after a fast start: the figure follows the slower rate within seconds")
+    func fastStartThenSlower() throws {
+        // As measured on cold small-files salvages: about four times faster for the first 4 s (reads and
+        // writes landing in cache), then steady to the end.
+        let copy = PassPlan(name: "copy", title: "Copying", units: 1000, bytesPerUnit: 1, entriesPerUnit: 0, measuredAlone: true)
+        let perUnit = 0.045
+        let fastStart: (Double) -> Double = { t in t < 4 ? 0.25 : 1 }
+        let run = simulate([copy], secondsPerUnit: [perUnit], jitter: fastStart)
+        // The settings before this change: a window of the last half of the pass (at least 4 s), 0.5 s
+        // of a pass enough to trust it, a fixed 3 s smoothing.
+        var old = ETAEstimator.Configuration()
+        old.rateWindowFraction = 0.5
+        old.rateWindowSeconds = 4
+        old.minimumSeconds = 0.5
+        old.minimumSmoothingSeconds = 3
+        let before = simulate([copy], secondsPerUnit: [perUnit], configuration: old, jitter: fastStart)
+        // No estimator can see the slowdown coming; what matters is how soon the figure is right again.
+        let settled = try #require(Self.settledAfter(run, within: 0.10)), settledBefore = try #require(Self.settledAfter(before, within: 0.10))
+        #expect(settled <= 10, "within 10% from \(settled) s after the start (the slowdown came at 4 s)")
+        #expect(settled < settledBefore - 2, "within 10% from \(settled) s; with the old settings from \(settledBefore) s")
+        #expect(median(errors(run)) <= 0.05)
+    }
+
+    /// The time from which every figure of `run` is within `error` of the real total.
+    fileprivate static func settledAfter(_ run: (readings: [Reading], total: Double), within error: Double) -> Double? {
+        var from: Double?
+        for r in run.readings {
+            guard let eta = r.estimate.etaSeconds else { continue }
+            if abs(r.time + eta - run.total) / run.total > error { from = nil } else if from == nil { from = r.time }
+        }
+        return from
     }
 
     @Test func fractionRisesFromZeroToOne() {

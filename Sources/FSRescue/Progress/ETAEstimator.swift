@@ -16,7 +16,7 @@ import Glibc
 ///   entries-per-unit hints. No fixed weights.
 /// - The predicted **total** duration is exponentially smoothed, so the remaining time counts down
 ///   steadily instead of jumping with every sample. The time constant grows with the current pass
-///   (a quarter of its age, between 0.75 s and `smoothingSeconds`): a prediction made from a second
+///   (`smoothingPassFraction` of its age, between `minimumSmoothingSeconds` and `smoothingSeconds`): a prediction made from a second
 ///   of a pass must not hold back one made from ten. (A fixed 3 s held a salvage's first figure, 26%
 ///   off, for seconds after the measured rate had corrected it.)
 /// - The estimate is **uncertain** (no figure) until something measured can back it: the current pass
@@ -38,8 +38,10 @@ public struct ETAEstimator: Sendable {
         public var trustFraction = 0.10
         /// Time constant of the smoothing of the predicted total, in seconds, at most…
         public var smoothingSeconds = 3.0
-        /// …and at most this share of the current pass's age.
+        /// …and at most this share of the current pass's age…
         public var smoothingPassFraction = 0.25
+        /// …but at least this many seconds (steadiness when the pass is young).
+        public var minimumSmoothingSeconds = 0.75
         /// The current pass's rate is measured over this share of it, the most recent part…
         public var rateWindowFraction = 0.25
         /// …but over at least this many seconds.
@@ -163,7 +165,7 @@ public struct ETAEstimator: Sendable {
         if let index = current, let m = measured[index] {
             let pass = plan[index]
             let passSeconds = time - m.start
-            smoothing = min(c.smoothingSeconds, max(0.75, passSeconds * c.smoothingPassFraction))
+            smoothing = min(c.smoothingSeconds, max(c.minimumSmoothingSeconds, passSeconds * c.smoothingPassFraction))
             let units = Double(pass.units), doneUnits = Double(m.done)
             passFraction = units > 0 ? min(1, doneUnits / units) : 1
             let remainingUnits = max(0, units - doneUnits)

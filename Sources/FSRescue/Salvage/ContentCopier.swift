@@ -52,6 +52,8 @@ final class ContentCopier {
     static let maxHashedHoleBytesPerRun: UInt64 = 16 << 30
     private var holeHashBudget: HoleHashBudget
     private static let chunk = 4 << 20
+    /// Reads at least this long are dropped from the page cache once copied.
+    static let dropFromCacheBytes = 1 << 20
     /// Block size, image descriptor and byte offset of the filesystem, copied out at creation: a copier
     /// may run on a worker thread (``CopyPipeline``) and must not touch the libext2fs handle there.
     private let blockSize: UInt64
@@ -170,8 +172,19 @@ final class ContentCopier {
             hasher?.update(part)
             counted(UInt64(n))
             result.bytesRecovered += UInt64(n)
+            dropFromCache(offset: imageOffset + (p - start), count: n)
             p += UInt64(n)
         }
+    }
+
+    /// Big reads of file data are dropped from the page cache once copied (`posix_fadvise`
+    /// `POSIX_FADV_DONTNEED`): each byte is read once, so caching it only pushes out the rest of the
+    /// machine's memory (a salvage of a 1 TB image would otherwise churn through all of it), and on
+    /// a VM growing the page cache costs more than reusing freed pages. Small reads are left alone:
+    /// one more system call per small file costs more than their pages do.
+    private func dropFromCache(offset: UInt64, count: Int) {
+        guard count >= Self.dropFromCacheBytes else { return }
+        _ = posix_fadvise(descriptor, off_t(offset), off_t(count), POSIX_FADV_DONTNEED)
     }
 
     private func copyBlockByBlock(_ imageOffset: UInt64, logical start: UInt64, end: UInt64, sink: ContentSink,
