@@ -8,14 +8,33 @@ import time
 
 
 def drop_caches():
-    """Cold cache when allowed (root and a writable /proc/sys/vm/drop_caches); returns whether it worked."""
+    """Cold cache when allowed (root and a writable /proc/sys/vm/drop_caches), after the disk has gone
+    quiet; returns whether it worked."""
     try:
         os.sync()
+        wait_for_quiet_disk()
         with open("/proc/sys/vm/drop_caches", "w") as f:
             f.write("3\n")
         return True
     except OSError:
         return False
+
+
+def wait_for_quiet_disk(limit=0.5, timeout=180):
+    """Waits until the machine's I/O pressure (the 10-second average of /proc/pressure/io) is below
+    `limit` percent, so a run does not pay for the previous run's writeback or the discards of its
+    deleted output. Returns the seconds waited (0 where PSI is not available)."""
+    start = time.monotonic()
+    try:
+        while time.monotonic() - start < timeout:
+            with open("/proc/pressure/io") as f:
+                some = float(f.readline().split()[1].split("=")[1])
+            if some < limit:
+                break
+            time.sleep(1)
+    except (OSError, IndexError, ValueError):
+        return 0.0
+    return time.monotonic() - start
 
 
 def timed(argv, stdout=None):
