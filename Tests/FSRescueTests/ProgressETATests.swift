@@ -132,6 +132,7 @@ struct ProgressETATests {
         old.rateWindowFraction = 0.5
         old.rateWindowSeconds = 4
         old.minimumSeconds = 0.5
+        old.calibrationSeconds = 2
         old.minimumSmoothingSeconds = 3
         let before = simulate([copy], secondsPerUnit: [perUnit], configuration: old, jitter: fastStart)
         // No estimator can see the slowdown coming; what matters is how soon the figure is right again.

@@ -21,7 +21,7 @@ import Glibc
 ///   off, for seconds after the measured rate had corrected it.)
 /// - The estimate is **uncertain** (no figure) until something measured can back it: the current pass
 ///   has run `warmupSeconds` or `warmupFraction` of its units (and at least `minimumSeconds`), or
-///   finished passes have been timed for `warmupSeconds` in all.
+///   finished passes have been timed for `calibrationSeconds` in all.
 public struct ETAEstimator: Sendable {
     /// Tuning; the defaults suit passes of seconds to hours.
     public struct Configuration: Sendable {
@@ -29,9 +29,12 @@ public struct ETAEstimator: Sendable {
         public var warmupSeconds = 2.0
         /// …or after this share of its units,
         public var warmupFraction = 0.03
-        /// …but never before this many seconds (half a second of a pass was too little: the first
-        /// figure of a many-directories salvage was 26% off and held the smoothed total there).
+        /// …but never before this many seconds (half a second was too little: the first figure of a
+        /// many-directories salvage's copy was 26% off).
         public var minimumSeconds = 1.0
+        /// Finished passes timed this long in all back the cost model's figure for a pass too young
+        /// to be trusted on its own rate.
+        public var calibrationSeconds = 1.0
         /// The current pass is predicted from its own rate alone after this many seconds…
         public var trustSeconds = 8.0
         /// …or this share of its units; before that, partly from the cost model.
@@ -185,7 +188,7 @@ public struct ETAEstimator: Sendable {
         }
 
         let rawTotal = elapsed + currentRemaining + futureSeconds
-        let calibrated = finishedSeconds() >= c.warmupSeconds
+        let calibrated = finishedSeconds() >= c.calibrationSeconds
         var eta: Double?
         var candidate: Double
         // A pass measured alone (and the whole job while one is still ahead) has no figure until the
