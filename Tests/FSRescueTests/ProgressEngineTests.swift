@@ -131,6 +131,22 @@ struct ProgressEngineTests {
         #expect(log.all.filter { $0.kind == .update }.count == 11)
     }
 
+    @Test("a pass that finds more work than declared: its total grows, done never passes it")
+    func overrunRaisesTheTotal() {
+        let (engine, clock, log) = recordedEngine()
+        engine.beginPass(0, units: 10)
+        for unit in stride(from: 5, through: 30, by: 5) {
+            clock.advance(0.3)
+            engine.update(done: UInt64(unit))
+            engine.sample()
+        }
+        engine.endPass(0)
+        let updates = log.all.filter { $0.kind == .update }
+        #expect(updates.map(\.done).last == 30)
+        #expect(log.all.allSatisfy { $0.done <= $0.total }, "\(log.all.map { ($0.done, $0.total) })")
+        #expect(log.all.last { $0.kind == .passEnd }?.total == 30)
+    }
+
     @Test func boundariesArriveInOrderWhateverTheThrottle() {
         let (engine, _, log) = recordedEngine()
         engine.beginPass(0, units: 3)

@@ -137,6 +137,9 @@ public final class ProgressEngine: ProgressReporting, Sendable {
             guard !s.finished, s.current != nil, var estimator = s.estimator else { return }
             let done = max(unitsDone.load(ordering: .relaxed), s.lastDone)
             s.lastDone = done
+            // More work than declared (an estimate fell short): the total grows with it, as at the
+            // pass's end, so `done` never passes `total`.
+            if let index = s.current, s.plan.indices.contains(index), done > s.plan[index].units { s.plan[index].units = done }
             let estimate = estimator.estimate(done: done, at: now)
             s.estimator = estimator
             let due = s.slots.indices.filter { s.slots[$0].throttle.shouldRender(done: done, at: now) }
