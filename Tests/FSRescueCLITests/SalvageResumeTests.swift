@@ -36,11 +36,12 @@ struct SalvageResumeTests {
     @Test("SIGINT in the copy pass: exit 32 and a resumable manifest; the rerun completes it as one clean run would")
     func resume() throws {
         let dir = TemporaryDirectory()
-        // Many small files, no big one: the copy pass lasts about a second and checks for cancellation
-        // between items, so an interrupt sent at its first update (0.1 s in) lands well before its end.
-        // (1,500 files were enough until salvage copied on a second thread: its copy pass then took
-        // 0.13 s under load, ending before the first update.)
-        let spec = FixtureSpec(type: .ext4, sizeBytes: 1 << 30, blockSize: 4096, files: 10_000, dirs: 100, maxFileSize: 128 << 10, seed: 5)
+        // Many small files, no big one: the copy pass lasts about two seconds and checks for
+        // cancellation between items, so an interrupt sent at its first update (0.1 s in) lands well
+        // before its end. (1,500 files were enough until salvage copied on a second thread; 10,000,
+        // a 0.8 s copy, were not when the whole suite ran on two cores: the test thread read the
+        // update and signalled after the copy had ended.)
+        let spec = FixtureSpec(type: .ext4, sizeBytes: 1 << 30, blockSize: 4096, files: 25_000, dirs: 100, maxFileSize: 64 << 10, seed: 5)
         let fixture = try FixtureGenerator.create(spec, imagePath: dir.file("big.img"))
         let image = fixture.imagePath
         let before = try TestImages.sha256(image)
