@@ -22,6 +22,21 @@ struct BadInputTests {
         #expect(#expect(throws: FSRescueError.self) { try Filesystem.open(path: img) }?.code == .emptyImage)
     }
 
+    @Test("a superblock whose first data block is impossible is refused, not read: libext2fs would overrun its bitmap")
+    func impossibleFirstDataBlock() throws {
+        let dir = TemporaryDirectory()
+        let img = dir.file("fdb.img")
+        // One group of 1 KiB blocks: no backup superblock to fall back on.
+        try TestImages.make(img, type: "ext2", blockSize: 1024, sizeMiB: 2)
+        let fd = open(img, O_WRONLY)
+        var value = UInt32(255).littleEndian   // s_first_data_block, at byte 0x14 of the superblock
+        #expect(pwrite(fd, &value, 4, 1024 + 0x14) == 4)
+        close(fd)
+        try expectUnchanged(img) {
+            #expect(#expect(throws: FSRescueError.self) { try Filesystem.open(path: img) }?.code == .openFailed)
+        }
+    }
+
     @Test func fifoIsRefusedWithoutBlocking() throws {
         let dir = TemporaryDirectory()
         let fifo = dir.file("pipe")

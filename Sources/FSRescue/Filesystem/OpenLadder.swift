@@ -24,6 +24,7 @@ enum OpenLadder {
         let ioOptions = offset > 0 ? "offset=\(offset)" : nil
         var strictError: Ext2Error?
         let sanity = SuperblockSanity.read(source, offset: offset, superblock: superblock, blockSize: blockSize)
+        if sanity.fatalProblem != nil { throw Ext2Error(code: Int(EXT2_ET_CORRUPT_SUPERBLOCK)) }
         for rung in rungs {
             if rung.flags & EXT2_FLAG_IGNORE_SB_ERRORS != 0 && !sanity.isSafeForTolerantOpen { break }
             var fs: ext2_filsys?

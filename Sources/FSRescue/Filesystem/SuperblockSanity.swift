@@ -7,10 +7,15 @@
 struct SuperblockSanity {
     let problems: [String]
     var isSafeForTolerantOpen: Bool { problems.isEmpty }
+    /// A geometry no open may accept, strict or not: `s_first_data_block` other than 1 for 1 KiB
+    /// blocks without bigalloc clusters, 0 otherwise. `ext2fs_open2` accepts any value below the
+    /// block count, and `ext2fs_read_bitmaps` then writes past its bitmap buffer (a fuzzed image with
+    /// 255 here, found by the libFuzzer smoke run). e2fsck refuses it too (PR_0_FIRST_DATA_BLOCK).
+    let fatalProblem: String?
 
     /// Checks the 1024 raw bytes of a superblock (little-endian, as on disk).
     init(raw: [UInt8]) {
-        guard raw.count >= 1024 else { problems = ["superblock unreadable"]; return }
+        guard raw.count >= 1024 else { problems = ["superblock unreadable"]; fatalProblem = nil; return }
         func u16(_ o: Int) -> UInt32 { UInt32(raw[o]) | UInt32(raw[o + 1]) << 8 }
         func u32(_ o: Int) -> UInt32 { u16(o) | u16(o + 2) << 16 }
         var p: [String] = []
@@ -32,6 +37,11 @@ struct SuperblockSanity {
             if inodeSize < 128 || inodeSize > blockSize || inodeSize & (inodeSize - 1) != 0 { p.append("inode size \(inodeSize)") }
         }
         problems = p
+        let bigalloc = roCompat & 0x200 != 0
+        let clusterRatioIsOne = !bigalloc || u32(0x1C) == logBlock
+        let firstDataBlock = u32(0x14), shouldBe: UInt32 = logBlock == 0 && clusterRatioIsOne ? 1 : 0
+        fatalProblem = u16(0x38) == 0xEF53 && firstDataBlock != shouldBe
+            ? "its first data block is \(firstDataBlock), where only \(shouldBe) is valid" : nil
     }
 
     /// Reads the superblock libext2fs would read for `superblock`/`blockSize` at `offset`.
