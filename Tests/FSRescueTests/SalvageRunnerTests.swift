@@ -186,7 +186,7 @@ struct SalvageRunnerTests {
         #expect(sparse["sha256"] != nil)
     }
 
-    @Test("a big file's data is dropped from the page cache once copied; small files' are left")
+    @Test("a big file's data is dropped from the page cache once copied; small files' are left", .enabled(if: PageCache.observable))
     func bigReadsLeaveNoCache() throws {
         let dir = TemporaryDirectory()
         let src = dir.file("src")
@@ -200,31 +200,11 @@ struct SalvageRunnerTests {
             let runs = fs.dataMap(of: inode).runs
             _ = try SalvageRunner(filesystem: fs, plan: SalvagePlan.attachedTree(listedBy: fs), output: dir.file("out")).run()
             // The image was just read whole by the hash before the run: its pages were all cached.
-            return try Self.residentShare(of: img, runs: runs, blockSize: UInt64(fs.blockSize))
+            let bs = UInt64(fs.blockSize)
+            return try PageCache.residentShare(of: img, byteRanges: runs.map { $0.physical * bs ..< ($0.physical + $0.length) * bs })
         }
         #expect(resident < 0.1, "\(Int(resident * 100))% of the copied data still cached")
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir.file("out/root/big.bin"))).count == 16 << 20)
-    }
-
-    /// The share of the pages of `runs` of the file at `path` in the page cache (`mincore`).
-    static func residentShare(of path: String, runs: [DataRun], blockSize: UInt64) throws -> Double {
-        let fd = open(path, O_RDONLY)
-        defer { close(fd) }
-        var st = stat()
-        fstat(fd, &st)
-        let map = mmap(nil, Int(st.st_size), PROT_READ, MAP_SHARED, fd, 0)
-        guard let map, map != MAP_FAILED else { throw CocoaError(.fileReadUnknown) }
-        defer { munmap(map, Int(st.st_size)) }
-        let page = UInt64(sysconf(Int32(_SC_PAGESIZE)))
-        var pages = 0, cached = 0
-        for run in runs {
-            let start = run.physical * blockSize / page * page, end = (run.physical + run.length) * blockSize
-            var vec = [UInt8](repeating: 0, count: Int((end - start + page - 1) / page))
-            guard mincore(map + Int(start), Int(end - start), &vec) == 0 else { throw CocoaError(.fileReadUnknown) }
-            pages += vec.count
-            cached += vec.filter { $0 & 1 != 0 }.count
-        }
-        return pages == 0 ? 1 : Double(cached) / Double(pages)
     }
 
     @Test("the output limit stops the run cleanly with a manifest")

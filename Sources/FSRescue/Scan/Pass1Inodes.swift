@@ -24,6 +24,9 @@ extension ScanRun {
 
         let buffer = InodeBuffer(fs)
         let walker = BlockWalker(fs)
+        var readahead = InodeTableReadahead(filesystem)
+        readahead.reached(group: 0)
+        var scannedGroup: UInt32 = 0
         var done: UInt64 = 0
         var lastInode: UInt32 = 0
         var failures = 0
@@ -47,6 +50,10 @@ extension ScanRun {
             if ino > inodesCount { break }
             failures = 0
             lastInode = ino
+            if (ino - 1) / inodesPerGroup != scannedGroup {
+                scannedGroup = (ino - 1) / inodesPerGroup
+                readahead.reached(group: scannedGroup)
+            }
             done += 1
             if shouldStop(done) { break }
             if code == EXT2_ET_INODE_IS_GARBAGE {

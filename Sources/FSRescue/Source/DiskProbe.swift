@@ -1,5 +1,6 @@
 // What libblkid sees in an image: a filesystem signature and/or a partition table.
 internal import CFSRescueBlkid
+import Glibc
 
 /// One partition of a partition table, as libblkid reports it (offsets converted to bytes).
 public struct Partition: Sendable, Codable, Equatable {
@@ -43,7 +44,13 @@ public struct DiskProbe: Sendable {
                              partitions: Bool = true) -> DiskProbe {
         let length = size ?? (source.sizeBytes > offset ? source.sizeBytes - offset : 0)
         guard let pr = blkid_new_probe() else { return DiskProbe(filesystemType: nil, partitionTable: nil) }
-        defer { blkid_free_probe(pr) }
+        defer {
+            blkid_free_probe(pr)
+            // blkid_probe_set_device marks the descriptor POSIX_FADV_RANDOM (its probe reads are
+            // scattered). Salvage then copies file data through this same descriptor, and random mode
+            // turns the kernel's read-ahead off for every sequential read it makes: undo it.
+            _ = posix_fadvise(source.descriptor, 0, 0, POSIX_FADV_NORMAL)
+        }
         guard blkid_probe_set_device(pr, source.descriptor, blkid_loff_t(offset), blkid_loff_t(length)) == 0 else {
             return DiskProbe(filesystemType: nil, partitionTable: nil)
         }
