@@ -36,6 +36,19 @@ struct ScanDamageTests {
         #expect(orphan.nameEvidence.first?.typeMatches == true)
     }
 
+    @Test("a slow symlink whose size is not its target's length is reported on that inode, and only that one", arguments: ["ext2", "ext4"])
+    func badSlowSymlink(type: String) throws {
+        var bad: UInt32 = 0, good: UInt32 = 0, fast: UInt32 = 0
+        let (report, _, _) = try scanDamaged(type: type) { img in
+            try TestImages.debugfsWrite(img, ["cd tree", "symlink longlink2 /\(String(repeating: "y", count: 90))"])
+            (bad, good, fast) = (try ScanImages.inode(img, "/tree/longlink"), try ScanImages.inode(img, "/tree/longlink2"),
+                                 try ScanImages.inode(img, "/tree/link"))
+            return ["sif /tree/longlink size 40"]
+        }
+        #expect(report.findings.filter { $0.code == .inodeBadSymlink }.map(\.inode) == [bad])
+        #expect(!codes(report, inode: good).contains("inode.bad-symlink") && !codes(report, inode: fast).contains("inode.bad-symlink"))
+    }
+
     @Test("clri on a directory: its entry points at an unused inode and its children are orphaned")
     func clearedDirectory() throws {
         var sub: UInt32 = 0, passwd: UInt32 = 0, deeper: UInt32 = 0

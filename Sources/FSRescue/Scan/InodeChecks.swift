@@ -15,27 +15,28 @@ extension ScanRun {
 
     /// Checks a symbolic link as e2fsck does: a non-empty target whose length is its size, within the
     /// 60 bytes of `i_block` (fast) or exactly one block at logical 0 (slow). Encrypted targets start
-    /// with a 2-byte length.
-    func checkSymlink(_ ino: UInt32, _ raw: RawInode, fast: Bool, walker: BlockWalker?) -> Bool {
+    /// with a 2-byte length. A slow link's block is not read here: it is queued for
+    /// ``checkSlowSymlinkTargets()``, which reads all of them in physical order at the end of pass 1.
+    func checkSymlink(_ ino: UInt32, _ raw: RawInode, index: Int, fast: Bool, walker: BlockWalker?) -> Bool {
         let size = raw.size
         guard size > 0, raw.pointer.pointee.i_size_high == 0 else { return false }
         let encrypted = raw.flags & UInt32(EXT4_ENCRYPT_FL) != 0
-        func targetLength(_ bytes: UnsafeRawBufferPointer) -> Int {
-            if encrypted { return Int(bytes.loadUnaligned(as: UInt16.self)) + 2 }
-            return bytes.firstIndex(of: 0) ?? bytes.count
-        }
         if fast {
             guard raw.flags & UInt32(EXT4_EXTENTS_FL) == 0 else { return false }
-            let length = raw.withBlockBytes { targetLength($0) }
+            let length = raw.withBlockBytes { Self.symlinkTargetLength($0, encrypted: encrypted) }
             return length < 60 && UInt64(length) == size
         }
         guard let walker, walker.problems.isEmpty, walker.runs.count == 1, let run = walker.runs.first,
               run.logical == 0, run.length == 1, size < UInt64(blockSize) else { return false }
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: Int(blockSize), alignment: 8)
-        defer { buffer.deallocate() }
-        guard read(run.physical, into: buffer) == 0 else { return false }
-        let length = targetLength(UnsafeRawBufferPointer(start: buffer, count: Int(blockSize)))
-        return length < Int(blockSize) && UInt64(length) == size
+        slowSymlinks.append(PendingSymlink(block: run.physical, inode: ino, index: Int32(index), size: UInt16(size), encrypted: encrypted))
+        return true
+    }
+
+    /// The length of a symlink target stored in `bytes`: up to its first NUL, or its 2-byte length
+    /// prefix plus 2 when encrypted.
+    static func symlinkTargetLength(_ bytes: UnsafeRawBufferPointer, encrypted: Bool) -> Int {
+        if encrypted { return Int(bytes.loadUnaligned(as: UInt16.self)) + 2 }
+        return bytes.firstIndex(of: 0) ?? bytes.count
     }
 
     /// `i_file_acl_high` must be zero without the 64bit feature.

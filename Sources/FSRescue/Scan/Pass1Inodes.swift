@@ -63,6 +63,7 @@ extension ScanRun {
             inspect(ino, buffer, walker, checksumFailed: code == EXT2_ET_INODE_CSUM_INVALID)
         }
         counts.inodesScanned = done
+        if !cancelled { checkSlowSymlinkTargets() }
         checkXattrBlocks()
         return done
     }
@@ -150,9 +151,8 @@ extension ScanRun {
             add(Finding(.inodeBadBlockCount, "Inode \(ino) maps no blocks but i_blocks is \(raw.statBlocks).", inode: ino))
             table.addDamage(.badSize, at: index)
         }
-        if type == .symlink && !hidden && !inline && !checkSymlink(ino, raw, fast: !hasBlocks, walker: hasBlocks ? walker : nil) {
-            add(Finding(.inodeBadSymlink, "Symbolic link inode \(ino) is invalid (size \(raw.size)).", inode: ino))
-            table.addDamage(.badSize, at: index)
+        if type == .symlink && !hidden && !inline && !checkSymlink(ino, raw, index: index, fast: !hasBlocks, walker: hasBlocks ? walker : nil) {
+            reportBadSymlink(ino, size: raw.size, index: index)
         }
         let xattr = raw.xattrBlock
         if xattr != 0 {

@@ -18,9 +18,9 @@ extension ScanRun {
         var state = DirectoryPassState()
         var done: UInt64 = 0
         var i = 0
-        var prefetched = 0
+        var readahead = SortedBlockReadahead(fs, blocksCount: blocksCount)
         while i < directoryBlocks.count {
-            prefetched = readAhead(reading: i, askedUpTo: prefetched)
+            readahead.reading(i, of: directoryBlocks.count) { directoryBlocks[$0].physical }
             var j = i
             while j + 1 < directoryBlocks.count, j + 1 - i < Self.maxBatchBlocks,
                   directoryBlocks[j + 1].physical == directoryBlocks[j].physical + 1 { j += 1 }
@@ -52,29 +52,6 @@ extension ScanRun {
             if shouldStop(done) { return done }
         }
         return done
-    }
-
-    /// Directory blocks asked for ahead of the one being read.
-    static let readAheadBlocks = 512
-
-    /// Keeps the kernel reading up to ``readAheadBlocks`` directory blocks past index `current`: when
-    /// fewer than half of them have been asked for (up to `asked`), asks for the rest
-    /// (`io_channel_cache_readahead`, `posix_fadvise(POSIX_FADV_WILLNEED)` underneath), one request
-    /// per run of consecutive blocks. Scattered single-block reads otherwise wait for the disk one at
-    /// a time. Returns the index after the last block asked for.
-    private func readAhead(reading current: Int, askedUpTo asked: Int) -> Int {
-        let start = max(current, asked)
-        guard start - current < Self.readAheadBlocks / 2 else { return asked }
-        let end = min(directoryBlocks.count, current + Self.readAheadBlocks)
-        var k = start
-        while k < end {
-            var last = k
-            while last + 1 < end, directoryBlocks[last + 1].physical == directoryBlocks[last].physical + 1 { last += 1 }
-            let first = directoryBlocks[k].physical
-            if first < blocksCount { _ = io_channel_cache_readahead(fs.pointee.io, first, UInt64(last - k + 1)) }
-            k = last + 1
-        }
-        return max(end, asked)
     }
 
     private func checkBlock(_ ref: DirectoryBlockRef, _ bytes: UnsafeRawBufferPointer, _ state: inout DirectoryPassState) {

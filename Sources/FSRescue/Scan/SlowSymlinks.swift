@@ -1,0 +1,44 @@
+// Slow symlinks' target blocks: read at the end of pass 1 in physical order, not one by one as found.
+
+/// A symbolic link whose target lives in a block, queued by ``ScanRun/checkSymlink(_:_:index:fast:walker:)``.
+struct PendingSymlink {
+    let block: UInt64
+    let inode: UInt32
+    /// Its index in the inode table.
+    let index: Int32
+    /// `i_size`: below the block size, so below 64 KiB.
+    let size: UInt16
+    let encrypted: Bool
+}
+
+extension ScanRun {
+    /// Reads every queued slow symlink's target block, sorted by physical block with read-ahead
+    /// (``SortedBlockReadahead``), and checks that the target's length is the link's size. Read as
+    /// each link was met, these were single random reads that waited for the disk one by one: on a
+    /// 1M-file image, 12,600 of them were 1.1 s of a 1.6 s pass 1, cold.
+    func checkSlowSymlinkTargets() {
+        guard !slowSymlinks.isEmpty else { return }
+        slowSymlinks.sort { $0.block < $1.block }
+        let bs = Int(blockSize)
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: bs, alignment: 8)
+        defer { buffer.deallocate() }
+        var readahead = SortedBlockReadahead(fs, blocksCount: blocksCount)
+        for i in slowSymlinks.indices {
+            readahead.reading(i, of: slowSymlinks.count) { slowSymlinks[$0].block }
+            let link = slowSymlinks[i]
+            var valid = read(link.block, into: buffer) == 0
+            if valid {
+                let length = Self.symlinkTargetLength(UnsafeRawBufferPointer(start: buffer, count: bs), encrypted: link.encrypted)
+                valid = length < bs && length == Int(link.size)
+            }
+            if !valid { reportBadSymlink(link.inode, size: UInt64(link.size), index: Int(link.index)) }
+        }
+        slowSymlinks = []
+    }
+
+    /// Records symbolic link `ino` as invalid.
+    func reportBadSymlink(_ ino: UInt32, size: UInt64, index: Int) {
+        add(Finding(.inodeBadSymlink, "Symbolic link inode \(ino) is invalid (size \(size)).", inode: ino))
+        table.addDamage(.badSize, at: index)
+    }
+}
