@@ -46,8 +46,10 @@ private func median(_ values: [Double]) -> Double {
 
 @Suite("Progress ETA")
 struct ProgressETATests {
-    /// A disk whose byte and entry costs are in a ratio unlike the prior's, so the fit has to learn it.
-    static let truth = CostModel(secondsPerByte: 1e-5, secondsPerEntry: 3e-3)
+    /// A disk whose byte and entry costs are in a ratio unlike the prior's (a byte a third of the
+    /// prior's price against an entry), so the fit has to learn it.
+    static let truth = CostModel(secondsPerByte: 3e-3 * CostModel.prior.secondsPerByte / CostModel.prior.secondsPerEntry / 3,
+                                 secondsPerEntry: 3e-3)
     static var truthPerUnit: [Double] { threePassPlan.map { truth.seconds(units: 1, of: $0) } }
 
     @Test func uncertainAtFirstThenAFigure() {

@@ -63,7 +63,6 @@ extension ScanRun {
             inspect(ino, buffer, walker, checksumFailed: code == EXT2_ET_INODE_CSUM_INVALID)
         }
         counts.inodesScanned = done
-        if !cancelled { checkSlowSymlinkTargets() }
         checkXattrBlocks()
         return done
     }

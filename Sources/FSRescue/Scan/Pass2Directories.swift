@@ -5,18 +5,22 @@ extension ScanRun {
     static let maxBatchBlocks = 64
     static let staleEntryLimit = 4_000_000
 
-    /// Reads every directory block found by pass 1, in physical order and in batches of consecutive
+    /// The units of pass 2: directory blocks, inline directories and slow symlinks' target blocks.
+    var pass2Units: UInt64 { UInt64(directoryBlocks.count + inlineDirectories.count + slowSymlinks.count) }
+
+    /// Checks the slow symlinks' targets pass 1 queued (``checkSlowSymlinkTargets()``), then reads every directory block found by pass 1, in physical order and in batches of consecutive
     /// blocks (`io_channel_read_blk64`), and every inline directory (`ext2fs_inline_data_get`); checks
     /// each entry, counts links, records each inode's first name and parent, each directory's `..`,
     /// and stale entries left in slack space as name evidence.
     func passDirectories() -> UInt64 {
+        var done = checkSlowSymlinkTargets()
+        if cancelled { return done }
         directoryBlocks.sort { $0.physical < $1.physical }
         readHtreeRoots()
         let bs = Int(blockSize)
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: bs * Self.maxBatchBlocks, alignment: 8)
         defer { buffer.deallocate() }
         var state = DirectoryPassState()
-        var done: UInt64 = 0
         var i = 0
         var readahead = SortedBlockReadahead(fs, blocksCount: blocksCount)
         while i < directoryBlocks.count {

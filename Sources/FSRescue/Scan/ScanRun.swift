@@ -76,7 +76,7 @@ final class ScanRun {
     @exclusivity(unchecked) var connectivity = Connectivity(state: [])
     @exclusivity(unchecked) var htree = HtreeState()
     /// Extended attribute blocks: inodes using each, and the first of them.
-    /// Slow symlinks whose target block pass 1 reads at its end.
+    /// Slow symlinks whose target block pass 2 reads first.
     @exclusivity(unchecked) var slowSymlinks: [PendingSymlink] = []
     @exclusivity(unchecked) var xattrBlocks: [UInt64: (users: UInt32, first: UInt32)] = [:]
 
