@@ -57,15 +57,17 @@ struct ReadAheadTests {
         for i in 0..<300 { _ = FileManager.default.createFile(atPath: "\(src)/f\(i)", contents: Data("x".utf8)) }
         let img = dir.file("fs.img")
         try TestImages.make(img, type: "ext4", blockSize: 1024, sizeMiB: 64, extra: ["-d", src])
-        let fs = try Filesystem.open(path: img)
-        let readahead = InodeTableReadahead(fs)
-        let tableBlocks = UInt64(fs.handle.pointee.inode_blocks_per_group)
-        let used = UInt64(fs.info.inodesPerGroup) - UInt64(ext2fs_bg_itable_unused(fs.handle, 0))
-        #expect(used >= 311)  // 300 files, the root, lost+found and the reserved inodes
-        #expect(readahead.usedTableBlocks(0) == (used * UInt64(fs.info.inodeSize) + 1023) / 1024)
-        #expect(readahead.usedTableBlocks(0) < tableBlocks)
-        for g in 1..<fs.groupCount where ext2fs_bg_flags_test(fs.handle, g, UInt16(EXT2_BG_INODE_UNINIT)) != 0 {
-            #expect(readahead.usedTableBlocks(g) == 0)
+        try expectUnchanged(img) {
+            let fs = try Filesystem.open(path: img)
+            let readahead = InodeTableReadahead(fs)
+            let tableBlocks = UInt64(fs.handle.pointee.inode_blocks_per_group)
+            let used = UInt64(fs.info.inodesPerGroup) - UInt64(ext2fs_bg_itable_unused(fs.handle, 0))
+            #expect(used >= 311)  // 300 files, the root, lost+found and the reserved inodes
+            #expect(readahead.usedTableBlocks(0) == (used * UInt64(fs.info.inodeSize) + 1023) / 1024)
+            #expect(readahead.usedTableBlocks(0) < tableBlocks)
+            for g in 1..<fs.groupCount where ext2fs_bg_flags_test(fs.handle, g, UInt16(EXT2_BG_INODE_UNINIT)) != 0 {
+                #expect(readahead.usedTableBlocks(g) == 0)
+            }
         }
     }
 }
