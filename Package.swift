@@ -30,9 +30,11 @@ let package = Package(
             name: "CFSRescueCrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        // Linux calls Glibc's module leaves out (sync_file_range, syncfs), through syscall(2).
+        .systemLibrary(name: "CFSRescueLinux"),
         .target(
             name: "FSRescue",
-            dependencies: ["CFSRescueExt2fs", "CFSRescueBlkid", "CFSRescueCrypto"]
+            dependencies: ["CFSRescueExt2fs", "CFSRescueBlkid", "CFSRescueCrypto", "CFSRescueLinux"]
         ),
         .target(
             name: "FSRescueFixtures",

@@ -131,6 +131,14 @@ public final class OutputDirectory: @unchecked Sendable {
         return fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0
     }
 
+    /// The length of the regular file named exactly `name` here (`fstatat` without following
+    /// symlinks), or nil when there is none.
+    public func regularFileSize(_ name: String) -> UInt64? {
+        var st = stat()
+        guard fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
+        return UInt64(st.st_size)
+    }
+
     /// Sets the times of the symlink `name` itself (`utimensat` with `AT_SYMLINK_NOFOLLOW`) and, when
     /// allowed, its owner (`fchownat` with `AT_SYMLINK_NOFOLLOW`).
     public func finishSymlink(_ name: String, accessTime: Int64, modificationTime: Int64, owner: (uid: UInt32, gid: UInt32)?) {

@@ -52,8 +52,14 @@ final class ContentCopier {
     static let maxHashedHoleBytesPerRun: UInt64 = 16 << 30
     private var holeHashBudget: HoleHashBudget
     private static let chunk = 4 << 20
-    /// Reads at least this long are dropped from the page cache once copied.
-    static let dropFromCacheBytes = 1 << 20
+    /// Copied image bytes are dropped from the page cache in runs this long (see ``dropFromCache(offset:count:)``).
+    static let dropFromCacheBytes = 4 << 20
+    /// The largest page-cache folio (x86-64 and arm64 with 4 KiB pages: a PMD, 2 MiB).
+    static let largestFolio: UInt64 = 2 << 20
+    /// A read at most this far past the gathered run joins it (the gap is dropped too).
+    static let readRunGap: UInt64 = 64 << 10
+    /// Image bytes copied and not yet dropped from the page cache.
+    private var readRun: (start: UInt64, end: UInt64)?
     /// Block size, image descriptor and byte offset of the filesystem, copied out at creation: a copier
     /// may run on a worker thread (``CopyPipeline``) and must not touch the libext2fs handle there.
     private let blockSize: UInt64
@@ -76,6 +82,7 @@ final class ContentCopier {
     }
 
     deinit {
+        dropReadRun()
         buffer.deallocate()
         zeros.deallocate()
     }
@@ -177,14 +184,33 @@ final class ContentCopier {
         }
     }
 
-    /// Big reads of file data are dropped from the page cache once copied (`posix_fadvise`
-    /// `POSIX_FADV_DONTNEED`): each byte is read once, so caching it only pushes out the rest of the
-    /// machine's memory (a salvage of a 1 TB image would otherwise churn through all of it), and on
-    /// a VM growing the page cache costs more than reusing freed pages. Small reads are left alone:
-    /// one more system call per small file costs more than their pages do.
+    /// File data is dropped from the page cache once copied (`posix_fadvise` `POSIX_FADV_DONTNEED`):
+    /// each byte is read once, so caching it only pushes out the rest of the machine's memory (a
+    /// salvage of a 1 TB image would otherwise churn through all of it), and on a VM growing the page
+    /// cache costs more than reusing freed pages. Reads that follow each other closely (small files
+    /// laid out one after another) are gathered into one run, dropped once it reaches
+    /// ``dropFromCacheBytes`` or the next read lands elsewhere: one call per few megabytes, not per file.
     private func dropFromCache(offset: UInt64, count: Int) {
-        guard count >= Self.dropFromCacheBytes else { return }
-        _ = posix_fadvise(descriptor, off_t(offset), off_t(count), POSIX_FADV_DONTNEED)
+        let end = offset + UInt64(count)
+        if let run = readRun, offset >= run.start, offset <= run.end + Self.readRunGap {
+            readRun = (run.start, max(run.end, end))
+        } else {
+            dropReadRun()
+            readRun = (offset, end)
+        }
+        if let run = readRun, run.end - run.start >= UInt64(Self.dropFromCacheBytes) { dropReadRun() }
+    }
+
+    /// Drops the gathered run of copied image bytes from the page cache, from the start of the 2 MiB
+    /// around its first byte: the kernel caches file data in folios of up to 2 MiB, aligned to their
+    /// size, and keeps a folio that a range covers only in part. Without the rounding, the folios
+    /// across run boundaries stayed: measured, a third of a 4.4 GB image was still cached after its
+    /// salvage, and the page cache grew through the run as if nothing were dropped.
+    private func dropReadRun() {
+        guard let run = readRun else { return }
+        readRun = nil
+        let start = run.start & ~(Self.largestFolio - 1)
+        _ = posix_fadvise(descriptor, off_t(start), off_t(run.end - start), POSIX_FADV_DONTNEED)
     }
 
     private func copyBlockByBlock(_ imageOffset: UInt64, logical start: UInt64, end: UInt64, sink: ContentSink,

@@ -107,8 +107,17 @@ final class CopyPipeline: @unchecked Sendable {
     private var cancelled = false
     // Owned by the copy thread while it runs; read by the main thread after ``finish()``.
     private(set) var counts = ItemCounts()
-    /// Records of first names of hard-linked files, by inode.
+    /// Records of first names of hard-linked files, by inode (set as their data reaches the disk).
     private var firstLinks: [UInt32: ManifestRecord] = [:]
+    /// An item done by the copy thread whose record waits in ``behind``.
+    enum Settling {
+        case record(ManifestRecord)
+        /// A copied file (its descriptor is the queue's) and whether other names will link to it.
+        case file(ManifestRecord, linked: Bool)
+        case link(HardLinkJob)
+    }
+    /// Copied files whose data is still on its way to the disk, and the records behind them.
+    private let behind = WriteBehind<Settling>()
 
     init(copier: ContentCopier, manifest: Manifest, progress: CopyProgress, threaded: Bool) {
         self.copier = copier
@@ -209,7 +218,10 @@ final class CopyPipeline: @unchecked Sendable {
     /// and links removed, their records dropped) and this returns true.
     @discardableResult
     func finish(cancel: () -> Bool = { false }) -> Bool {
-        guard threaded else { return false }
+        guard threaded else {
+            if let drained = drainWriteBehind(), failureStorage == nil { failureStorage = drained }
+            return false
+        }
         if cancel() {
             pthread_mutex_lock(lock)
             cancelled = true
@@ -256,21 +268,67 @@ final class CopyPipeline: @unchecked Sendable {
             }
             taken.removeAll(keepingCapacity: true)
         }
+        pthread_mutex_unlock(lock)
+        let drained = drainWriteBehind()
+        pthread_mutex_lock(lock)
+        if let drained, failureStorage == nil { failureStorage = drained }
         finished = true
         pthread_cond_broadcast(changed)
         pthread_mutex_unlock(lock)
     }
 
-    /// Does one item; returns an error that must stop the run.
+    /// Does one item; returns an error that must stop the run. Records wait in ``behind`` for the
+    /// files before them, so the manifest calls a file complete only once its data is on the disk.
     private func process(_ item: Item, abandoned: Bool) -> FSRescueError? {
         switch item {
         case .record(let record):
-            return abandoned ? nil : write(record)
+            return abandoned ? nil : behind.append(.record(record), retire: retire)
         case .link(let job):
             if abandoned {
                 _ = unlinkat(job.parent.fd, job.name, 0)
                 return nil
             }
+            return behind.append(.link(job), retire: retire)
+        case .copy(let job):
+            if abandoned {
+                _ = unlinkat(job.parent.fd, job.name, 0)
+                return nil
+            }
+            var record = job.record
+            do throws(FSRescueError) {
+                let open = try copy(job, into: &record)
+                return behind.append(.file(record, linked: job.linked), file: open.fd, size: job.size,
+                                     settled: open.settled, retire: retire)
+            } catch {
+                record.status = .skipped
+                record.skippedReason = error.message
+                let written = behind.append(.record(record), retire: retire)
+                return error.code == .outputLimit ? error : written
+            }
+        }
+    }
+
+    /// Settles every file still in flight and writes the records waiting behind them.
+    private func drainWriteBehind() -> FSRescueError? {
+        behind.drain(retire)
+    }
+
+    /// Writes the record of an item leaving ``behind``: a file whose writeback failed (`writebackErrno`)
+    /// is recorded as skipped; another name of a hard-linked file takes its first name's outcome.
+    private func retire(_ item: Settling, writebackErrno: Int32) -> FSRescueError? {
+        switch item {
+        case .record(let record):
+            return write(record)
+        case .file(var record, let linked):
+            guard writebackErrno == 0 else {
+                let error = OutputSandbox.error(writebackErrno, "write", record.path)
+                record.status = .skipped
+                record.skippedReason = error.message
+                return write(record) ?? (error.code == .outputLimit ? error : nil)
+            }
+            if linked { firstLinks[record.inode] = record }
+            return write(record)
+        case .link(let job):
             guard let first = job.first ?? firstLinks[job.inode] else {
                 // The first name's copy failed: a single-threaded run would not have linked this name.
                 _ = unlinkat(job.parent.fd, job.name, 0)
@@ -285,34 +343,16 @@ final class CopyPipeline: @unchecked Sendable {
             record.missingRanges = first.missingRanges
             record.doubtfulRanges = first.doubtfulRanges
             return write(record)
-        case .copy(let job):
-            if abandoned {
-                _ = unlinkat(job.parent.fd, job.name, 0)
-                return nil
-            }
-            var record = job.record
-            var stop: FSRescueError?
-            do throws(FSRescueError) {
-                try copy(job, into: &record)
-                if job.linked { firstLinks[record.inode] = record }
-            } catch where error.code == .outputLimit {
-                record.status = .skipped
-                record.skippedReason = error.message
-                stop = error
-            } catch {
-                record.status = .skipped
-                record.skippedReason = error.message
-            }
-            return write(record) ?? stop
         }
     }
 
     /// Copies a file's content and fills in what the copy found (the part of a single-threaded
-    /// salvage that follows creating the file).
-    private func copy(_ job: FileCopyJob, into record: inout ManifestRecord) throws(FSRescueError) {
+    /// salvage that follows creating the file). Returns the file's descriptor, still open, with its
+    /// writeback started (``OutputFile/finishWritingBehind(size:mode:accessTime:modificationTime:owner:)``).
+    private func copy(_ job: FileCopyJob, into record: inout ManifestRecord) throws(FSRescueError) -> (fd: Int32, settled: UInt64) {
         var copy = try copier.copy(job.map, size: job.size, to: job.file, progress: progress.add)
-        try job.file.finish(size: job.size, mode: job.mode, accessTime: job.accessTime,
-                            modificationTime: job.modificationTime, owner: job.owner)
+        let open = try job.file.finishWritingBehind(size: job.size, mode: job.mode, accessTime: job.accessTime,
+                                                    modificationTime: job.modificationTime, owner: job.owner)
         if job.size < job.inodeSize {
             copy.missing.append(ByteRange(start: job.size, end: job.inodeSize))
             record.findings.append("salvage.size-beyond-map")
@@ -327,6 +367,7 @@ final class CopyPipeline: @unchecked Sendable {
             record.doubtfulRanges = ContentCopier.merged(job.doubtful).map { [$0.start, $0.end] }
             record.findings.append("salvage.shared-blocks")
         }
+        return open
     }
 
     /// Counts a finished record and appends its manifest line.

@@ -72,13 +72,20 @@ public final class Manifest {
         return t.tv_sec * 1000 + t.tv_nsec / 1_000_000
     }
 
-    /// Appends the `"end"` line with the run's counts and flushes.
+    /// Commits the output folder's filesystem to its disk (`syncfs`), then appends the `"end"` line
+    /// with the run's counts and flushes it to the disk (`fdatasync`). So an end line that survives a
+    /// power cut vouches for every file and line before it: a run cut short by one has no end line,
+    /// and a resumed run trusts only items whose output is still the size its record says.
     public func close(summary: [String: Int], completed: Bool) throws(FSRescueError) {
+        try flush()
+        let committed = Writeback.commitFilesystem(of: fd)
+        if committed != 0 { throw OutputSandbox.error(committed, "commit to disk", "the output folder") }
         var end: [String: String] = ["record": "end", "completed": completed ? "true" : "false",
                                      "ended_at": Date().formatted(.iso8601)]
         for (k, v) in summary { end[k] = String(v) }
         if let line = try? encoder.encode(end) { append(line) }
         try flush()
+        if fdatasync(fd) != 0, errno != EINVAL { throw OutputSandbox.error(errno, "commit to disk", Manifest.fileName) }
     }
 
     private func append(_ line: Data) {

@@ -327,12 +327,14 @@ public final class SalvageRunner {
         pushChildren(of: inode.number, into: dir, imagePath: imagePath, depth: depth + 1, stack: &stack)
     }
 
-    /// An item an earlier run into this folder completed: left as it is, not recorded again.
+    /// An item an earlier run into this folder completed: left as it is, not recorded again, when the
+    /// output file is still there at the length recorded (a power cut can leave a file empty or short
+    /// after its manifest line reached the disk; it is copied again).
     /// A hard-linked file kept this way is still the first link: its other names are linked to it again.
     private func resumed(_ record: ManifestRecord, inode: InodeRecord, parent: OutputDirectory, safe: SafeName) throws(FSRescueError) -> Bool {
         guard let previous = manifest.previous[record.path], previous.status == .complete,
               previous.inode == record.inode, previous.size == record.size, previous.hardLinkTo == nil,
-              parent.exists(safe.name) else { return false }
+              parent.regularFileSize(safe.name) == record.size else { return false }
         parent.keep(safe.name)
         if inode.linksCount > 1 { rememberFirstLink(inode.number, parent: parent, record: previous) }
         summary.resumed += 1

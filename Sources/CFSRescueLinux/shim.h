@@ -1,0 +1,31 @@
+// Linux system calls Swift's Glibc module does not declare (glibc puts them behind _GNU_SOURCE).
+// Called through syscall(2), so no feature macro has to agree with how Glibc's module was built.
+#ifndef CFSRESCUE_LINUX_SHIM_H
+#define CFSRESCUE_LINUX_SHIM_H
+#include <stdint.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+
+/// sync_file_range(2) flags (linux/fs.h values).
+enum {
+    FSR_SYNC_FILE_RANGE_WAIT_BEFORE = 1,
+    FSR_SYNC_FILE_RANGE_WRITE = 2,
+    FSR_SYNC_FILE_RANGE_WAIT_AFTER = 4,
+};
+
+/// sync_file_range(2): start writing back, or wait for, the dirty pages of a byte range of `fd`
+/// (`count` 0: to the end of the file). Returns 0, or -1 with errno set (EIO: a writeback failed).
+static inline int fsr_sync_file_range(int fd, int64_t offset, int64_t count, unsigned flags) {
+#ifdef SYS_sync_file_range
+    return (int)syscall(SYS_sync_file_range, fd, offset, count, flags);
+#else
+    (void)fd; (void)offset; (void)count; (void)flags;
+    return 0;
+#endif
+}
+
+/// syncfs(2): commit the filesystem holding `fd` (data, metadata and journal) to its disk.
+static inline int fsr_syncfs(int fd) {
+    return (int)syscall(SYS_syncfs, fd);
+}
+#endif
