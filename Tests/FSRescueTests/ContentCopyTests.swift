@@ -154,3 +154,31 @@ final class MemorySink: ContentSink {
         if bytes.count < Int(r.end) { bytes += [UInt8](repeating: 0, count: Int(r.end) - bytes.count) }
     }
 }
+
+/// Discards what it is given.
+private final class DiscardSink: ContentSink {
+    func write(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) {}
+    func hole(_ range: ByteRange) {}
+}
+
+@Suite("Copied data leaves the page cache")
+struct CopiedDataCacheTests {
+    @Test("data starting off a 2 MiB boundary is dropped whole, large folios across chunk ends included",
+          .enabled(if: PageCache.observable))
+    func unalignedRunIsDropped() throws {
+        let dir = TemporaryDirectory()
+        let img = dir.file("fs.img")
+        try TestImages.make(img, type: "ext4", blockSize: 4096, sizeMiB: 64)
+        let share: Double = try expectUnchanged(img) {
+            // The hash read the image whole and in order: cached, in large folios where the kernel makes them.
+            let fs = try Filesystem.open(path: img)
+            var map = DataMap()
+            map.runs = [DataRun(logical: 0, physical: 257, length: 6144)]
+            let copier = ContentCopier(fs: fs)
+            _ = try copier.copy(map, size: 6144 * 4096, to: DiscardSink())
+            copier.dropCopiedData()
+            return try PageCache.residentShare(of: img, byteRanges: [257 * 4096 ..< (257 + 6144) * 4096])
+        }
+        #expect(share < 0.05, "\(Int(share * 100))% of the copied range still cached")
+    }
+}

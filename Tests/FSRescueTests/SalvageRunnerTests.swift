@@ -98,6 +98,27 @@ struct SalvageRunnerTests {
         #expect(!FileManager.default.fileExists(atPath: "\(out)/root/docs/readme~1.txt"))
     }
 
+    @Test("resume copies again a complete item whose output was left short (a power cut after its manifest line)")
+    func resumeChecksLength() throws {
+        let dir = TemporaryDirectory()
+        let img = try makeImage(dir)
+        let out = dir.file("out")
+        let fs = try Filesystem.open(path: img)
+        let plan = SalvagePlan.attachedTree(listedBy: fs)
+        let first = try SalvageRunner(filesystem: fs, plan: plan, output: out).run()
+        let path = "\(out)/root/docs/deep/deeper/data.bin"
+        // Delayed allocation lost the data, the manifest line (written after it) survived.
+        truncate(path, 0)
+        let second = try SalvageRunner(filesystem: fs, plan: plan, output: out).run()
+        #expect(FileManager.default.contents(atPath: path) == Data((0..<300_000).map { UInt8($0 % 251) }))
+        #expect(!FileManager.default.fileExists(atPath: "\(out)/root/docs/deep/deeper/data~1.bin"))
+        // Every other complete regular file is kept; this one is recorded again.
+        let lines = try Self.manifestItems("\(out)/manifest.jsonl").filter { $0["path"] as? String == "root/docs/deep/deeper/data.bin" }
+        #expect(lines.count == 2)
+        #expect(second.resumed > 0)
+        #expect(second.complete == first.complete)
+    }
+
     @Test("refuses a non-empty folder without a manifest")
     func refusesForeignFolder() throws {
         let dir = TemporaryDirectory()
@@ -186,25 +207,41 @@ struct SalvageRunnerTests {
         #expect(sparse["sha256"] != nil)
     }
 
-    @Test("a big file's data is dropped from the page cache once copied; small files' are left", .enabled(if: PageCache.observable))
-    func bigReadsLeaveNoCache() throws {
+    @Test("copied image data and the written output leave the page cache, for a big file and many small ones",
+          .enabled(if: PageCache.observable))
+    func copiesLeaveNoCache() throws {
         let dir = TemporaryDirectory()
         let src = dir.file("src")
-        try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
-        _ = FileManager.default.createFile(atPath: "\(src)/big.bin", contents: Data((0..<(16 << 20)).map { UInt8(truncatingIfNeeded: $0 >> 9) }))
+        try FileManager.default.createDirectory(atPath: "\(src)/small", withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: "\(src)/big.bin", contents: Data((0..<(24 << 20)).map { UInt8(truncatingIfNeeded: $0 >> 9) }))
+        for i in 0..<300 {
+            _ = FileManager.default.createFile(atPath: "\(src)/small/f\(i)", contents: Data((0..<12_000).map { UInt8(truncatingIfNeeded: $0 &+ i) }))
+        }
         let img = dir.file("fs.img")
         try TestImages.make(img, type: "ext4", blockSize: 4096, sizeMiB: 64, extra: ["-d", src])
-        let resident: Double = try expectUnchanged(img) {
+        let out = dir.file("out")
+        let (big, small): (Double, Double) = try expectUnchanged(img) {
             let fs = try Filesystem.open(path: img)
-            let inode = try fs.readInode(try fs.lookup(path: "/big.bin"))
-            let runs = fs.dataMap(of: inode).runs
-            _ = try SalvageRunner(filesystem: fs, plan: SalvagePlan.attachedTree(listedBy: fs), output: dir.file("out")).run()
-            // The image was just read whole by the hash before the run: its pages were all cached.
             let bs = UInt64(fs.blockSize)
-            return try PageCache.residentShare(of: img, byteRanges: runs.map { $0.physical * bs ..< ($0.physical + $0.length) * bs })
+            func dataRanges(_ path: String) throws -> [Range<UInt64>] {
+                fs.dataMap(of: try fs.readInode(try fs.lookup(path: path))).runs.map { $0.physical * bs ..< ($0.physical + $0.length) * bs }
+            }
+            let bigRanges = try dataRanges("/big.bin")
+            let smallRanges = try (0..<300).flatMap { try dataRanges("/small/f\($0)") }
+            _ = try SalvageRunner(filesystem: fs, plan: SalvagePlan.attachedTree(listedBy: fs), output: out).run()
+            // The image was just read whole by the hash before the run: its pages were all cached.
+            return (try PageCache.residentShare(of: img, byteRanges: bigRanges),
+                    try PageCache.residentShare(of: img, byteRanges: smallRanges))
         }
-        #expect(resident < 0.1, "\(Int(resident * 100))% of the copied data still cached")
-        #expect(try Data(contentsOf: URL(fileURLWithPath: dir.file("out/root/big.bin"))).count == 16 << 20)
+        #expect(big < 0.1, "\(Int(big * 100))% of the big file's copied data still cached")
+        #expect(small < 0.1, "\(Int(small * 100))% of the small files' copied data still cached")
+        // Written behind: on the disk and dropped, not left as (dirty) page cache.
+        let outputs = ["root/big.bin"] + (0..<300).map { "root/small/f\($0)" }
+        let cached = try outputs.map { try PageCache.residentShare(of: "\(out)/\($0)", byteRanges: [0..<(UInt64(1) << 40)]) }
+        let share = cached.reduce(0, +) / Double(cached.count)
+        #expect(share < 0.1, "\(Int(share * 100))% of the output still cached")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: "\(out)/root/big.bin")) == Data(contentsOf: URL(fileURLWithPath: "\(src)/big.bin")))
+        #expect(FileManager.default.contents(atPath: "\(out)/root/small/f299") == FileManager.default.contents(atPath: "\(src)/small/f299"))
     }
 
     @Test("the output limit stops the run cleanly with a manifest")

@@ -201,6 +201,10 @@ final class ContentCopier {
         if let run = readRun, run.end - run.start >= UInt64(Self.dropFromCacheBytes) { dropReadRun() }
     }
 
+    /// Drops the gathered run of copied image bytes from the page cache (see ``dropReadRun()``): at the
+    /// end of a run, so nothing copied stays cached while the copier lives on.
+    func dropCopiedData() { dropReadRun() }
+
     /// Drops the gathered run of copied image bytes from the page cache, from the start of the 2 MiB
     /// around its first byte: the kernel caches file data in folios of up to 2 MiB, aligned to their
     /// size, and keeps a folio that a range covers only in part. Without the rounding, the folios

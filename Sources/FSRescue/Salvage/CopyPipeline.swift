@@ -308,9 +308,11 @@ final class CopyPipeline: @unchecked Sendable {
         }
     }
 
-    /// Settles every file still in flight and writes the records waiting behind them.
+    /// Settles every file still in flight and writes the records waiting behind them; drops the last
+    /// copied image data from the page cache.
     private func drainWriteBehind() -> FSRescueError? {
-        behind.drain(retire)
+        copier.dropCopiedData()
+        return behind.drain(retire)
     }
 
     /// Writes the record of an item leaving ``behind``: a file whose writeback failed (`writebackErrno`)
