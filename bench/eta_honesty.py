@@ -96,10 +96,35 @@ def measure_e2fsck(image, e2fsck="e2fsck"):
     return result
 
 
-def measure_ours(image, command, fresh=None):
-    """fresh: an output folder the command writes (salvage): removed before and after the run."""
-    if fresh:
+# ext4 skips inodes freed less than 30 s ago when it allocates new ones (recently_deleted() in
+# fs/ext4/ialloc.c), looking each one up in the buffer cache: a salvage started right after the last
+# one's output was deleted spent a fifth of its kernel time there, and ran slower in its first seconds.
+RECENTLY_DELETED_SECONDS = 30
+
+
+def remove_output(fresh):
+    """Removes a salvage's output folder and notes when, so the next run into the same disk can wait."""
+    if os.path.exists(fresh):
         shutil.rmtree(fresh, ignore_errors=True)
+        os.sync()
+        with open(fresh + ".removed", "w"):
+            pass
+
+
+def wait_out_removal(fresh):
+    """Waits until RECENTLY_DELETED_SECONDS have passed since the last output was removed."""
+    marker = fresh + ".removed"
+    if os.path.exists(marker):
+        time.sleep(max(0.0, os.path.getmtime(marker) + RECENTLY_DELETED_SECONDS - time.time()))
+        os.unlink(marker)
+
+
+def measure_ours(image, command, fresh=None):
+    """fresh: an output folder the command writes (salvage): removed before and after the run, and
+    not written again until ext4 no longer treats the removed inodes as recently deleted."""
+    if fresh:
+        remove_output(fresh)
+        wait_out_removal(fresh)
     cold = drop_caches()
     start = time.monotonic()
     proc = subprocess.Popen(command + [image, "--progress", "json"], stdout=subprocess.DEVNULL,
@@ -119,7 +144,7 @@ def measure_ours(image, command, fresh=None):
     proc.wait()
     total = time.monotonic() - start
     if fresh:
-        shutil.rmtree(fresh, ignore_errors=True)
+        remove_output(fresh)
     result = summarize("fsrescue " + command[1] if len(command) > 1 else "fsrescue", total, samples)
     result.update(exit_status=proc.returncode, cold_cache=cold, events=kinds, completed=completed)
     return result
