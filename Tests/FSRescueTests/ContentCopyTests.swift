@@ -182,3 +182,35 @@ struct CopiedDataCacheTests {
         #expect(share < 0.05, "\(Int(share * 100))% of the copied range still cached")
     }
 }
+
+extension CopiedDataCacheTests {
+    @Test("copying isolated small files drops none of their neighbours' cached data", .enabled(if: PageCache.observable))
+    func smallRunKeepsNeighbours() throws {
+        let dir = TemporaryDirectory()
+        let img = dir.file("fs.img")
+        try TestImages.make(img, type: "ext4", blockSize: 4096, sizeMiB: 64)
+        let (before, after): (Double, Double) = try expectUnchanged(img) {
+            // Blocks 2400–2900 cached one page at a time (no read-ahead, so no large folios), as
+            // scattered small files' reads leave them.
+            try PageCache.evict(img)
+            let fd = open(img, O_RDONLY)
+            defer { close(fd) }
+            _ = posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM)
+            var page = [UInt8](repeating: 0, count: 4096)
+            for block in 2400..<2900 { _ = pread(fd, &page, 4096, off_t(block * 4096)) }
+            let fs = try Filesystem.open(path: img)
+            let copier = ContentCopier(fs: fs)
+            // Two small files 1 MiB apart (blocks 2600 and 2856), as scattered files lie.
+            for physical: UInt64 in [2600, 2856] {
+                var map = DataMap()
+                map.runs = [DataRun(logical: 0, physical: physical, length: 3)]
+                _ = try copier.copy(map, size: 10_000, to: DiscardSink())
+            }
+            copier.dropCopiedData()
+            return (try PageCache.residentShare(of: img, byteRanges: [2400 * 4096 ..< 2599 * 4096]),
+                    try PageCache.residentShare(of: img, byteRanges: [2604 * 4096 ..< 2855 * 4096]))
+        }
+        #expect(before > 0.9, "only \(Int(before * 100))% of the data before the first file still cached")
+        #expect(after > 0.9, "only \(Int(after * 100))% of the data between the files still cached")
+    }
+}
