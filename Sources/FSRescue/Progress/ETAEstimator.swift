@@ -29,6 +29,10 @@ public struct ETAEstimator: Sendable {
         public var warmupSeconds = 2.0
         /// …or after this share of its units,
         public var warmupFraction = 0.03
+        /// …or, for a pass measured alone (its rate is all there is), this share: such a pass (a copy)
+        /// warms up over its first seconds (caches, read-ahead, write-behind), and 3% of a 12 s copy
+        /// came at 1 s, while it still ran at half speed: its first figure was 28–68% off.
+        public var aloneWarmupFraction = 0.20
         /// …but never before this many seconds (half a second was too little: the first figure of a
         /// many-directories salvage's copy was 26% off).
         public var minimumSeconds = 1.0
@@ -47,8 +51,9 @@ public struct ETAEstimator: Sendable {
         public var minimumSmoothingSeconds = 0.75
         /// The current pass's rate is measured over this share of it, the most recent part…
         public var rateWindowFraction = 0.25
-        /// …but over at least this many seconds.
-        public var rateWindowSeconds = 2.0
+        /// …but over at least this many seconds (2 s kept a copy's slow first second in its first
+        /// figures: see `aloneWarmupFraction`).
+        public var rateWindowSeconds = 1.0
         /// What the cost model assumes before anything is measured.
         public var prior = CostModel.prior
 
@@ -176,9 +181,9 @@ public struct ETAEstimator: Sendable {
             doneCost += model.seconds(units: doneUnits, of: pass)
             remainingCost += modelRemaining
             rate = window?.rate(done: m.done, at: time)
-            ownTrusted = passSeconds >= c.minimumSeconds
-                && (passSeconds >= c.warmupSeconds || passFraction >= c.warmupFraction)
             measuredAlone = pass.measuredAlone
+            ownTrusted = passSeconds >= c.minimumSeconds
+                && (passSeconds >= c.warmupSeconds || passFraction >= (measuredAlone ? c.aloneWarmupFraction : c.warmupFraction))
             if let rate, rate > 0, ownTrusted {
                 let trust = measuredAlone ? 1 : min(1, max(passSeconds / c.trustSeconds, passFraction / c.trustFraction))
                 currentRemaining = trust * (remainingUnits / rate) + (1 - trust) * modelRemaining
