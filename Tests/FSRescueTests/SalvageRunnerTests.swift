@@ -75,20 +75,29 @@ struct SalvageRunnerTests {
                 || byPath["root/docs/readme.txt"]?["hard_link_to"] as? String == "root/hardlink.txt")
     }
 
-    @Test("a second run into the same folder resumes: complete items are left as they are")
-    func resume() throws {
-        let dir = TemporaryDirectory()
+    /// Salvages ``makeImage(_:)``'s tree into `dir/out`, lets `damage` spoil the output as a stop
+    /// would leave it, and salvages again into the same folder.
+    func salvageTwice(_ dir: TemporaryDirectory, damage: (String) throws -> Void) throws -> (first: SalvageSummary, second: SalvageSummary) {
         let img = try makeImage(dir)
         let out = dir.file("out")
         let fs = try Filesystem.open(path: img)
         let plan = SalvagePlan.attachedTree(listedBy: fs)
         let first = try SalvageRunner(filesystem: fs, plan: plan, output: out).run()
+        try damage(out)
+        return (first, try SalvageRunner(filesystem: fs, plan: plan, output: out).run())
+    }
+
+    @Test("a second run into the same folder resumes: complete items are left as they are")
+    func resume() throws {
+        let dir = TemporaryDirectory()
+        let out = dir.file("out")
         var before = stat()
-        stat("\(out)/root/docs/deep/deeper/data.bin", &before)
-        // Damage one output file as an interrupted run would leave it.
-        truncate("\(out)/root/docs/readme.txt", 3)
-        _ = try Tool.run("/bin/sh", ["-c", "grep -v 'docs/readme.txt' \"$0\" > \"$0.tmp\" && mv \"$0.tmp\" \"$0\"", "\(out)/manifest.jsonl"])
-        let second = try SalvageRunner(filesystem: fs, plan: plan, output: out).run()
+        let (first, second) = try salvageTwice(dir) { out in
+            stat("\(out)/root/docs/deep/deeper/data.bin", &before)
+            // Damage one output file as an interrupted run would leave it.
+            truncate("\(out)/root/docs/readme.txt", 3)
+            _ = try Tool.run("/bin/sh", ["-c", "grep -v 'docs/readme.txt' \"$0\" > \"$0.tmp\" && mv \"$0.tmp\" \"$0\"", "\(out)/manifest.jsonl"])
+        }
         var after = stat()
         stat("\(out)/root/docs/deep/deeper/data.bin", &after)
         #expect(after.st_ino == before.st_ino && after.st_mtim.tv_nsec == before.st_mtim.tv_nsec)
@@ -101,15 +110,10 @@ struct SalvageRunnerTests {
     @Test("resume copies again a complete item whose output was left short (a power cut after its manifest line)")
     func resumeChecksLength() throws {
         let dir = TemporaryDirectory()
-        let img = try makeImage(dir)
         let out = dir.file("out")
-        let fs = try Filesystem.open(path: img)
-        let plan = SalvagePlan.attachedTree(listedBy: fs)
-        let first = try SalvageRunner(filesystem: fs, plan: plan, output: out).run()
         let path = "\(out)/root/docs/deep/deeper/data.bin"
         // Delayed allocation lost the data, the manifest line (written after it) survived.
-        truncate(path, 0)
-        let second = try SalvageRunner(filesystem: fs, plan: plan, output: out).run()
+        let (first, second) = try salvageTwice(dir) { _ in truncate(path, 0) }
         #expect(FileManager.default.contents(atPath: path) == Data((0..<300_000).map { UInt8($0 % 251) }))
         #expect(!FileManager.default.fileExists(atPath: "\(out)/root/docs/deep/deeper/data~1.bin"))
         // Every other complete regular file is kept; this one is recorded again.
