@@ -41,6 +41,23 @@ struct SalvageCommandTests {
         #expect(checkedOrphans == 3)
     }
 
+    @Test("under a low limit on open descriptors (ulimit -n 40) the write-behind queue holds fewer files: nothing skipped")
+    func lowDescriptorLimit() throws {
+        let dir = TemporaryDirectory()
+        let img = dir.file("fs.img"), out = dir.file("out")
+        #expect(try FSRescueBinary.run(["fixture", "create", "--out", img, "--size", "32M", "--files", "400",
+                                         "--dirs", "4", "--max-file-size", "8K", "--seed", "9"]).status == 0)
+        let r = try expectUnchanged(img) {
+            try Tool.run("/bin/sh", ["-c", "ulimit -n 40 && exec \"$0\" salvage \"$1\" --out \"$2\" --json --progress none",
+                                     FSRescueBinary.path, img, out])
+        }
+        #expect(r.status == 0, "\(r.stderr)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: r.stdoutData) as? [String: Any])
+        let summary = try #require(doc["summary"] as? [String: Any])
+        #expect(summary["skipped"] as? Int == 0)
+        #expect((summary["complete"] as? Int ?? 0) >= 400)
+    }
+
     @Test("a clean image with hard links in hundreds of folders: exit 0, nothing skipped, every link a real link")
     func manyHardLinkFolders() throws {
         let dir = TemporaryDirectory()

@@ -33,8 +33,9 @@ final class WriteBehind<Payload> {
     private var files = 0
     private var bytes: UInt64 = 0
 
-    init(maxFiles: Int = 256, maxBytes: UInt64 = 32 << 20) {
-        self.maxFiles = maxFiles
+    /// `maxFiles` nil: ``DescriptorBudget/filesPerQueue()``.
+    init(maxFiles: Int? = nil, maxBytes: UInt64 = 32 << 20) {
+        self.maxFiles = maxFiles ?? DescriptorBudget.filesPerQueue()
         self.maxBytes = maxBytes
     }
 

@@ -68,13 +68,14 @@ struct ItemCounts {
 /// run reuses or replaces them. Cancellation abandons the queue the same way, so SIGINT stops the run
 /// within the item being copied, as without the thread.
 final class CopyPipeline: @unchecked Sendable {
-    /// Items queued at most (batches included): enough to keep the copy thread busy, little memory.
-    static let capacity = 256
+    /// Items queued at most (batches included): enough to keep the copy thread busy, little memory;
+    /// 256, fewer under a low limit on open descriptors (each queued file holds one: ``DescriptorBudget``).
+    let capacity: Int
     /// File data queued at most: the walk stays close to the copy, so a stop or cancellation abandons
     /// little (progress counts bytes as the copy writes them, see ``CopyProgress``).
     static let capacityBytes: UInt64 = 32 << 20
-    /// A batch is handed over at this many items …
-    static let batchItems = 64
+    /// A batch is handed over at this many items (64, or a quarter of ``capacity``) …
+    let batchItems: Int
     /// … or this many bytes of file data.
     static let batchBytes: UInt64 = 1 << 20
 
@@ -120,6 +121,8 @@ final class CopyPipeline: @unchecked Sendable {
     private let behind = WriteBehind<Settling>()
 
     init(copier: ContentCopier, manifest: Manifest, progress: CopyProgress, threaded: Bool) {
+        capacity = DescriptorBudget.filesPerQueue()
+        batchItems = max(1, min(64, capacity / 4))
         self.copier = copier
         self.progress = progress
         self.manifest = manifest
@@ -165,7 +168,7 @@ final class CopyPipeline: @unchecked Sendable {
             return
         }
         batch.append(item)
-        if batch.count >= Self.batchItems || batchData >= Self.batchBytes { handOver() }
+        if batch.count >= batchItems || batchData >= Self.batchBytes { handOver() }
     }
 
     /// Starts the copy thread (`pthread_create`, detached; it keeps the pipeline alive until
@@ -204,7 +207,7 @@ final class CopyPipeline: @unchecked Sendable {
                 return
             }
         }
-        while queue.count >= Self.capacity || queuedData >= Self.capacityBytes { pthread_cond_wait(changed, lock) }
+        while queue.count >= capacity || queuedData >= Self.capacityBytes { pthread_cond_wait(changed, lock) }
         queuedData += batchData
         if queue.isEmpty { swap(&queue, &batch) } else { queue.append(contentsOf: batch); batch.removeAll(keepingCapacity: true) }
         batchData = 0
