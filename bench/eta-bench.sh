@@ -4,6 +4,7 @@
 # allowed, then the cost of progress reporting (scan --progress json vs none, hyperfine, warm).
 #   BENCH_DIR   where the images live (default bench/work; bench/bench.py makes and keys the same ones)
 #   ETA_SHAPES  a subset of "small-files many-dirs huge-files files-1m"
+#   BENCH_IMAGE_files_1m, BENCH_IMAGE_files_5m  existing 1M- and 5M-file images to use (5M: scan only)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="${BENCH_DIR:-$root/bench/work}"
@@ -28,6 +29,16 @@ ln -f "$huge" "$eta/huge-files.img"
 ln -f "$files1m" "$eta/files-1m.img"
 bash "$root/bench/eta-honesty.sh" --work "$eta" --scan-cmd "$bin scan" --salvage-cmd "$bin salvage" \
   --shapes "${ETA_SHAPES:-small-files many-dirs huge-files files-1m}"
+# BENCH_IMAGE_files_5m: an existing 5M-file image (BENCH_LARGE=1 make bench makes one). Its scan takes
+# several seconds even cold, where every shape above now finishes in about one, before any figure;
+# scan only (its salvage would need ~30 GiB of output).
+if [ -n "${BENCH_IMAGE_files_5m:-}" ] && [ -s "$BENCH_IMAGE_files_5m" ]; then
+  large="$work/eta-large"
+  mkdir -p "$large"
+  ln -f "$BENCH_IMAGE_files_5m" "$large/files-5m.img" 2>/dev/null || ln -sf "$BENCH_IMAGE_files_5m" "$large/files-5m.img"
+  echo
+  bash "$root/bench/eta-honesty.sh" --work "$large" --scan-cmd "$bin scan" --shapes files-5m
+fi
 echo
 echo "progress overhead: scan --progress json vs none (warm, hyperfine)"
 for shape in small-files many-dirs; do
