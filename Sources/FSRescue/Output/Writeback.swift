@@ -29,7 +29,7 @@ enum Writeback {
     /// they are on the disk (`sync_file_range` with `WAIT_BEFORE | WRITE | WAIT_AFTER`), then drops
     /// those clean pages from the page cache (`POSIX_FADV_DONTNEED`). Returns 0, or the `errno` of a
     /// failed writeback. Not a durability guarantee (metadata and the disk's cache are not flushed):
-    /// ``SalvageRunner`` commits the output with `syncfs` before the manifest's end line.
+    /// ``Manifest/close(summary:completed:)`` commits the output with `syncfs` before the end line.
     static func settle(_ fd: Int32, offset: UInt64, count: UInt64) -> Int32 {
         let flags = FSR_SYNC_FILE_RANGE_WAIT_BEFORE | FSR_SYNC_FILE_RANGE_WRITE
             | FSR_SYNC_FILE_RANGE_WAIT_AFTER
