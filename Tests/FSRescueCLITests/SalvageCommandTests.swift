@@ -44,31 +44,34 @@ struct SalvageCommandTests {
     @Test("under a low limit on open descriptors (ulimit -n 40) the write-behind queue holds fewer files: nothing skipped")
     func lowDescriptorLimit() throws {
         let dir = TemporaryDirectory()
-        let img = dir.file("fs.img"), out = dir.file("out")
-        #expect(try FSRescueBinary.run(["fixture", "create", "--out", img, "--size", "32M", "--files", "400",
-                                         "--dirs", "4", "--max-file-size", "8K", "--seed", "9"]).status == 0)
-        let r = try expectUnchanged(img) {
+        let summary = try cleanSalvage(dir, fixture: ["--size", "32M", "--files", "400", "--dirs", "4", "--max-file-size", "8K", "--seed", "9"]) { img, out in
             try Tool.run("/bin/sh", ["-c", "ulimit -n 40 && exec \"$0\" salvage \"$1\" --out \"$2\" --json --progress none",
                                      FSRescueBinary.path, img, out])
         }
+        #expect((summary["complete"] as? Int ?? 0) >= 400)
+    }
+
+    /// Makes a clean fixture image with `fixture` arguments in `dir`, salvages it into `dir/out` with
+    /// `salvage` (image proven unchanged), expects exit 0 and nothing skipped; returns the JSON summary.
+    func cleanSalvage(_ dir: TemporaryDirectory, fixture: [String],
+                      salvage: (_ image: String, _ out: String) throws -> ToolResult) throws -> [String: Any] {
+        let img = dir.file("fs.img"), out = dir.file("out")
+        #expect(try FSRescueBinary.run(["fixture", "create", "--out", img] + fixture).status == 0)
+        let r = try expectUnchanged(img) { try salvage(img, out) }
         #expect(r.status == 0, "\(r.stderr)")
         let doc = try #require(try JSONSerialization.jsonObject(with: r.stdoutData) as? [String: Any])
         let summary = try #require(doc["summary"] as? [String: Any])
         #expect(summary["skipped"] as? Int == 0)
-        #expect((summary["complete"] as? Int ?? 0) >= 400)
+        return summary
     }
 
     @Test("a clean image with hard links in hundreds of folders: exit 0, nothing skipped, every link a real link")
     func manyHardLinkFolders() throws {
         let dir = TemporaryDirectory()
-        let img = dir.file("fs.img"), out = dir.file("out")
-        #expect(try FSRescueBinary.run(["fixture", "create", "--out", img, "--size", "160M", "--files", "24000",
-                                         "--dirs", "4000", "--max-file-size", "8K", "--seed", "3"]).status == 0)
-        let r = try expectUnchanged(img) { try FSRescueBinary.run(["salvage", img, "--out", out, "--json", "--progress", "none"]) }
-        #expect(r.status == 0, "\(r.stderr)")
-        let doc = try #require(try JSONSerialization.jsonObject(with: r.stdoutData) as? [String: Any])
-        let summary = try #require(doc["summary"] as? [String: Any])
-        #expect(summary["skipped"] as? Int == 0)
+        let out = dir.file("out")
+        _ = try cleanSalvage(dir, fixture: ["--size", "160M", "--files", "24000", "--dirs", "4000", "--max-file-size", "8K", "--seed", "3"]) { img, out in
+            try FSRescueBinary.run(["salvage", img, "--out", out, "--json", "--progress", "none"])
+        }
         let lines = try String(contentsOfFile: "\(out)/manifest.jsonl", encoding: .utf8).split(separator: "\n")
         var folders = Set<String>(), links = 0
         for line in lines where line.contains("\"hard_link_to\"") {
