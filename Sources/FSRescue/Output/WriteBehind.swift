@@ -51,7 +51,7 @@ final class WriteBehind<Payload> {
     /// error `retire` returned.
     func append(_ payload: Payload, retire: (Payload, _ writebackErrno: Int32) -> FSRescueError?) -> FSRescueError? {
         entries.append(Entry(payload: payload, fd: -1, settled: 0, bytes: 0))
-        return retireWhile({ $0.overLimit }, retire)
+        return handOn(all: false, retire)
     }
 
     /// Queues a finished file whose descriptor `fd` this now owns, `size` bytes long, settled below
@@ -62,25 +62,24 @@ final class WriteBehind<Payload> {
         entries.append(Entry(payload: payload, fd: fd, settled: settled, bytes: unsettled))
         files += 1
         bytes += unsettled
-        return retireWhile({ $0.overLimit }, retire)
+        return handOn(all: false, retire)
     }
 
     /// Settles and hands on everything queued.
     func drain(_ retire: (Payload, _ writebackErrno: Int32) -> FSRescueError?) -> FSRescueError? {
-        retireWhile({ _ in true }, retire)
+        handOn(all: true, retire)
     }
 
     private var overLimit: Bool { files > maxFiles || bytes > maxBytes }
 
-    /// Hands on front items with no file at any time, and front files while `more` holds.
-    private func retireWhile(_ more: (WriteBehind) -> Bool,
-                             _ retire: (Payload, Int32) -> FSRescueError?) -> FSRescueError? {
+    /// Hands on front items with no file at any time, and front files while over a limit (or `all`).
+    private func handOn(all: Bool, _ retire: (Payload, Int32) -> FSRescueError?) -> FSRescueError? {
         var first: FSRescueError?
         while head < entries.count {
             let entry = entries[head]
             var failure: Int32 = 0
             if entry.fd >= 0 {
-                guard more(self) else { break }
+                guard all || overLimit else { break }
                 if head >= committed {
                     // One commit for every file queued so far: the kernel writes them back together,
                     // merged, rather than one request per small file.

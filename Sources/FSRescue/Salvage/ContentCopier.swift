@@ -54,7 +54,7 @@ final class ContentCopier {
     private static let chunk = 4 << 20
     /// Copied image bytes are dropped from the page cache in runs this long (see ``dropFromCache(offset:count:)``).
     static let dropFromCacheBytes = 4 << 20
-    /// A gathered run shorter than this is left to the kernel (see ``dropReadRun()``).
+    /// A gathered run shorter than this is left to the kernel (see ``dropCopiedData()``).
     static let leaveCachedBelow: UInt64 = 1 << 20
     /// The largest page-cache folio (x86-64 and arm64 with 4 KiB pages: a PMD, 2 MiB).
     static let largestFolio: UInt64 = 2 << 20
@@ -82,7 +82,7 @@ final class ContentCopier {
     }
 
     deinit {
-        dropReadRun()
+        dropCopiedData()
         buffer.deallocate()
         zeros.deallocate()
     }
@@ -197,17 +197,14 @@ final class ContentCopier {
         if let run = readRun, offset >= run.start, offset <= run.end + blockSize {
             readRun = (run.start, max(run.end, end))
         } else {
-            dropReadRun()
+            dropCopiedData()
             readRun = (offset, end)
         }
-        if let run = readRun, run.end - run.start >= UInt64(Self.dropFromCacheBytes) { dropReadRun() }
+        if let run = readRun, run.end - run.start >= UInt64(Self.dropFromCacheBytes) { dropCopiedData() }
     }
 
-    /// Drops the gathered run of copied image bytes from the page cache (see ``dropReadRun()``): at the
-    /// end of a run, so nothing copied stays cached while the copier lives on.
-    func dropCopiedData() { dropReadRun() }
-
-    /// Drops the gathered run of copied image bytes from the page cache. A run of 2 MiB or more is
+    /// Drops the gathered run of copied image bytes from the page cache (also called at the end of a
+    /// salvage, so nothing copied stays cached while the copier lives on). A run of 2 MiB or more is
     /// dropped from the start of the 2 MiB around its first byte: the kernel caches file data in
     /// folios of up to 2 MiB, aligned to their size, and keeps a folio that a range covers only in
     /// part. Without the rounding, the folios across chunk boundaries stayed: measured, a third of a
@@ -217,7 +214,7 @@ final class ContentCopier {
     /// small files then read again from the disk (a salvage of 200,000 files in 100,000 folders took
     /// 20 s instead of 14.6 s); dropping it exactly frees nothing when its pages share a large folio
     /// with the neighbours', and each call costs a drain of every CPU's page lists.
-    private func dropReadRun() {
+    func dropCopiedData() {
         guard let run = readRun else { return }
         readRun = nil
         guard run.end - run.start >= Self.leaveCachedBelow else { return }
