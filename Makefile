@@ -1,15 +1,15 @@
 # fsrescue: `make demo` and `make test` are the whole quick start (see README.md).
 SWIFT      ?= swift
-# Shipped builds (release, demo, bench, install) link the Swift runtime and FoundationEssentials
-# statically: a smaller peak RSS (no dynamic loading of a dozen runtime libraries) and a binary
-# that runs without a Swift toolchain. libext2fs, libblkid and libcrypto stay dynamic.
-RELEASE    := -c release --static-swift-stdlib
+# Shipped builds (release, demo, bench, install) come from scripts/release-build.sh: the Swift runtime,
+# FoundationEssentials and libstdc++ linked in, packed relocations and hot functions first (smaller
+# peak RSS; a binary that runs without a Swift toolchain). libext2fs, libblkid and libcrypto stay dynamic.
+RELEASE_BUILD := SWIFT=$(SWIFT) bash scripts/release-build.sh
 PREFIX     ?= /usr/local
 # Debian packages the build and the tests need. Installed when missing (with sudo when not root).
 APT_PACKAGES := libext2fs-dev libblkid-dev comerr-dev libssl-dev pkg-config e2fsprogs fdisk util-linux man-db groff-base
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build release test demo fuzz-smoke clean install uninstall readme bench bench-deps bench-eta
+.PHONY: deps build release release-check link-order test demo fuzz-smoke clean install uninstall readme bench bench-deps bench-eta
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -22,7 +22,16 @@ build: deps
 	$(SWIFT) build
 
 release: deps
-	$(SWIFT) build $(RELEASE)
+	$(RELEASE_BUILD)
+
+# Checks the shipped binary's linkage: static libstdc++, packed relocations, the hot functions first.
+release-check: release
+	@bash scripts/release-check.sh "$$($(RELEASE_BUILD) --show-bin-path)/fsrescue"
+
+# Rewrites Sources/fsrescue/link-order.txt from a profile of every command (needs valgrind).
+link-order: deps
+	@dpkg -s valgrind >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq valgrind >/dev/null; }
+	SWIFT=$(SWIFT) bash scripts/link-order.sh
 
 test: deps
 	$(SWIFT) build --build-tests
@@ -51,7 +60,7 @@ bench-eta: bench-deps release
 	bash bench/eta-bench.sh
 
 demo: release
-	@bash scripts/demo.sh "$$($(SWIFT) build $(RELEASE) --show-bin-path)/fsrescue"
+	@bash scripts/demo.sh "$$($(RELEASE_BUILD) --show-bin-path)/fsrescue"
 
 # `make install PREFIX=DIR [DESTDIR=STAGE]`: the release binary, the man pages and the shell completions.
 # BIN=PATH installs that binary instead of building a release one (the install test uses the debug build).
@@ -64,7 +73,7 @@ FISHCOMPDIR = $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 MANPAGES   := $(notdir $(wildcard man/*.1))
 
 install: $(if $(BIN),,release)
-	@bin="$(BIN)"; [ -n "$$bin" ] || bin="$$($(SWIFT) build $(RELEASE) --show-bin-path)/fsrescue"; \
+	@bin="$(BIN)"; [ -n "$$bin" ] || bin="$$($(RELEASE_BUILD) --show-bin-path)/fsrescue"; \
 	set -e; \
 	install -d "$(BINDIR)" "$(MAN1DIR)" "$(BASHCOMPDIR)" "$(ZSHCOMPDIR)" "$(FISHCOMPDIR)"; \
 	install -m 0755 "$$bin" "$(BINDIR)/fsrescue"; \

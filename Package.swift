@@ -48,7 +48,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "fsrescue", dependencies: ["FSRescueCLI"]),
+        // link-order.txt: the shipped build's function order (scripts/release-build.sh, scripts/link-order.sh).
+        .executableTarget(name: "fsrescue", dependencies: ["FSRescueCLI"], exclude: ["link-order.txt"]),
         // The README's "Using FSRescue from Swift" example, built with everything else so it keeps compiling.
         .executableTarget(name: "fsrescue-example", dependencies: ["FSRescue"], path: "Examples/Basic"),
         // The fuzz harness: replays inputs in a plain build; scripts/fuzz-smoke.sh builds it with libFuzzer.

@@ -143,9 +143,9 @@ def machine():
 
 
 def main():
-    subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--product", "fsrescue"], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
-    bin_path = subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--show-bin-path"], cwd=ROOT, check=True,
+    build = ["bash", os.path.join(ROOT, "scripts", "release-build.sh")]  # the shipped build's flags
+    subprocess.run(build + ["--product", "fsrescue"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    bin_path = subprocess.run(build + ["--show-bin-path"], cwd=ROOT, check=True,
                               capture_output=True, text=True).stdout.strip() + "/fsrescue"
     os.makedirs(WORK, exist_ok=True)
     can_cold = lib.drop_caches()

@@ -8,7 +8,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="${BENCH_DIR:-$root/bench/work}"
-bin="$(cd "$root" && swift build -c release --static-swift-stdlib --show-bin-path)/fsrescue"
+bin="$("$root/scripts/release-build.sh" --show-bin-path)/fsrescue"
 eta="$work/eta"
 mkdir -p "$eta"
 make_fixture() {  # SHAPE-IMAGE ARGS...: makes it once, keyed by its arguments

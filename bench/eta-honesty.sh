@@ -8,9 +8,9 @@
 #                        [--scale F] [--work DIR] [--rebuild] [--no-e2fsck]
 #
 #   --scan-cmd CMD      command that takes an image and `--progress json` and writes
-#                       fsrescue.progress/1 events on stderr, e.g. ".build/release/fsrescue scan";
+#                       fsrescue.progress/1 events on stderr, e.g. ".build/shipped/release/fsrescue scan";
 #                       without it only e2fsck is measured
-#   --salvage-cmd CMD   the same for a command that writes a folder, e.g. ".build/release/fsrescue
+#   --salvage-cmd CMD   the same for a command that writes a folder, e.g. ".build/shipped/release/fsrescue
 #                       salvage": run with `--out WORK/eta-out` (removed before and after each run)
 #   --no-e2fsck         skip the e2fsck runs
 #   --build-image CMD   run as `CMD SHAPE IMAGE` to build a missing image (default: the built-in

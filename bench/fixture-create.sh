@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 files=${1:-1000000}
 shift || true
-swift build -c release --static-swift-stdlib --product fsrescue >/dev/null
-bin="$(swift build -c release --static-swift-stdlib --show-bin-path)/fsrescue"
+scripts/release-build.sh --product fsrescue >/dev/null
+bin="$(scripts/release-build.sh --show-bin-path)/fsrescue"
 work=bench/work
 mkdir -p "$work"
 img="$work/fixture-$files.img"

@@ -13,8 +13,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-swift build -c release --static-swift-stdlib --package-path "$root" >/dev/null
-bin="$root/.build/release/fsrescue"
+"$root/scripts/release-build.sh" --product fsrescue >/dev/null
+bin="$("$root/scripts/release-build.sh" --show-bin-path)/fsrescue"
 
 python3 - "$work/tree" "$files" <<'PY'
 import os, sys
