@@ -63,11 +63,15 @@ profile scan missing.img
 
 {
   echo "# Functions of the fsrescue executable in the order the commands first run them; written by"
-  echo "# scripts/link-order.sh ($(date -u +%Y-%m-%d), $(swift --version 2>/dev/null | head -1)). Do not edit."
-  python3 - "$work"/cg.* <<'PY'
+  echo "# scripts/link-order.sh ($(date -u +%Y-%m-%d), $("${SWIFT:-swift}" --version 2>/dev/null | head -1)). Do not edit."
+  nm --defined-only "$bin" | awk '{ print $3 }' | sort | uniq -d > "$work/ambiguous"
+  python3 - "$work/ambiguous" "$work"/cg.* <<'PY'
 import re, sys
-seen = set()
-for path in sys.argv[1:]:
+# A name defined more than once (a module's local helper, such as a merged `...Tm` function) would
+# pull every section defining it to the front, among them whole prebuilt objects' .text
+# (FoundationEssentials is not built with function sections): 0.4 MB more of a 100k scan's peak.
+seen = {line.strip() for line in open(sys.argv[1])}
+for path in sys.argv[2:]:
     obj = None
     for line in open(path, errors="replace"):
         if line.startswith("ob="):

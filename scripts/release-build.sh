@@ -20,7 +20,7 @@ swift="${SWIFT:-swift}"
 flags=(-c release --static-swift-stdlib
   -Xswiftc -use-ld=lld
   -Xswiftc -Xfrontend -Xswiftc -function-sections
-  -Xlinker -z -Xlinker pack-relative-relocs
+  -Xlinker -z -Xlinker pack-relative-relocs -Xlinker --no-export-dynamic
   -Xlinker "--symbol-ordering-file=$root/Sources/fsrescue/link-order.txt" -Xlinker --no-warn-symbol-ordering)
 
 # The linker takes -lstdc++ from the first folder holding libstdc++.so or libstdc++.a: a folder
