@@ -20,7 +20,6 @@ enum CopyJob {
     /// Runs `plan` into `output` as pass `passIndex` of a job already started on `engine`.
     static func run(_ fs: Filesystem, plan: SalvagePlan, output: String, options: SalvageOptions,
                     estimate: SalvageEstimate, engine: ProgressEngine, passIndex: Int) throws -> SalvageSummary {
-        DescriptorBudget.raiseSoftLimit()
         let runner = try SalvageRunner(filesystem: fs, plan: plan, output: output, options: options,
                                        estimatedBytes: estimate.dataBytes, progress: engine)
         let units = estimate.units

@@ -35,6 +35,13 @@ public struct FSRescueCommand: ParsableCommand {
             Diagnostics.error(usageSentence(for: error, arguments: arguments))
             return ExitStatus.usage.rawValue
         }
+        // Every command opens images and files: too few descriptors is told in one sentence up
+        // front, not met as EMFILE halfway through (or as Dispatch's trap when its event loop cannot start).
+        DescriptorBudget.raiseSoftLimit()
+        if let shortage = DescriptorBudget.shortage() {
+            Diagnostics.error(shortage)
+            return ExitStatus.operationalError.rawValue
+        }
         do {
             try command.run()
             return ExitStatus.clean.rawValue

@@ -51,6 +51,23 @@ struct SalvageCommandTests {
         #expect((summary["complete"] as? Int ?? 0) >= 400)
     }
 
+    @Test("too few descriptors (ulimit -n 12): every command exits 8 with one sentence naming the limit, no trap, image unchanged",
+          arguments: [["scan"], ["info"], ["salvage", "--out", "OUT"], ["extract", "/", "--out", "OUT"]])
+    func tooFewDescriptors(command: [String]) throws {
+        let dir = TemporaryDirectory()
+        let img = dir.file("fs.img")
+        #expect(try FSRescueBinary.run(["fixture", "create", "--out", img, "--size", "8M", "--files", "20", "--max-file-size", "8K"]).status == 0)
+        let arguments = [command[0], img] + command.dropFirst().map { $0 == "OUT" ? dir.file("out") : $0 }
+        // Before the check, `extract` at this limit died in Dispatch's event-loop start (SIGILL, status 132).
+        let r = try expectUnchanged(img) {
+            try Tool.run("/bin/sh", ["-c", "ulimit -n 12 && exec \"$0\" \"$@\"", FSRescueBinary.path] + arguments)
+        }
+        #expect(r.status == 8, "\(r.stderr)")
+        let lines = r.stderr.split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].contains("too few free file descriptors") && lines[0].contains("ulimit -n"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.file("out")))
+    }
+
     /// Makes a clean fixture image with `fixture` arguments in `dir`, salvages it into `dir/out` with
     /// `salvage` (image proven unchanged), expects exit 0 and nothing skipped; returns the JSON summary.
     func cleanSalvage(_ dir: TemporaryDirectory, fixture: [String],

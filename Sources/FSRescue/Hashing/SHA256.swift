@@ -15,8 +15,10 @@ public struct SHA256: ~Copyable {
 
     /// A fresh hash (`EVP_MD_CTX_new`, `EVP_DigestInit_ex` with `EVP_sha256`).
     public init() {
-        guard let api = fsr_crypto() else {
-            Self.stop("SHA-256 needs OpenSSL's libcrypto (libcrypto.so.3), which could not be loaded; install libssl3.")
+        var why: UnsafePointer<CChar>?
+        var code: Int32 = 0
+        guard let api = fsr_crypto(&why, &code) else {
+            Self.stop(Self.unavailable(why: why.map { String(cString: $0) } ?? "not found", code: code))
         }
         guard let context = api.pointee.ctx_new() else {
             Self.stop("OpenSSL could not make a SHA-256 context (out of memory?); free some memory and run again.")
@@ -27,6 +29,15 @@ public struct SHA256: ~Copyable {
     }
 
     deinit { api.pointee.ctx_free(context) }
+
+    /// The sentence for a libcrypto that did not load: what `dlopen` said, and the advice that fits
+    /// it. Descriptors running out (EMFILE) is told apart from a missing library: `dlopen` cannot
+    /// open a file then either, and "install libssl3" would send the user the wrong way.
+    static func unavailable(why: String, code: Int32) -> String {
+        let shortage = ShortageAdvice.forErrno(code)
+            ?? (ShortageAdvice.descriptorsExhausted() ? ShortageAdvice.forErrno(EMFILE) : nil)
+        return "SHA-256 needs OpenSSL's libcrypto, which could not be loaded (\(why)); \(shortage ?? "install libssl3")."
+    }
 
     /// Nothing can be hashed: says why on stderr and exits 8, as for any operational error.
     private static func stop(_ sentence: String) -> Never {

@@ -14,7 +14,7 @@ public enum DescriptorBudget {
 
     /// Raises the soft limit on open descriptors towards the hard limit (`setrlimit` `RLIMIT_NOFILE`),
     /// to at most 65,536: the full queues use a few hundred, and systemd's default soft limit is 1,024.
-    /// The CLI calls it before a salvage or an extract; a library caller decides for itself.
+    /// The CLI calls it before every command; a library caller decides for itself.
     public static func raiseSoftLimit() {
         var limit = rlimit()
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
@@ -22,6 +22,30 @@ public enum DescriptorBudget {
         guard wanted > limit.rlim_cur else { return }
         limit.rlim_cur = wanted
         _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+
+    /// The free descriptors a command needs before it starts: the image and libext2fs's handles, the
+    /// output folder and manifest, libcrypto while `dlopen` maps it, the signal pipe, Dispatch's event
+    /// loop (epoll, eventfd, timers) and the two shortest queues (4 files each), with room to spare.
+    /// Below it Dispatch traps when its event loop cannot start (a crash at `ulimit -n 7`).
+    public static let minimumFree = 32
+
+    /// nil when at least ``minimumFree`` more descriptors can be opened now, else the sentence to
+    /// print (exit 8). It opens them (`fcntl` `F_DUPFD_CLOEXEC`) and closes them again: the soft
+    /// limit alone does not say how many the process inherited already open.
+    public static func shortage() -> String? {
+        var opened: [Int32] = []
+        defer { for fd in opened { close(fd) } }
+        while opened.count < minimumFree {
+            let fd = fcntl(2, F_DUPFD_CLOEXEC, 0)
+            guard fd >= 0 else { break }
+            opened.append(fd)
+        }
+        guard opened.count < minimumFree else { return nil }
+        var limit = rlimit()
+        let soft = getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 ? "\(limit.rlim_cur)" : "unknown"
+        return "too few free file descriptors: fsrescue needs \(minimumFree) and could open only \(opened.count) "
+            + "(ulimit -n is \(soft)); raise the limit (ulimit -n 1024) and run again."
     }
 
     /// Files each queue may hold open: an eighth of the soft limit, between 4 and 256 (the queues,

@@ -66,7 +66,9 @@ enum Formatter {
         let outcome: Subprocess.Outcome
         switch Subprocess(executable: mke2fsPath(), arguments: arguments, environment: environment).run() {
         case .success(let o): outcome = o
-        case .failure(let e): throw FSRescueError(.outputFailed, "cannot run mke2fs (\(e.message)); install e2fsprogs.")
+        case .failure(let e):
+            let advice = ShortageAdvice.forErrno(e.code) ?? "install e2fsprogs"
+            throw FSRescueError(.outputFailed, "cannot run mke2fs (\(e.message)); \(advice).")
         }
         guard outcome.status == 0 else {
             let text = String(decoding: outcome.standardError, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? "no message"
