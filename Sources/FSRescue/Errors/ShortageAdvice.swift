@@ -19,11 +19,6 @@ public enum ShortageAdvice {
     /// Whether this process can open no more descriptors right now (`fcntl` `F_DUPFD_CLOEXEC` fails
     /// with EMFILE): for a failure whose own error code is lost, such as `dlopen`'s.
     public static func descriptorsExhausted() -> Bool {
-        let probe = fcntl(2, F_DUPFD_CLOEXEC, 0)
-        if probe >= 0 {
-            close(probe)
-            return false
-        }
-        return errno == EMFILE
+        DescriptorBudget.openable(upTo: 1).failure == EMFILE
     }
 }

@@ -34,18 +34,25 @@ public enum DescriptorBudget {
     /// print (exit 8). It opens them (`fcntl` `F_DUPFD_CLOEXEC`) and closes them again: the soft
     /// limit alone does not say how many the process inherited already open.
     public static func shortage() -> String? {
-        var opened: [Int32] = []
-        defer { for fd in opened { close(fd) } }
-        while opened.count < minimumFree {
-            let fd = fcntl(2, F_DUPFD_CLOEXEC, 0)
-            guard fd >= 0 else { break }
-            opened.append(fd)
-        }
-        guard opened.count < minimumFree else { return nil }
+        let free = openable(upTo: minimumFree).count
+        guard free < minimumFree else { return nil }
         var limit = rlimit()
         let soft = getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 ? "\(limit.rlim_cur)" : "unknown"
-        return "too few free file descriptors: fsrescue needs \(minimumFree) and could open only \(opened.count) "
+        return "too few free file descriptors: fsrescue needs \(minimumFree) and could open only \(free) "
             + "(ulimit -n is \(soft)); raise the limit (ulimit -n 1024) and run again."
+    }
+
+    /// How many more descriptors, up to `wanted`, this process can open now: it opens them (`fcntl`
+    /// `F_DUPFD_CLOEXEC`) and closes them again. `failure` is the `errno` that stopped it, else 0.
+    static func openable(upTo wanted: Int) -> (count: Int, failure: Int32) {
+        var opened: [Int32] = []
+        defer { for fd in opened { close(fd) } }
+        while opened.count < wanted {
+            let fd = fcntl(2, F_DUPFD_CLOEXEC, 0)
+            guard fd >= 0 else { return (opened.count, errno) }
+            opened.append(fd)
+        }
+        return (opened.count, 0)
     }
 
     /// Files each queue may hold open: an eighth of the soft limit, between 4 and 256 (the queues,
