@@ -48,8 +48,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // link-order.txt: the shipped build's function order (scripts/release-build.sh, scripts/link-order.sh).
-        .executableTarget(name: "fsrescue", dependencies: ["FSRescueCLI"], exclude: ["link-order.txt"]),
+        // The shipped build's link inputs (scripts/release-build.sh): the function and data orders that
+        // scripts/link-order.sh writes, and the linker script for the compiler's nameless helpers.
+        .executableTarget(name: "fsrescue", dependencies: ["FSRescueCLI"],
+                          exclude: ["link-order.txt", "link-order-data.txt", "link-helpers.ld"]),
         // The README's "Using FSRescue from Swift" example, built with everything else so it keeps compiling.
         .executableTarget(name: "fsrescue-example", dependencies: ["FSRescue"], path: "Examples/Basic"),
         // The fuzz harness: replays inputs in a plain build; scripts/fuzz-smoke.sh builds it with libFuzzer.

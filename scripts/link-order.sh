@@ -1,29 +1,72 @@
 #!/usr/bin/env bash
-# `make link-order`: rewrites Sources/fsrescue/link-order.txt, the list of functions the shipped
-# build places together at the front of .text (see scripts/release-build.sh).
+# `make link-order`: rewrites the two lists the shipped build (scripts/release-build.sh) places first:
+#   Sources/fsrescue/link-order.txt       functions, at the front of .text, in the order commands run them
+#   Sources/fsrescue/link-order-data.txt  read-only data the runtime reads, at the front of .rodata
 #
-# Runs the release binary under valgrind's callgrind over every command on small fixture images, and
-# scan on a 100k-file one (the growth paths a tiny image never takes):
-# start-up, then scan, info, salvage, extract and fixture, then help and usage errors, so that a
-# scan touches the front of the list only. Each function is listed once, where it first runs. Takes
-# about two minutes. Rerun it after large changes; a stale list costs peak memory, never correctness.
+# Functions: the release binary runs under valgrind's callgrind over every command on small fixture
+# images, and scan on a 100k-file one (the growth paths a tiny image never takes): start-up, then
+# scan, info, salvage, extract and fixture, then help and usage errors, so that a scan touches the
+# front of the list only. Each executed instruction is named by the executable's symbol table, the
+# names the linker matches (callgrind's own names come from debug information and can differ).
+#
+# Data: every protocol conformance descriptor (the runtime reads them all at the first `as?` to a
+# protocol), then the other .rodata symbols that valgrind's lackey sees read during start-up and a
+# small scan. The link map says which of them sit alone in a small section; a symbol in a large one
+# (a prebuilt object's whole .rodata, a Unicode table) is left out, since listing it would pull all
+# of that section forward.
+#
+# Takes about three minutes. Rerun it after large changes; stale lists cost peak memory, never
+# correctness.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 order="$root/Sources/fsrescue/link-order.txt"
+data="$root/Sources/fsrescue/link-order-data.txt"
 command -v valgrind >/dev/null || { echo "link-order: valgrind is needed (apt-get install valgrind)" >&2; exit 1; }
 
-"$root/scripts/release-build.sh" --product fsrescue >/dev/null
-bin="$("$root/scripts/release-build.sh" --show-bin-path)/fsrescue"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+LINK_MAP="$work/map.txt" "$root/scripts/release-build.sh" --product fsrescue >/dev/null
+bin="$("$root/scripts/release-build.sh" --show-bin-path)/fsrescue"
+objects="$(dirname "$bin")/fsrescue.product/Objects.LinkFileList"
 cd "$work"
 
 step=0
 profile() {  # ARGS...: one run of the binary, profiled; its exit status does not matter
   step=$((step + 1))
-  valgrind --tool=callgrind --demangle=no --compress-strings=no --compress-pos=no \
+  valgrind --tool=callgrind --dump-instr=yes --demangle=no --compress-strings=no --compress-pos=no \
     --log-file=/dev/null --callgrind-out-file="$work/$(printf 'cg.%03d' "$step")" \
     "$bin" "$@" >/dev/null 2>&1 || true
+}
+
+# Lackey prints every instruction and memory access; this keeps the first read of each 16-byte line
+# of the executable's image, as offsets from its load address (a page boundary: that of the first
+# instruction in the image, the entry point).
+cat > first-reads.c <<'C'
+#include <stdio.h>
+#include <stdlib.h>
+int main(int argc, char **argv) {
+  unsigned long entry = strtoul(argv[1], 0, 16), span = strtoul(argv[2], 0, 16), base = 0, last = 0;
+  unsigned char *seen = calloc(span / 16 + 1, 1);
+  char line[256];
+  while (fgets(line, sizeof line, stdin)) {
+    if (line[0] == 'I') {
+      last = strtoul(line + 3, 0, 16);
+      if (!base && last >= entry && last - entry < span && (last - entry) % 4096 == 0) base = last - entry;
+    } else if (base && line[0] == ' ' && line[1] == 'L') {
+      unsigned long a = strtoul(line + 3, 0, 16);
+      if (a >= base && a - base < span && !seen[(a - base) / 16]) { seen[(a - base) / 16] = 1; printf("%lx\n", a - base); }
+    }
+  }
+  return 0;
+}
+C
+${CC:-cc} -O2 -o first-reads first-reads.c
+entry="$(readelf -h "$bin" | awk '/Entry point/ { print $4 }')"
+span="$(readelf -lW "$bin" | python3 -c 'import sys
+print("%x" % max(int(p[2], 16) + int(p[5], 16) for p in (l.split() for l in sys.stdin) if p and p[0] == "LOAD"))')"
+reads() {  # ARGS...: the executable's data this run reads
+  valgrind --tool=lackey --trace-mem=yes --log-fd=9 "$bin" "$@" 9>&1 >/dev/null 2>/dev/null \
+    | ./first-reads "$entry" "$span" >> data-reads.txt || true
 }
 
 "$bin" fixture create --out plain.img --files 300 --max-file-size 64K >/dev/null
@@ -61,27 +104,99 @@ profile scan --bogus
 profile scan zeros.img
 profile scan missing.img
 
-{
-  echo "# Functions of the fsrescue executable in the order the commands first run them; written by"
-  echo "# scripts/link-order.sh ($(date -u +%Y-%m-%d), $("${SWIFT:-swift}" --version 2>/dev/null | head -1)). Do not edit."
-  nm --defined-only "$bin" | awk '{ print $3 }' | sort | uniq -d > "$work/ambiguous"
-  python3 - "$work/ambiguous" "$work"/cg.* <<'PY'
-import re, sys
-# A name defined more than once (a module's local helper, such as a merged `...Tm` function) would
-# pull every section defining it to the front, among them whole prebuilt objects' .text
-# (FoundationEssentials is not built with function sections): 0.4 MB more of a 100k scan's peak.
-seen = {line.strip() for line in open(sys.argv[1])}
-for path in sys.argv[2:]:
-    obj = None
+reads --version
+reads scan plain.img
+reads scan --json damaged.img
+
+# Names defined more than once in the executable, and how many of those definitions come from the
+# package's own objects (compiled with -function-sections, one section per function).
+nm --defined-only "$bin" | awk '{ print $3 }' | sort | uniq -c | awk '$1 > 1 { print $2, $1 }' > repeated
+tr -d "'\"" < "$objects" | grep '\.o$' | xargs nm --defined-only | awk 'NF == 3 { print $3 }' \
+  | sort | uniq -c | awk '{ print $2, $1 }' > own
+nm -n -S --defined-only "$bin" > symbols
+readelf -SW "$bin" | sed 's/^ *\[ *[0-9]*\]//' | awk '$1 == ".rodata" { print $3, $5 }' > rodata
+
+stamp="($(date -u +%Y-%m-%d), $("${SWIFT:-swift}" --version 2>/dev/null | head -1)). Do not edit."
+python3 - "$order.new" "$data.new" "$stamp" <<'PY'
+import bisect, collections, glob, re, sys
+order_out, data_out, stamp = sys.argv[1:4]
+
+# A name defined more than once (a compiler helper such as `block_copy_helper`) is listed only when
+# every definition is in one of the package's own objects: the linker then brings each of those small
+# sections forward. One in a prebuilt object (FoundationEssentials and the standard library are not
+# built with function sections) would pull that object's whole .text to the front.
+own = dict((n, int(c)) for n, c in (line.split() for line in open("own")))
+ambiguous = {n for n, c in (line.split() for line in open("repeated")) if own.get(n, 0) != int(c)}
+
+text, objects = [], []   # (address, name) of functions; (address, size, name) of sized symbols
+for line in open("symbols"):
+    parts = line.split()
+    if len(parts) == 4:
+        objects.append((int(parts[0], 16), int(parts[1], 16), parts[3]))
+    if parts[-2] in "tTW":
+        text.append((int(parts[0], 16), parts[-1]))
+text.sort()
+starts = [a for a, _ in text]
+
+def function_at(address):
+    i = bisect.bisect_right(starts, address) - 1
+    return text[i][1] if i >= 0 else None
+
+seen, functions = set(ambiguous), []
+for path in sorted(glob.glob("cg.*")):
+    ours = False
     for line in open(path, errors="replace"):
         if line.startswith("ob="):
-            obj = line[3:].strip()
-        elif line.startswith("fn=") and obj and obj.endswith("/fsrescue"):
-            name = re.sub(r"'\d+$", "", line[3:].strip())  # callgrind's recursion-depth suffix
-            if name and not name.startswith("0x") and name not in seen:
+            ours = line.rstrip().endswith("/fsrescue")
+        elif ours and line.startswith("0x"):
+            name = function_at(int(line.split()[0], 16))
+            if name and name not in seen:
                 seen.add(name)
-                print(name)
+                functions.append(name)
+
+# Each symbol's input section and that section's size, from the link map (lld: address, LMA, size,
+# alignment, then an output section, an input section or, indented deepest, a symbol).
+section_of, section = {}, None
+for line in open("map.txt"):
+    m = re.match(r"\s*[0-9a-f]+\s+[0-9a-f]+\s+([0-9a-f]+)\s+\d+ (\s*)(.*)$", line)
+    if not m:
+        continue
+    depth = len(m.group(2))
+    if depth == 8:
+        section = (m.group(3), int(m.group(1), 16))
+    elif depth > 8 and section:
+        section_of.setdefault(m.group(3), []).append(section)
+
+def alone_in_small_section(name):
+    found = section_of.get(name, [])
+    return name not in ambiguous and len(found) == 1 and found[0][1] <= 65536
+
+start, size = (int(x, 16) for x in open("rodata").read().split())
+objects = sorted(o for o in objects if start <= o[0] < start + size)
+object_starts = [o[0] for o in objects]
+read = []
+for line in open("data-reads.txt"):
+    offset = int(line, 16)
+    i = bisect.bisect_right(object_starts, offset) - 1
+    if i >= 0 and objects[i][0] <= offset < objects[i][0] + objects[i][1]:
+        read.append(objects[i][2])
+descriptors = [n for _, _, n in objects if n.endswith("Mc")]
+listed, data = set(), []
+for name in descriptors + read:
+    if name not in listed and alone_in_small_section(name):
+        listed.add(name)
+        data.append(name)
+
+with open(order_out, "w") as out:
+    print("# Functions of the fsrescue executable in the order the commands first run them; written by", file=out)
+    print("# scripts/link-order.sh " + stamp, file=out)
+    out.writelines(n + "\n" for n in functions)
+with open(data_out, "w") as out:
+    print("# Read-only data of the fsrescue executable the runtime reads (protocol conformance descriptors", file=out)
+    print("# first); written by scripts/link-order.sh " + stamp, file=out)
+    out.writelines(n + "\n" for n in data)
 PY
-} > "$order.new"
 mv "$order.new" "$order"
-echo "link-order: $(grep -vc '^#' "$order") functions in ${order#"$root"/}"
+mv "$data.new" "$data"
+echo "link-order: $(grep -vc '^#' "$order") functions in ${order#"$root"/}," \
+  "$(grep -vc '^#' "$data") data symbols in ${data#"$root"/}"

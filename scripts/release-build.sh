@@ -1,33 +1,45 @@
 #!/usr/bin/env bash
 # The one definition of the shipped build (make release, demo, install, bench and the bench scripts):
 #   scripts/release-build.sh [swift build arguments]      e.g. --product fsrescue, --show-bin-path
+# LINK_MAP=FILE also writes lld's link map there (scripts/link-order.sh reads it).
 #
 # Every flag below is there for peak RSS, which for a short run is mostly the executable's own pages
-# (README, Performance: "Where the fixed memory goes"); each was measured on a 100k-file scan:
+# (README, Performance: "Linking for memory"); each was measured on a 100k-file scan:
 #   --static-swift-stdlib      no dozen runtime libraries to load and relocate (earlier stop)
 #   libstdc++ linked statically: the Swift runtime's C++ needs little of it, and loading the shared
 #                              libstdc++ cost 0.9 MB of mapped pages and symbol lookups
 #   lld, -z pack-relative-relocs: 41,800 relative relocations as a 8 KB RELR table instead of a
 #                              980 KB .rela.dyn that the loader reads at every start (PIE stays, and so
 #                              does address-space randomization). Needs glibc 2.36 at run time.
-#   -function-sections and --symbol-ordering-file: the functions the commands run (link-order.txt,
-#                              written by scripts/link-order.sh) sit together at the front of .text,
-#                              so the kernel's 64 KiB fault-around maps them and little else. A stale
-#                              list only costs memory: names it lacks are placed as usual.
+#   -function-sections and --symbol-ordering-file: the functions the commands run (link-order.txt)
+#                              sit together at the front of .text, and the data the runtime reads at
+#                              start-up (link-order-data.txt: every protocol conformance descriptor,
+#                              which the first `as?` to a protocol reads all of) at the front of
+#                              .rodata, so the kernel's 64 KiB fault-around maps them and little else.
+#                              Both lists come from scripts/link-order.sh; a stale list only costs
+#                              memory: names it lacks are placed as usual.
+#   -disable-llvm-merge-functions-pass: merged functions (`...Tm`) share their names with the
+#                              prebuilt libraries' and cannot be listed; unmerged, each has a name.
+#   link-helpers.ld            the compiler's helpers no list can name (closure destroyers, block helpers)
+#                              together ahead of .text.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 swift="${SWIFT:-swift}"
+scratch="$root/.build/shipped"
+order="$scratch/symbol-order.txt"
 flags=(-c release --static-swift-stdlib
   -Xswiftc -use-ld=lld
   -Xswiftc -Xfrontend -Xswiftc -function-sections
+  -Xswiftc -Xfrontend -Xswiftc -disable-llvm-merge-functions-pass
   -Xlinker -z -Xlinker pack-relative-relocs -Xlinker --no-export-dynamic
-  -Xlinker "--symbol-ordering-file=$root/Sources/fsrescue/link-order.txt" -Xlinker --no-warn-symbol-ordering)
+  -Xlinker "--symbol-ordering-file=$order" -Xlinker --no-warn-symbol-ordering
+  -Xlinker "--script=$root/Sources/fsrescue/link-helpers.ld")
 
 # The linker takes -lstdc++ from the first folder holding libstdc++.so or libstdc++.a: a folder
 # holding only the archive, searched first, makes that one link static without touching -lc or -lm.
 archive="$(${CC:-cc} -print-file-name=libstdc++.a 2>/dev/null || true)"
 if [ -f "$archive" ]; then
-  cxx="$root/.build/shipped/static-libstdc++"
+  cxx="$scratch/static-libstdc++"
   mkdir -p "$cxx"
   ln -sfn "$archive" "$cxx/libstdc++.a"
   flags+=(-Xlinker "-L$cxx")
@@ -36,12 +48,26 @@ else
 fi
 
 # Its own scratch folder, apart from the debug and test builds, rebuilt from nothing when these flags
-# change: the compiler's incremental build keeps objects compiled without -function-sections.
-scratch="$root/.build/shipped"
+# change: the compiler's incremental build keeps objects compiled without the new frontend flags.
 stamp="$scratch/flags.txt"
 if [ "$(cat "$stamp" 2>/dev/null)" != "${flags[*]}" ]; then
   rm -rf "$scratch/release" "$scratch"/*-unknown-linux-gnu
   mkdir -p "$scratch"
   printf '%s' "${flags[*]}" > "$stamp"
 fi
+
+# The two lists as one ordering file. The build system does not look inside it, nor inside the
+# linker script, so a change to either (or a link map asked for) removes the executables: they are
+# linked again, and nothing is compiled again.
+lists=("$root/Sources/fsrescue/link-order.txt" "$root/Sources/fsrescue/link-order-data.txt")
+inputs="$scratch/link-inputs.txt"
+case " $* " in
+  *" --show-bin-path "*) ;;
+  *) if ! cat "${lists[@]}" "$root/Sources/fsrescue/link-helpers.ld" | cmp -s - "$inputs" || [ -n "${LINK_MAP:-}" ]; then
+       cat "${lists[@]}" > "$order"
+       cat "${lists[@]}" "$root/Sources/fsrescue/link-helpers.ld" > "$inputs"
+       rm -f "$scratch"/*-unknown-linux-gnu/release/{fsrescue,fsrescue-example,FSRescueFuzz}
+     fi ;;
+esac
+[ -n "${LINK_MAP:-}" ] && flags+=(-Xlinker "-Map=$LINK_MAP" -Xlinker --no-demangle)
 exec "$swift" build --package-path "$root" --scratch-path "$scratch" "${flags[@]}" "$@"

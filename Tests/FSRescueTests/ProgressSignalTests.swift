@@ -2,7 +2,7 @@
 import Foundation
 import Synchronization
 import Testing
-import FSRescue
+@testable import FSRescue
 
 /// Waits (up to 10 s, polling) for `condition`: signal delivery is asynchronous.
 private func eventually(_ condition: () -> Bool) -> Bool {
@@ -52,5 +52,26 @@ struct ProgressSignalTests {
         handling.uninstall()
         let text = pipe.finish()
         #expect(text.contains("fsrescue: [1/3] Pass 1: inodes: 40 of 400 (10.0%)"))
+    }
+
+    /// Both ends of the signal pipe are closed when `uninstall()` returns, not whenever Dispatch gets
+    /// to the cancel handler: nothing is left open behind a finished command, and teardown runs the
+    /// same code on every run. (The pipe is told apart by its inode: a closed descriptor's number
+    /// may be reused at once by another test.)
+    @Test func uninstallClosesThePipeBeforeReturning() throws {
+        let pipe = DrainedPipe()
+        let engine = ProgressEngine(renderers: [], samplingInterval: nil, statusFD: pipe.writeFD)
+        for _ in 0..<20 {
+            let handling = SignalHandling.install(for: engine)
+            let fds = try #require(handling.pipeDescriptors)
+            var before = stat()
+            #expect(fstat(fds.read, &before) == 0)
+            handling.uninstall()
+            #expect(handling.pipeDescriptors == nil)
+            var after = stat()
+            let readEndOpen = fstat(fds.read, &after) == 0 && after.st_dev == before.st_dev && after.st_ino == before.st_ino
+            #expect(!readEndOpen, "the read end of the signal pipe was still open after uninstall()")
+        }
+        _ = pipe.finish()
     }
 }

@@ -42,8 +42,14 @@ public final class SignalHandling: Sendable {
     private struct Installed {
         var previous: [(signal: Int32, action: sigaction)]
         var source: any DispatchSourceRead
+        var readFD: Int32
         var writeFD: Int32
+        /// Signalled by the source's cancel handler once it has closed the pipe's read end.
+        var readEndClosed: DispatchSemaphore
     }
+
+    /// Marks the queue the sources run on, so that ``uninstall()`` never waits on it from itself.
+    private static let onSignalQueue = DispatchSpecificKey<Bool>()
 
     private let engine: ProgressEngine
     private let exitNow: @Sendable (Int32) -> Void
@@ -81,13 +87,19 @@ public final class SignalHandling: Sendable {
             // Close-on-exec both; the write end non-blocking so a flood of signals never blocks a handler.
             for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
             _ = fcntl(writeFD, F_SETFL, fcntl(writeFD, F_GETFL) | O_NONBLOCK)
-            let source = DispatchSource.makeReadSource(fileDescriptor: readFD, queue: DispatchQueue(label: "fsrescue.signals"))
+            let queue = DispatchQueue(label: "fsrescue.signals")
+            queue.setSpecific(key: Self.onSignalQueue, value: true)
+            let source = DispatchSource.makeReadSource(fileDescriptor: readFD, queue: queue)
             source.setEventHandler { [weak self] in
                 var bytes = [UInt8](repeating: 0, count: 64)
                 let n = read(readFD, &bytes, bytes.count)
                 for signo in bytes.prefix(max(0, n)) { self?.handle(Int32(signo)) }
             }
-            source.setCancelHandler { close(readFD) }
+            let readEndClosed = DispatchSemaphore(value: 0)
+            source.setCancelHandler {
+                close(readFD)
+                readEndClosed.signal()
+            }
             source.resume()
             signalPipeWriteFD.store(writeFD, ordering: .relaxed)
             var previous: [(Int32, sigaction)] = []
@@ -100,14 +112,19 @@ public final class SignalHandling: Sendable {
                 sigaction(signo, &action, &old)
                 previous.append((signo, old))
             }
-            state = Installed(previous: previous, source: source, writeFD: writeFD)
+            state = Installed(previous: previous, source: source, readFD: readFD, writeFD: writeFD,
+                              readEndClosed: readEndClosed)
         }
     }
 
-    /// Stops answering the signals and restores the handlers that were there before.
+    /// Stops answering the signals and restores the handlers that were there before. Returns once the
+    /// pipe is closed at both ends: the source's cancel handler closes the read end (Dispatch forbids
+    /// closing a descriptor a source still watches), and this waits for it, up to a second, unless it
+    /// is itself running on the sources' queue. A teardown that finishes before the call returns
+    /// leaves no descriptor behind and runs the same code every time.
     public func uninstall() {
-        installed.withLock { state in
-            guard let s = state else { return }
+        let cancelled: DispatchSemaphore? = installed.withLock { state in
+            guard let s = state else { return nil }
             for entry in s.previous {
                 var old = entry.action
                 sigaction(entry.signal, &old, nil)
@@ -116,11 +133,20 @@ public final class SignalHandling: Sendable {
             close(s.writeFD)
             s.source.cancel()
             state = nil
+            return s.readEndClosed
+        }
+        if let cancelled, DispatchQueue.getSpecific(key: Self.onSignalQueue) != true {
+            _ = cancelled.wait(timeout: .now() + 1)
         }
     }
 
     deinit {
         uninstall()
+    }
+
+    /// The pipe's two descriptors while installed (for tests).
+    var pipeDescriptors: (read: Int32, write: Int32)? {
+        installed.withLock { state in state.map { ($0.readFD, $0.writeFD) } }
     }
 
     /// What receiving `signo` does. The installed sources call it; tests may call it directly.
