@@ -6,8 +6,9 @@
 # Every flag below is there for peak RSS, which for a short run is mostly the executable's own pages
 # (README, Performance: "Linking for memory"); each was measured on a 100k-file scan:
 #   --static-swift-stdlib      no dozen runtime libraries to load and relocate (earlier stop)
-#   libstdc++ linked statically: the Swift runtime's C++ needs little of it, and loading the shared
-#                              libstdc++ cost 0.9 MB of mapped pages and symbol lookups
+#   libstdc++ and the unwinder linked statically: the Swift runtime's C++ needs little of them, and
+#                              loading the shared libstdc++ cost 0.9 MB of mapped pages and symbol
+#                              lookups (libgcc_s 80 KB)
 #   lld, -z pack-relative-relocs: 41,800 relative relocations as a 8 KB RELR table instead of a
 #                              980 KB .rela.dyn that the loader reads at every start (PIE stays, and so
 #                              does address-space randomization). Needs glibc 2.36 at run time.
@@ -35,17 +36,21 @@ flags=(-c release --static-swift-stdlib
   -Xlinker "--symbol-ordering-file=$order" -Xlinker --no-warn-symbol-ordering
   -Xlinker "--script=$root/Sources/fsrescue/link-helpers.ld")
 
-# The linker takes -lstdc++ from the first folder holding libstdc++.so or libstdc++.a: a folder
-# holding only the archive, searched first, makes that one link static without touching -lc or -lm.
-archive="$(${CC:-cc} -print-file-name=libstdc++.a 2>/dev/null || true)"
-if [ -f "$archive" ]; then
-  cxx="$scratch/static-libstdc++"
-  mkdir -p "$cxx"
-  ln -sfn "$archive" "$cxx/libstdc++.a"
-  flags+=(-Xlinker "-L$cxx")
-else
-  echo "release-build: libstdc++.a not found (install libstdc++-12-dev); linking libstdc++ dynamically" >&2
-fi
+# The linker takes -lstdc++ (or -lgcc_s) from the first folder holding its .so or .a: a folder that
+# holds only archives, searched first, makes those links static without touching -lc or -lm.
+# libstdc++.a is itself; for -lgcc_s it is libgcc_eh.a, the unwinder libgcc_s.so.1 wraps (gcc's
+# -static-libgcc does the same): one shared library fewer to map, 80 KB of a scan's peak.
+static="$scratch/static-libs"
+mkdir -p "$static"
+for pair in libstdc++.a:libstdc++.a libgcc_eh.a:libgcc_s.a; do
+  archive="$(${CC:-cc} -print-file-name="${pair%%:*}" 2>/dev/null || true)"
+  if [ -f "$archive" ]; then
+    ln -sfn "$archive" "$static/${pair##*:}"
+  else
+    echo "release-build: ${pair%%:*} not found (install libstdc++-12-dev); linking ${pair##*:} dynamically" >&2
+  fi
+done
+flags+=(-Xlinker "-L$static")
 
 # Its own scratch folder, apart from the debug and test builds, rebuilt from nothing when these flags
 # change: the compiler's incremental build keeps objects compiled without the new frontend flags.

@@ -9,6 +9,7 @@ fail() { echo "release-check: $*" >&2; exit 1; }
 
 dynamic="$(readelf -d -W "$bin")"
 grep -q 'NEEDED.*libstdc++' <<<"$dynamic" && fail "libstdc++ is linked dynamically (is libstdc++-12-dev installed?)"
+grep -q 'NEEDED.*libgcc_s' <<<"$dynamic" && fail "libgcc_s is linked dynamically (libgcc_eh.a not found?)"
 grep -q '(RELR)' <<<"$dynamic" || fail "no packed relative relocations (DT_RELR): not linked by lld with -z pack-relative-relocs"
 grep -q 'FLAGS_1.*PIE' <<<"$dynamic" || fail "not a position-independent executable"
 
