@@ -28,7 +28,7 @@ release: deps
 release-check: release
 	@bash scripts/release-check.sh "$$($(RELEASE_BUILD) --show-bin-path)/fsrescue"
 
-# Rewrites Sources/fsrescue/link-order.txt from a profile of every command (needs valgrind).
+# Rewrites Sources/fsrescue/link-order.txt and link-order-data.txt from profiles of every command (needs valgrind).
 link-order: deps
 	@dpkg -s valgrind >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq valgrind >/dev/null; }
 	SWIFT=$(SWIFT) bash scripts/link-order.sh
