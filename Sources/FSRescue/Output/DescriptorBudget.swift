@@ -55,11 +55,21 @@ public enum DescriptorBudget {
         return (opened.count, 0)
     }
 
-    /// Files each queue may hold open: an eighth of the soft limit, between 4 and 256 (the queues,
+    /// Files each queue may hold open: an eighth of the soft limit, between 4 and `most` (the queues,
     /// batches included, then hold under a third of the limit).
-    static func filesPerQueue() -> Int {
+    static func filesPerQueue(most: Int = 256) -> Int {
         var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 256 }
-        return Int(max(4, min(256, limit.rlim_cur / 8)))
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return min(256, most) }
+        return Int(max(4, min(rlim_t(most), limit.rlim_cur / 8)))
+    }
+
+    /// Files the write-behind queue may hold open: as ``filesPerQueue(most:)``, up to 1,024. Each time
+    /// its oldest file is not yet on the disk, the queue commits the whole output filesystem
+    /// (`syncfs`); into ext4 that is a journal commit and a wait. Up to 1,024 files between commits
+    /// instead of 256 made a 100k-file salvage into a fresh ext4 5.3–5.9 s (median 5.6) instead of
+    /// 6.7–7.7 s (median 6.7), and its peak RSS 27.0 MB instead of 25.0 MB (2026-11-23, alternating
+    /// runs); into tmpfs, where a commit costs little, it changed nothing.
+    static func filesWrittenBehind() -> Int {
+        filesPerQueue(most: 1024)
     }
 }

@@ -36,9 +36,9 @@ final class WriteBehind<Payload> {
     private var files = 0
     private var bytes: UInt64 = 0
 
-    /// `maxFiles` nil: ``DescriptorBudget/filesPerQueue()``.
+    /// `maxFiles` nil: ``DescriptorBudget/filesWrittenBehind()``.
     init(maxFiles: Int? = nil, maxBytes: UInt64 = 32 << 20) {
-        self.maxFiles = maxFiles ?? DescriptorBudget.filesPerQueue()
+        self.maxFiles = maxFiles ?? DescriptorBudget.filesWrittenBehind()
         self.maxBytes = maxBytes
     }
 
