@@ -49,7 +49,7 @@ let package = Package(
             ]
         ),
         // The shipped build's link inputs (scripts/release-build.sh): the function and data orders that
-        // scripts/link-order.sh writes, and the linker script for the compiler's nameless helpers.
+        // scripts/link-order.sh writes, and the linker script for the helpers no list can name.
         .executableTarget(name: "fsrescue", dependencies: ["FSRescueCLI"],
                           exclude: ["link-order.txt", "link-order-data.txt", "link-helpers.ld"]),
         // The README's "Using FSRescue from Swift" example, built with everything else so it keeps compiling.

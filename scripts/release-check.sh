@@ -13,60 +13,53 @@ grep -q 'NEEDED.*libgcc_s' <<<"$dynamic" && fail "libgcc_s is linked dynamically
 grep -q '(RELR)' <<<"$dynamic" || fail "no packed relative relocations (DT_RELR): not linked by lld with -z pack-relative-relocs"
 grep -q 'FLAGS_1.*PIE' <<<"$dynamic" || fail "not a position-independent executable"
 
-# Our own modules' functions that link-order.txt lists must come before those it does not list
-# (all but a few: a name can share its section with a listed one).
-python3 - "$bin" "$order" <<'PY'
+# What the two lists name must come first: our own modules' functions in .text (all but a few of
+# the unlisted ones after them: a name can share its section with a listed one), and the data in
+# .rodata (some unlisted symbols come along, sharing a section with listed ones: 15% here, 98% when
+# unordered).
+python3 - "$bin" "$order" "$root/Sources/fsrescue/link-order-data.txt" <<'PY'
 import subprocess, sys
-binary, order = sys.argv[1], sys.argv[2]
-listed = {line.strip() for line in open(order) if line.strip() and not line.startswith("#")}
-ours = ("$s8FSRescue", "$s11FSRescueCLI", "$s16FSRescueFixtures", "$s14ArgumentParser")
-symbols = {}
-for line in subprocess.run(["nm", "--defined-only", binary], capture_output=True, text=True, check=True).stdout.splitlines():
-    parts = line.split()
-    if len(parts) == 3 and parts[1] in "tT":
-        symbols[parts[2]] = int(parts[0], 16)
-present = [name for name in listed if name in symbols]
-hot = sorted(symbols[n] for n in present if n.startswith(ours))
-cold = sorted(a for n, a in symbols.items() if n.startswith(ours) and n not in listed)
-if not hot or not cold:
-    sys.exit("release-check: no listed functions of our own modules in the binary")
-last_hot = hot[int(0.95 * (len(hot) - 1))]
-interleaved = sum(1 for a in cold if a < last_hot)
-share = len(present) / len(listed)
-print(f"release-check: {len(present)} of {len(listed)} listed functions in the binary ({share:.0%}); "
-      f"{interleaved} of our {len(cold)} unlisted functions sit among the first 95% of our {len(hot)} listed ones")
-if interleaved > 0.05 * len(cold):
-    sys.exit("release-check: the listed functions are not placed first (--symbol-ordering-file not applied?)")
-if share < 0.9:
-    print("release-check: warning: link-order.txt is stale; run `make link-order` and commit it", file=sys.stderr)
-PY
+binary, functions, data = sys.argv[1:4]
 
-# The data link-order-data.txt lists (protocol conformance descriptors first) must open .rodata. Some
-# unlisted symbols come along, sharing a section with listed ones (15% here, 98% when unordered).
-python3 - "$bin" "$root/Sources/fsrescue/link-order-data.txt" <<'PY'
-import subprocess, sys
-binary, order = sys.argv[1], sys.argv[2]
-listed = {line.strip() for line in open(order) if line.strip() and not line.startswith("#")}
-sections = subprocess.run(["readelf", "-SW", binary], capture_output=True, text=True, check=True).stdout
-row = next(l.split("]", 1)[1].split() for l in sections.splitlines() if l.split("]", 1)[-1].split()[:1] == [".rodata"])
+def run(*argv):
+    return subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+
+def names(path):
+    return {line.strip() for line in open(path) if line.strip() and not line.startswith("#")}
+
+def placed_first(what, path, symbols, defined, allowed):
+    """symbols: {name: address} of the candidates; defined: every name the list may hold. Fails when
+    more than `allowed` of the unlisted candidates sit before the last of the first 95% of the listed
+    ones; warns when under 90% of the list is defined (stale)."""
+    listed = names(path)
+    present = sorted(symbols[n] for n in listed if n in symbols)
+    unlisted = [a for n, a in symbols.items() if n not in listed]
+    if not present or not unlisted:
+        sys.exit(f"release-check: none of the {what} {path.split('/')[-1]} lists is in the binary")
+    last = present[int(0.95 * (len(present) - 1))]
+    interleaved = sum(1 for a in unlisted if a < last)
+    share = len(listed & defined) / len(listed)
+    print(f"release-check: {what}: {share:.0%} of the {len(listed)} listed names in the binary; "
+          f"{interleaved} of {len(unlisted)} unlisted ones among the first 95% of the {len(present)} listed")
+    if interleaved > allowed * len(unlisted):
+        sys.exit(f"release-check: the listed {what} are not placed first (--symbol-ordering-file not applied?)")
+    if share < 0.9:
+        print(f"release-check: warning: {path.split('/')[-1]} is stale; run `make link-order` and commit it", file=sys.stderr)
+
+table = [line.split() for line in run("nm", "--defined-only", binary).splitlines()]
+ours = ("$s8FSRescue", "$s11FSRescueCLI", "$s16FSRescueFixtures", "$s14ArgumentParser")
+text = {p[2]: int(p[0], 16) for p in table if len(p) == 3 and p[1] in "tT"}
+placed_first("functions of our own modules", functions,
+             {n: a for n, a in text.items() if n.startswith(ours)}, set(text), 0.05)
+
+row = next(l.split("]", 1)[1].split() for l in run("readelf", "-SW", binary).splitlines()
+           if l.split("]", 1)[-1].split()[:1] == [".rodata"])
 start, size = int(row[2], 16), int(row[4], 16)
-symbols = {}
-for line in subprocess.run(["nm", "--defined-only", binary], capture_output=True, text=True, check=True).stdout.splitlines():
-    parts = line.split()
-    if len(parts) == 3 and start <= int(parts[0], 16) < start + size:
-        symbols.setdefault(parts[2], int(parts[0], 16))
-present = sorted(symbols[n] for n in listed if n in symbols)
-if len(present) < 0.5 * len(listed) or not present:
-    sys.exit(f"release-check: only {len(present)} of the {len(listed)} data symbols link-order-data.txt lists are in .rodata")
-last = present[int(0.95 * (len(present) - 1))]
-unlisted = [a for n, a in symbols.items() if n not in listed]
-interleaved = sum(1 for a in unlisted if a < last)
-print(f"release-check: {len(present)} of {len(listed)} listed data symbols in .rodata, the first 95% within "
-      f"{(last - start) // 1024} KiB of its {size // 1024}; {interleaved} of {len(unlisted)} unlisted ones among them")
-if interleaved > 0.25 * len(unlisted):
-    sys.exit("release-check: the listed data is not placed first in .rodata (--symbol-ordering-file not applied?)")
-if len(present) < 0.9 * len(listed):
-    print("release-check: warning: link-order-data.txt is stale; run `make link-order` and commit it", file=sys.stderr)
+rodata = {}
+for p in table:
+    if len(p) == 3 and start <= int(p[0], 16) < start + size:
+        rodata.setdefault(p[2], int(p[0], 16))
+placed_first("data symbols in .rodata", data, rodata, set(rodata), 0.25)
 PY
 
 # And it works: a fixture made and scanned by the shipped binary, clean.
