@@ -108,9 +108,8 @@ reads --version
 reads scan plain.img
 reads scan --json damaged.img
 
-# Names defined more than once in the executable, and how many of those definitions come from the
-# package's own objects (compiled with -function-sections, one section per function).
-nm --defined-only "$bin" | awk '{ print $3 }' | sort | uniq -c | awk '$1 > 1 { print $2, $1 }' > repeated
+# How many times each name is defined in the package's own objects (compiled with
+# -function-sections, one section per function), and every symbol of the executable.
 tr -d "'\"" < "$objects" | grep '\.o$' | xargs nm --defined-only | awk 'NF == 3 { print $3 }' \
   | sort | uniq -c | awk '{ print $2, $1 }' > own
 nm -n -S --defined-only "$bin" > symbols
@@ -125,17 +124,15 @@ order_out, data_out, stamp = sys.argv[1:4]
 # every definition is in one of the package's own objects: the linker then brings each of those small
 # sections forward. One in a prebuilt object (FoundationEssentials and the standard library are not
 # built with function sections) would pull that object's whole .text to the front.
+# nm -n -S: address, size (only for sized symbols), type, name (which may hold spaces).
+symbols = [re.match(r"([0-9a-f]+) (?:([0-9a-f]+) )?(\S) (.*)$", line.rstrip("\n")) for line in open("symbols")]
+symbols = [(int(m[1], 16), int(m[2], 16) if m[2] else None, m[3], m[4]) for m in symbols if m]
 own = dict((n, int(c)) for n, c in (line.split() for line in open("own")))
-ambiguous = {n for n, c in (line.split() for line in open("repeated")) if own.get(n, 0) != int(c)}
+defined = collections.Counter(name for _, _, _, name in symbols)
+ambiguous = {n for n, c in defined.items() if c > 1 and own.get(n, 0) != c}
 
-text, objects = [], []   # (address, name) of functions; (address, size, name) of sized symbols
-for line in open("symbols"):
-    parts = line.split()
-    if len(parts) == 4:
-        objects.append((int(parts[0], 16), int(parts[1], 16), parts[3]))
-    if parts[-2] in "tTW":
-        text.append((int(parts[0], 16), parts[-1]))
-text.sort()
+text = sorted((a, n) for a, _, t, n in symbols if t in "tTW")   # functions
+objects = [(a, z, n) for a, z, _, n in symbols if z is not None]  # sized symbols
 starts = [a for a, _ in text]
 
 def function_at(address):

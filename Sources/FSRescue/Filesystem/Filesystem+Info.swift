@@ -11,6 +11,8 @@ extension Filesystem {
     public var blockSize: UInt32 { UInt32(handle.pointee.blocksize) }
     /// Blocks in the filesystem (`ext2fs_blocks_count`).
     public var blocksCount: UInt64 { UInt64(ext2fs_blocks_count(handle.pointee.super)) }
+    /// The filesystem's size in bytes, as its superblock says (``blocksCount`` × ``blockSize``).
+    public var sizeBytes: UInt64 { blocksCount * UInt64(blockSize) }
     /// Inodes in the filesystem (`s_inodes_count`).
     public var inodesCount: UInt32 { handle.pointee.super.pointee.s_inodes_count }
     /// Block groups (`fs->group_desc_count`).
@@ -29,7 +31,7 @@ extension Filesystem {
             || ro & ~UInt32(EXT2_FEATURE_RO_COMPAT_SPARSE_SUPER | EXT2_FEATURE_RO_COMPAT_LARGE_FILE) != 0
         let type = ext4Only ? "ext4" : hasJournal ? "ext3" : "ext2"
 
-        let fsBytes = blocksCount * UInt64(blockSize)
+        let fsBytes = sizeBytes
         let available = source.sizeBytes > location.offsetBytes ? source.sizeBytes - location.offsetBytes : 0
         let truncation = FilesystemInfo.Truncation(filesystemBytes: fsBytes, availableBytes: available)
 

@@ -86,13 +86,14 @@ public final class SalvageRunner {
         var seen: Set<UInt32> = []
         var stack: [(UInt32, Int)] = plan.selections.map { ($0.inode, 1) } + plan.orphans.map { ($0.inode, 1) }
         if plan.selections.isEmpty && !options.orphansOnly { stack.append((Filesystem.rootInode, 0)) }
+        let filesystemBytes = fs.sizeBytes
         while let (number, depth) = stack.popLast() {
             // The root folder is where the tree goes, not an item of it (``run()`` counts no units for it).
             if depth > 0 { estimate.items += 1 }
             guard seen.insert(number).inserted, !plan.garbage.contains(number), let inode = try? fs.readInode(number) else { continue }
             switch inode.type {
             case .regular:
-                let data = Self.dataBytes(of: inode, in: fs)
+                let data = Self.dataBytes(of: inode, filesystemBytes: filesystemBytes)
                 estimate.dataBytes += data
                 let hole = inode.size - data
                 if hole > 0, holes.admit(hole) == nil { estimate.hashedHoleBytes += hole }
@@ -339,15 +340,15 @@ public final class SalvageRunner {
         summary.items += 1
         summary.complete += 1
         // As the copy would have counted it: data, and holes only if they were hashed.
-        copyProgress.add(previous.sha256 == nil ? Self.dataBytes(of: inode, in: fs) : record.size)
+        copyProgress.add(previous.sha256 == nil ? Self.dataBytes(of: inode, filesystemBytes: fs.sizeBytes) : record.size)
         return true
     }
 
     /// The bytes a copy of a regular file reads, as ``estimate`` counts them: its size, but no more
     /// than its blocks hold (the rest is holes) nor than the filesystem has, whatever a damaged
     /// inode claims.
-    private static func dataBytes(of inode: InodeRecord, in fs: Filesystem) -> UInt64 {
-        min(inode.size, inode.blockCount * 512, fs.blocksCount * UInt64(fs.blockSize))
+    private static func dataBytes(of inode: InodeRecord, filesystemBytes: UInt64) -> UInt64 {
+        min(inode.size, inode.blockCount * 512, filesystemBytes)
     }
 
     /// Writes a regular file: a link to its first name when one was written, else a new file whose
