@@ -6,7 +6,7 @@ SWIFT      ?= swift
 RELEASE_BUILD := SWIFT=$(SWIFT) bash scripts/release-build.sh
 PREFIX     ?= /usr/local
 # Debian packages the build and the tests need (binutils and python3: make release-check). Installed when missing (with sudo when not root).
-APT_PACKAGES := libext2fs-dev libblkid-dev comerr-dev libssl-dev pkg-config e2fsprogs fdisk util-linux man-db groff-base binutils python3
+APT_PACKAGES := libext2fs-dev libblkid-dev comerr-dev libssl-dev pkg-config e2fsprogs fdisk util-linux man-db groff-base binutils python3 libstdc++-12-dev
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps build release release-check link-order test demo fuzz-smoke clean install uninstall readme bench bench-deps bench-eta
