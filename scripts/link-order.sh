@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make link-order`: rewrites the two lists the shipped build (scripts/release-build.sh) places first:
-#   Sources/fsrescue/link-order.txt       functions, at the front of .text, in the order commands run them
+#   Sources/fsrescue/link-order.txt       functions, at the front of .text, command by command in the order below
 #   Sources/fsrescue/link-order-data.txt  read-only data the runtime reads, at the front of .rodata
 #
 # Functions: the release binary runs under valgrind's callgrind over every command on small fixture
@@ -9,13 +9,14 @@
 # front of the list only. Each executed instruction is named by the executable's symbol table, the
 # names the linker matches (callgrind's own names come from debug information and can differ).
 #
+# Both lists name only symbols in small input sections (the link map says which): a name in a
+# prebuilt object's whole .text or .rodata would pull all of that section forward.
+#
 # Data: every protocol conformance descriptor (the runtime reads them all at the first `as?` to a
 # protocol), then the other .rodata symbols that valgrind's lackey sees read during start-up and a
-# small scan. The link map says which of them sit alone in a small section; a symbol in a large one
-# (a prebuilt object's whole .rodata, a Unicode table) is left out, since listing it would pull all
-# of that section forward.
+# small scan (a Unicode table, in a large section, is left out).
 #
-# Takes about three minutes. Rerun it after large changes; stale lists cost peak memory, never
+# Takes about two minutes. Rerun it after large changes; stale lists cost peak memory, never
 # correctness.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -75,14 +76,20 @@ reads() {  # ARGS...: the executable's data this run reads
 file="$(python3 -c 'import json, sys
 print(next(e["path"] for e in json.load(open(sys.argv[1]))["entries"] if e["type"] == "file" and e["size"] > 4096))' plain.img.truth.json)"
 "$bin" fixture create --out large.img --files 100000 --max-file-size 8K >/dev/null
+# mke2fs -d writes each large folder in several runs of blocks: an extent tree of depth 1.
+mkdir -p tree/a tree/b
+for i in $(seq 700); do echo "$i" > "tree/a/file-$i"; echo "$i" > "tree/b/file-$i"; done
+truncate -s 64M folders.img && mke2fs -q -F -t ext4 -d tree folders.img
 head -c 1048576 /dev/zero > zeros.img
 
-# The runs whose peak memory is measured (scan, then salvage) come first; short runs whose memory
-# does not matter (help, usage errors, bad input) come last, so they add nothing between them.
+# The runs whose peak memory is measured (a plain scan, then salvage) come first; short runs whose
+# memory does not matter (help, usage errors, bad input) come last, so they add nothing between them.
 profile --version
 profile scan large.img
-profile scan --json large.img
+profile scan folders.img
 profile scan plain.img
+profile scan damaged.img
+profile scan --json large.img
 profile scan --json plain.img
 profile scan --progress json damaged.img
 profile scan --progress bar damaged.img
@@ -135,21 +142,13 @@ text = sorted((a, n) for a, _, t, n in symbols if t in "tTW")   # functions
 objects = [(a, z, n) for a, z, _, n in symbols if z is not None]  # sized symbols
 starts = [a for a, _ in text]
 
-def function_at(address):
+def functions_at(address):  # every name of the function there (`main` is also `fsrescue_main`)
     i = bisect.bisect_right(starts, address) - 1
-    return text[i][1] if i >= 0 else None
-
-seen, functions = set(ambiguous), []
-for path in sorted(glob.glob("cg.*")):
-    ours = False
-    for line in open(path, errors="replace"):
-        if line.startswith("ob="):
-            ours = line.rstrip().endswith("/fsrescue")
-        elif ours and line.startswith("0x"):
-            name = function_at(int(line.split()[0], 16))
-            if name and name not in seen:
-                seen.add(name)
-                functions.append(name)
+    names = []
+    while i >= 0 and (not names or text[i][0] == text[i + 1][0]):
+        names.append(text[i][1])
+        i -= 1
+    return names
 
 # Each symbol's input section and that section's size, from the link map (lld: address, LMA, size,
 # alignment, then an output section, an input section or, indented deepest, a symbol).
@@ -164,9 +163,30 @@ for line in open("map.txt"):
     elif depth > 8 and section:
         section_of.setdefault(m.group(3), []).append(section)
 
-def alone_in_small_section(name):
+def in_small_sections(name):  # each definition of the name sits alone in a section of at most 64 KiB
     found = section_of.get(name, [])
-    return name not in ambiguous and len(found) == 1 and found[0][1] <= 65536
+    return name not in ambiguous and len(found) == defined[name] and all(size <= 65536 for _, size in found)
+
+def alone_in_small_section(name):
+    return in_small_sections(name) and len(section_of[name]) == 1
+
+# A function is listed only when its sections are small: one in a prebuilt object's whole .text (the
+# standard library's is 1.5 MB) would pull all of it into the middle of the hot functions. A name
+# defined in several of the package's objects (a closure of a generic) brings each of them.
+# Each run adds the functions no earlier run executed, sorted by name, so that the list changes only
+# when what runs changes (callgrind's own output order differs from one profile to the next).
+seen, functions = set(), []
+for path in sorted(glob.glob("cg.*")):
+    ours, added = False, set()
+    for line in open(path, errors="replace"):
+        if line.startswith("ob="):
+            ours = line.rstrip().endswith("/fsrescue")
+        elif ours and line.startswith("0x"):
+            names = functions_at(int(line.split()[0], 16))
+            if names and names[0] not in seen:
+                seen.update(names)
+                added.update([n for n in names if in_small_sections(n)][:1])
+    functions += sorted(added)
 
 start, size = (int(x, 16) for x in open("rodata").read().split())
 objects = sorted(o for o in objects if start <= o[0] < start + size)

@@ -74,4 +74,35 @@ struct ProgressSignalTests {
         }
         _ = pipe.finish()
     }
+
+    /// Releasing the last reference inside the sources' event handler (here `exitNow`, on a second
+    /// SIGINT, drops it) uninstalls from the sources' own queue. That teardown must not wait for the
+    /// cancel handler queued behind the running one: the wait could only time out, after a second.
+    @Test func releasedInsideItsHandlerDoesNotWaitForItself() throws {
+        final class Holder: Sendable { let handling = Mutex<SignalHandling?>(nil) }
+        let pipe = DrainedPipe()
+        let engine = ProgressEngine(renderers: [], samplingInterval: nil, statusFD: pipe.writeFD)
+        let holder = Holder()
+        let fds: (read: Int32, write: Int32) = try {
+            let handling = SignalHandling(engine: engine) { _ in holder.handling.withLock { $0 = nil } }
+            handling.install()
+            holder.handling.withLock { $0 = handling }
+            return try #require(handling.pipeDescriptors)
+        }()
+        var before = stat()
+        #expect(fstat(fds.read, &before) == 0)
+        kill(getpid(), SIGINT)
+        #expect(eventually { engine.cancellationRequested })
+        let start = DispatchTime.now().uptimeNanoseconds
+        kill(getpid(), SIGINT)
+        let closed = eventually {
+            var now = stat()
+            return !(fstat(fds.read, &now) == 0 && now.st_dev == before.st_dev && now.st_ino == before.st_ino)
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        #expect(closed, "the read end of the signal pipe stayed open")
+        #expect(holder.handling.withLock { $0 == nil })
+        #expect(seconds < 0.8, "tearing down from the handler took \(seconds) s: it waited for its own queue")
+        _ = pipe.finish()
+    }
 }

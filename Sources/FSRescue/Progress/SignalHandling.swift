@@ -9,6 +9,11 @@ import Glibc
 /// atomic: once set up (before any handler is installed) reading it in a signal handler is one load.
 private let signalPipeWriteFD = Atomic<Int32>(-1)
 
+/// The thread running the active ``SignalHandling``'s event handler while it runs, else 0. Releasing
+/// the last reference inside that handler uninstalls from the sources' own queue, where waiting for
+/// the cancel handler (queued behind the running one) could only time out.
+private let signalHandlerThread = Atomic<UInt>(0)
+
 /// The process-level handler: writes the signal's number to the pipe and nothing else (`write` is
 /// async-signal-safe; `errno` is preserved for the code the signal interrupted).
 private let forwardSignal: @convention(c) (Int32) -> Void = { signo in
@@ -48,9 +53,6 @@ public final class SignalHandling: Sendable {
         var readEndClosed: DispatchSemaphore
     }
 
-    /// Marks the queue the sources run on, so that ``uninstall()`` never waits on it from itself.
-    private static let onSignalQueue = DispatchSpecificKey<Bool>()
-
     private let engine: ProgressEngine
     private let exitNow: @Sendable (Int32) -> Void
     private let interrupts = Atomic<Int>(0)
@@ -88,9 +90,10 @@ public final class SignalHandling: Sendable {
             for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
             _ = fcntl(writeFD, F_SETFL, fcntl(writeFD, F_GETFL) | O_NONBLOCK)
             let queue = DispatchQueue(label: "fsrescue.signals")
-            queue.setSpecific(key: Self.onSignalQueue, value: true)
             let source = DispatchSource.makeReadSource(fileDescriptor: readFD, queue: queue)
             source.setEventHandler { [weak self] in
+                signalHandlerThread.store(pthread_self(), ordering: .relaxed)
+                defer { signalHandlerThread.store(0, ordering: .relaxed) }
                 var bytes = [UInt8](repeating: 0, count: 64)
                 let n = read(readFD, &bytes, bytes.count)
                 for signo in bytes.prefix(max(0, n)) { self?.handle(Int32(signo)) }
@@ -135,7 +138,7 @@ public final class SignalHandling: Sendable {
             state = nil
             return s.readEndClosed
         }
-        if let cancelled, DispatchQueue.getSpecific(key: Self.onSignalQueue) != true {
+        if let cancelled, signalHandlerThread.load(ordering: .relaxed) != pthread_self() {
             _ = cancelled.wait(timeout: .now() + 1)
         }
     }
