@@ -23,21 +23,31 @@ struct SuperblockSanity {
         let logBlock = u32(0x18)
         if logBlock > 6 { p.append("block size exponent \(logBlock)") }
         let blockSize = UInt32(1024) << min(logBlock, 6)
-        if u32(0x20) == 0 { p.append("zero blocks per group") }
-        if u32(0x28) == 0 { p.append("zero inodes per group") }
-        if u32(0x04) == 0 { p.append("zero blocks") }
+        // A group's block (or cluster) and inode bitmaps are one block each. libext2fs sizes its
+        // inode-table reads from s_inodes_per_group in 32-bit arithmetic: 0xFFFFFFFF wrapped, and
+        // ext2fs_get_next_inode_full then copied a negative length (a fuzzed image, found by a
+        // libFuzzer campaign; e2fsck refuses such a superblock).
         let incompat = u32(0x60), roCompat = u32(0x64)
+        let bigalloc = roCompat & 0x200 != 0
+        let bitsPerBitmap = 8 * blockSize
+        let blocksPerGroup = u32(0x20), inodesPerGroup = u32(0x28)
+        if blocksPerGroup == 0 { p.append("zero blocks per group") }
+        if !bigalloc, blocksPerGroup > bitsPerBitmap { p.append("\(blocksPerGroup) blocks per group") }
+        if inodesPerGroup == 0 { p.append("zero inodes per group") }
+        let inodeSize = u32(0x4C) >= 1 ? max(u16(0x58), 128) : 128
+        let maxInodesPerGroup = min(bitsPerBitmap, 65536 - blockSize / inodeSize)
+        if inodesPerGroup > maxInodesPerGroup { p.append("\(inodesPerGroup) inodes per group") }
+        if u32(0x04) == 0 { p.append("zero blocks") }
         if incompat & 0x80 != 0 {  // 64bit
             let desc = u16(0xFE)
             if desc < 32 || desc > blockSize || desc & (desc - 1) != 0 { p.append("descriptor size \(desc)") }
         }
-        if roCompat & 0x200 != 0, u32(0x24) == 0 { p.append("zero clusters per group") }  // bigalloc
+        if bigalloc, u32(0x24) == 0 || u32(0x24) > bitsPerBitmap { p.append("\(u32(0x24)) clusters per group") }
         if u32(0x4C) >= 1 {  // dynamic revision: inode size is a field
             let inodeSize = u16(0x58)
             if inodeSize < 128 || inodeSize > blockSize || inodeSize & (inodeSize - 1) != 0 { p.append("inode size \(inodeSize)") }
         }
         problems = p
-        let bigalloc = roCompat & 0x200 != 0
         let clusterRatioIsOne = !bigalloc || u32(0x1C) == logBlock
         let firstDataBlock = u32(0x14), shouldBe: UInt32 = logBlock == 0 && clusterRatioIsOne ? 1 : 0
         fatalProblem = u16(0x38) == 0xEF53 && firstDataBlock != shouldBe
