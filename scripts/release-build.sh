@@ -19,10 +19,6 @@
 #                              .rodata, so the kernel's 64 KiB fault-around maps them and little else.
 #                              Both lists come from scripts/link-order.sh; a stale list only costs
 #                              memory: names it lacks are placed as usual.
-#   -z max-page-size=65536     the loader then places the executable at a multiple of 64 KiB, so the
-#                              kernel's fault-around windows fall on the same link addresses on every
-#                              run: the lists pack hot code into whole windows, and peak RSS no longer
-#                              varies by a window or two with where the address randomization lands.
 #   -disable-llvm-merge-functions-pass: merged functions (`...Tm`) share their names with the
 #                              prebuilt libraries' and cannot be listed; unmerged, each has a name.
 #   link-helpers.ld            the compiler's helpers no list can name (closure destroyers, block helpers)
@@ -36,7 +32,7 @@ flags=(-c release --static-swift-stdlib
   -Xswiftc -use-ld=lld
   -Xswiftc -Xfrontend -Xswiftc -function-sections
   -Xswiftc -Xfrontend -Xswiftc -disable-llvm-merge-functions-pass
-  -Xlinker -z -Xlinker pack-relative-relocs -Xlinker --no-export-dynamic -Xlinker -z -Xlinker max-page-size=65536
+  -Xlinker -z -Xlinker pack-relative-relocs -Xlinker --no-export-dynamic
   -Xlinker "--symbol-ordering-file=$order" -Xlinker --no-warn-symbol-ordering
   -Xlinker "--script=$root/Sources/fsrescue/link-helpers.ld")
 
