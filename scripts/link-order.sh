@@ -163,11 +163,11 @@ for line in open("map.txt"):
     elif depth > 8 and section:
         section_of.setdefault(m.group(3), []).append(section)
 
-def in_small_sections(name):  # each definition of the name sits alone in a section of at most 64 KiB
+def in_small_sections(name):  # every definition of the name lies in an input section of at most 64 KiB
     found = section_of.get(name, [])
     return name not in ambiguous and len(found) == defined[name] and all(size <= 65536 for _, size in found)
 
-def alone_in_small_section(name):
+def once_in_small_section(name):
     return in_small_sections(name) and len(section_of[name]) == 1
 
 # A function is listed only when its sections are small: one in a prebuilt object's whole .text (the
@@ -200,7 +200,7 @@ for line in open("data-reads.txt"):
 descriptors = [n for _, _, n in objects if n.endswith("Mc")]
 listed, data = set(), []
 for name in descriptors + read:
-    if name not in listed and alone_in_small_section(name):
+    if name not in listed and once_in_small_section(name):
         listed.add(name)
         data.append(name)
 

@@ -34,8 +34,8 @@ struct SuperblockSanity {
         if blocksPerGroup == 0 { p.append("zero blocks per group") }
         if !bigalloc, blocksPerGroup > bitsPerBitmap { p.append("\(blocksPerGroup) blocks per group") }
         if inodesPerGroup == 0 { p.append("zero inodes per group") }
-        let inodeSize = u32(0x4C) >= 1 ? max(u16(0x58), 128) : 128
-        let maxInodesPerGroup = min(bitsPerBitmap, 65536 - blockSize / inodeSize)
+        let dynamicRevision = u32(0x4C) >= 1, inodeSizeField = u16(0x58)  // else inodes are 128 bytes
+        let maxInodesPerGroup = min(bitsPerBitmap, 65536 - blockSize / max(dynamicRevision ? inodeSizeField : 128, 128))
         if inodesPerGroup > maxInodesPerGroup { p.append("\(inodesPerGroup) inodes per group") }
         if u32(0x04) == 0 { p.append("zero blocks") }
         if incompat & 0x80 != 0 {  // 64bit
@@ -43,9 +43,8 @@ struct SuperblockSanity {
             if desc < 32 || desc > blockSize || desc & (desc - 1) != 0 { p.append("descriptor size \(desc)") }
         }
         if bigalloc, u32(0x24) == 0 || u32(0x24) > bitsPerBitmap { p.append("\(u32(0x24)) clusters per group") }
-        if u32(0x4C) >= 1 {  // dynamic revision: inode size is a field
-            let inodeSize = u16(0x58)
-            if inodeSize < 128 || inodeSize > blockSize || inodeSize & (inodeSize - 1) != 0 { p.append("inode size \(inodeSize)") }
+        if dynamicRevision, inodeSizeField < 128 || inodeSizeField > blockSize || inodeSizeField & (inodeSizeField - 1) != 0 {
+            p.append("inode size \(inodeSizeField)")
         }
         problems = p
         let clusterRatioIsOne = !bigalloc || u32(0x1C) == logBlock
