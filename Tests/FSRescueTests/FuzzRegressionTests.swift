@@ -1,7 +1,7 @@
 // Every crash, hang or escape the fuzzer found, kept as an image under Fixtures/regressions and replayed.
 import Foundation
 import Testing
-import FSRescue
+@testable import FSRescue
 import FSRescueTestSupport
 
 @Suite("Fuzz regressions", .serialized)
@@ -107,5 +107,18 @@ struct FuzzRegressionTests {
             .filter { $0.type == .regular && $0.size > UInt64(Int64.max) }
         #expect(!huge.isEmpty)
         for inode in huge { #expect(fs.contentSize(of: inode) <= fs.addressableBytes(of: inode)) }
+    }
+
+    @Test("a superblock claiming 3.7 billion inodes for one group of 5,504 is scanned over the inodes its table holds")
+    func inodeCountBeyondItsTables() throws {
+        let dir = TemporaryDirectory()
+        let img = try Self.unpack("inodes-count-billions.img.gz", into: dir)
+        let fs = try Filesystem.open(path: img)
+        let held = Int(fs.info.groupCount) * Int(fs.info.inodesPerGroup)
+        #expect(fs.info.inodesCount > 3_000_000_000 && held == 5504)
+        let report = fs.scan()
+        // The live bitmap, one bit per inode, was sized by s_inodes_count: 700 MB for a 495 KB image.
+        #expect(report.inodes.liveBits.count <= held / 64 + 1)
+        #expect(report.findings.contains { $0.message.contains("s_inodes_count is 3774210530, but its 1 group(s) of 5504 inodes hold 5504") })
     }
 }

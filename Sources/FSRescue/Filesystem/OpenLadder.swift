@@ -35,7 +35,8 @@ enum OpenLadder {
             if rc == 0, let fs {
                 var findings: [Finding] = []
                 if let code = rung.code, let strictError {
-                    findings.append(Finding(code, "The filesystem does not open strictly (\(strictError.message)); \(rung.what)."))
+                    findings.append(Finding(code, "The filesystem does not open strictly (\(strictError.message)); \(rung.what)."
+                                                  + inodeCountMismatch(fs)))
                 }
                 return (fs, findings)
             }
@@ -47,5 +48,14 @@ enum OpenLadder {
             }
         }
         throw strictError ?? Ext2Error(code: Int(EXT2_ET_BAD_MAGIC))
+    }
+
+    /// " s_inodes_count is …" when the superblock's inode count is not what its groups' inode tables
+    /// hold (a consistency error only a tolerant open accepts), else "". The scan covers the smaller.
+    private static func inodeCountMismatch(_ fs: ext2_filsys) -> String {
+        let claimed = UInt64(fs.pointee.super.pointee.s_inodes_count)
+        let groups = UInt64(fs.pointee.group_desc_count), perGroup = UInt64(fsr_inodes_per_group(fs))
+        guard claimed != groups * perGroup else { return "" }
+        return " s_inodes_count is \(claimed), but its \(groups) group(s) of \(perGroup) inodes hold \(groups * perGroup)."
     }
 }

@@ -27,6 +27,9 @@ final class ScanRun {
     let blockSize: UInt32
     let blocksCount: UInt64
     let firstDataBlock: UInt64
+    /// The inodes the scan covers: `s_inodes_count`, but no more than the groups' inode tables hold.
+    /// A damaged superblock (opened with `EXT2_FLAG_IGNORE_SB_ERRORS`) may claim billions on a
+    /// one-group filesystem, and the scan sizes its per-inode bitmap by this number.
     let inodesCount: UInt32
     let firstInode: UInt32
     let inodesPerGroup: UInt32
@@ -88,10 +91,10 @@ final class ScanRun {
         blockSize = UInt32(fs.pointee.blocksize)
         blocksCount = UInt64(ext2fs_blocks_count(fs.pointee.super))
         firstDataBlock = UInt64(sb.s_first_data_block)
-        inodesCount = sb.s_inodes_count
         firstInode = fsr_first_inode(fs)
         inodesPerGroup = fsr_inodes_per_group(fs)
         groupCount = fs.pointee.group_desc_count
+        inodesCount = UInt32(min(UInt64(sb.s_inodes_count), UInt64(groupCount) * UInt64(inodesPerGroup)))
         clusterBits = UInt64(fs.pointee.cluster_ratio_bits)
         hasFiletype = sb.s_feature_incompat & UInt32(EXT2_FEATURE_INCOMPAT_FILETYPE) != 0
         hasMetadataCsum = sb.s_feature_ro_compat & UInt32(EXT4_FEATURE_RO_COMPAT_METADATA_CSUM) != 0
