@@ -44,4 +44,21 @@ struct SuperblockSanityTests {
         #expect(thrown?.code == .openFailed)
         #expect(thrown?.message.contains("descriptor size 0") == true)
     }
+
+    /// A group's inode and block bitmaps are one block each: 4 KiB blocks hold 32,768 bits. Beyond
+    /// that, libext2fs's 32-bit inode-table arithmetic wraps (a fuzzed image with 0xFFFFFFFF inodes
+    /// per group made ext2fs_get_next_inode_full copy a negative length).
+    @Test("more inodes or blocks per group than a one-block bitmap holds are caught",
+          arguments: [(0x28, UInt32(32_769), "32769 inodes per group"), (0x28, UInt32.max, "4294967295 inodes per group"),
+                      (0x20, UInt32(32_769), "32769 blocks per group")])
+    func beyondTheBitmap(offset: Int, value: UInt32, problem: String) throws {
+        let dir = TemporaryDirectory()
+        let img = dir.file("fs.img")
+        try TestImages.make(img, type: "ext4", blockSize: 4096, sizeMiB: 32)
+        var raw = try rawSuperblock(img)
+        for i in 0..<4 { raw[offset + i] = UInt8(truncatingIfNeeded: value >> (8 * UInt32(i))) }
+        #expect(SuperblockSanity(raw: raw).problems.contains(problem))
+        for i in 0..<4 { raw[offset + i] = UInt8(truncatingIfNeeded: UInt32(32_768) >> (8 * UInt32(i))) }
+        #expect(SuperblockSanity(raw: raw).problems.isEmpty, "32,768 per group fill one 4 KiB bitmap exactly")
+    }
 }
