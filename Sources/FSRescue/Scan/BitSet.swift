@@ -1,49 +1,75 @@
 // A plain bit array over block (cluster) or inode numbers, with word-at-a-time range operations.
 
 /// A fixed-size bit array. Range claims work a 64-bit word at a time so marking a long extent is cheap.
-/// The words are allocated at the first bit set: a set that stays empty (multiply-claimed blocks
-/// on a healthy filesystem) costs nothing.
+///
+/// The words come in chunks of 2^18 bits (32 KiB), each allocated at the first bit set in it: a set
+/// that stays empty (multiply-claimed blocks on a healthy filesystem) costs nothing, and one over a
+/// mostly empty 4 TiB filesystem costs the chunks its metadata and files touch, not 128 MiB.
 struct BitSet: Sendable {
-    private(set) var words: [UInt64] = []
+    static let chunkWordsShift = 12
+    static let chunkWords = 1 << chunkWordsShift
+
+    /// Chunk `c` holds words `c << chunkWordsShift ..<`: empty until a bit in it is set.
+    private var chunks: [[UInt64]]
     let count: UInt64
 
     init(count: UInt64) {
         self.count = count
-    }
-
-    private mutating func allocate() {
-        if words.isEmpty { words = [UInt64](repeating: 0, count: Int((count + 63) / 64)) }
+        let words = (count + 63) / 64
+        chunks = [[UInt64]](repeating: [], count: Int((words + UInt64(Self.chunkWords) - 1) >> UInt64(Self.chunkWordsShift)))
     }
 
     func contains(_ bit: UInt64) -> Bool {
-        bit < count && !words.isEmpty && words[Int(bit >> 6)] & (1 << (bit & 63)) != 0
+        guard bit < count else { return false }
+        let word = Int(bit >> 6), c = word >> Self.chunkWordsShift
+        return !chunks[c].isEmpty && chunks[c][word & (Self.chunkWords - 1)] & (1 << (bit & 63)) != 0
     }
+
+    /// The 64 bits from `start` (bit 0 of the result is bit `start`), 0 past the end.
+    func bits(from start: UInt64) -> UInt64 {
+        guard start < count else { return 0 }
+        let shift = start & 63
+        let low = word(Int(start >> 6)) >> shift
+        return shift == 0 ? low : low | word(Int(start >> 6) + 1) << (64 - shift)
+    }
+
+    private func word(_ index: Int) -> UInt64 {
+        let c = index >> Self.chunkWordsShift
+        guard c < chunks.count, !chunks[c].isEmpty else { return 0 }
+        return chunks[c][index & (Self.chunkWords - 1)]
+    }
+
+    /// How many chunks hold words (for tests of the sparse allocation).
+    var allocatedChunks: Int { chunks.reduce(0) { $0 + ($1.isEmpty ? 0 : 1) } }
 
     mutating func insert(_ bit: UInt64) {
         guard bit < count else { return }
-        allocate()
-        words[Int(bit >> 6)] |= 1 << (bit & 63)
+        claim(bit, 1)
     }
 
     /// Sets bits `start ..< start+length` (clipped to the set) and returns how many were already set.
     @discardableResult
     mutating func claim(_ start: UInt64, _ length: UInt64) -> UInt64 {
-        // Not written with forEachWord: a closure mutating `words` while forEachWord borrows `self`
-        // forces a copy of the whole array on every call (it was half of a 100k-file scan).
+        // Not written with forEachWord: a closure mutating the chunks while forEachWord borrows `self`
+        // forces a copy on every call (it was half of a 100k-file scan).
         guard start < count else { return 0 }
-        allocate()
         let end = min(start &+ length, count)
         var already: UInt64 = 0
         var bit = start
-        words.withUnsafeMutableBufferPointer { w in
-            while bit < end {
-                let low = bit & 63
-                let span = min(64 - low, end - bit)
-                let mask: UInt64 = span == 64 ? ~0 : ((1 << span) - 1) << low
-                let i = Int(bit >> 6)
-                already += UInt64((w[i] & mask).nonzeroBitCount)
-                w[i] |= mask
-                bit += span
+        while bit < end {
+            let c = Int(bit >> 6) >> Self.chunkWordsShift
+            let chunkEnd = min(end, UInt64(c + 1) << UInt64(Self.chunkWordsShift + 6))
+            if chunks[c].isEmpty { chunks[c] = [UInt64](repeating: 0, count: Self.chunkWords) }
+            chunks[c].withUnsafeMutableBufferPointer { w in
+                while bit < chunkEnd {
+                    let low = bit & 63
+                    let span = min(64 - low, chunkEnd - bit)
+                    let mask: UInt64 = span == 64 ? ~0 : ((1 << span) - 1) << low
+                    let i = Int(bit >> 6) & (Self.chunkWords - 1)
+                    already += UInt64((w[i] & mask).nonzeroBitCount)
+                    w[i] |= mask
+                    bit += span
+                }
             }
         }
         return already
@@ -51,34 +77,37 @@ struct BitSet: Sendable {
 
     /// Number of set bits in `start ..< start+length`.
     func population(_ start: UInt64, _ length: UInt64) -> UInt64 {
+        guard start < count else { return 0 }
+        let end = min(start &+ length, count)
         var total: UInt64 = 0
-        forEachWord(start, length) { word, mask in total += UInt64((words[word] & mask).nonzeroBitCount) }
+        var bit = start
+        while bit < end {
+            let word = Int(bit >> 6), c = word >> Self.chunkWordsShift
+            if chunks[c].isEmpty {  // nothing set in this chunk: on to the next
+                bit = min(end, UInt64(c + 1) << UInt64(Self.chunkWordsShift + 6))
+                continue
+            }
+            let low = bit & 63
+            let span = min(64 - low, end - bit)
+            let mask: UInt64 = span == 64 ? ~0 : ((1 << span) - 1) << low
+            total += UInt64((chunks[c][word & (Self.chunkWords - 1)] & mask).nonzeroBitCount)
+            bit += span
+        }
         return total
     }
 
-    /// Calls `body` with each word index and the mask of the range's bits in it (clipped to the set).
-    private func forEachWord(_ start: UInt64, _ length: UInt64, _ body: (Int, UInt64) -> Void) {
-        guard start < count, !words.isEmpty else { return }
-        let end = min(start &+ length, count)
-        var bit = start
-        while bit < end {
-            let low = bit & 63
-            let span = min(64 - low, end - bit)
-            body(Int(bit >> 6), span == 64 ? ~0 : ((1 << span) - 1) << low)
-            bit += span
-        }
-    }
-
-    var isEmpty: Bool { !words.contains { $0 != 0 } }
+    var isEmpty: Bool { !chunks.contains { $0.contains { $0 != 0 } } }
 
     /// Calls `body` for each set bit, in order.
     func forEach(_ body: (UInt64) -> Void) {
-        for (i, word) in words.enumerated() where word != 0 {
-            var w = word
-            while w != 0 {
-                let bit = UInt64(w.trailingZeroBitCount)
-                body(UInt64(i) << 6 | bit)
-                w &= w - 1
+        for (c, chunk) in chunks.enumerated() {
+            for (i, word) in chunk.enumerated() where word != 0 {
+                var w = word
+                while w != 0 {
+                    let bit = UInt64(w.trailingZeroBitCount)
+                    body(UInt64(c << Self.chunkWordsShift | i) << 6 | bit)
+                    w &= w - 1
+                }
             }
         }
     }

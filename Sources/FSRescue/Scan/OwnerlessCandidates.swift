@@ -37,29 +37,46 @@ struct OwnerlessCandidates {
         let fs = run.fs
         guard run.clusterBits == 0, run.loadBitmaps() == 0, let bitmap = fs.pointee.block_map else { return }
         var allocated: UInt64 = 0, free: UInt64 = 0
+        var buffer: [UInt8] = []
         for g in 0..<run.groupCount {
-            let uninit = ext2fs_bg_flags_test(fs, g, UInt16(EXT2_BG_BLOCK_UNINIT)) != 0
+            let freeWanted = includeFree && ext2fs_bg_flags_test(fs, g, UInt16(EXT2_BG_BLOCK_UNINIT)) == 0
             let first = UInt64(ext2fs_group_first_block2(fs, g))
             let last = min(UInt64(ext2fs_group_last_block2(fs, g)), run.blocksCount - 1)
             guard first <= last else { continue }
-            var block = first
-            while block <= last {
-                // Skip 64 claimed blocks at a time: most of a used filesystem is owned.
-                if block & 63 == 0, block + 63 <= last, run.claimed.population(block, 64) == 64 || run.metadata.population(block, 64) == 64 {
-                    block += 64
-                    continue
+            let walked = run.forEachBlockWord(first: first, last: last, blockMap: bitmap, buffer: &buffer) { offset, used, onDisk, valid in
+                // Blocks nothing owns: allocated ones up to the limit, free ones within the budget.
+                var candidates = allocated < Self.allocatedLimit ? ~used & onDisk : 0
+                if freeWanted, free < Self.freeBudget { candidates |= ~used & ~onDisk & valid }
+                while candidates != 0 {
+                    let bit = UInt64(candidates.trailingZeroBitCount)
+                    candidates &= candidates - 1
+                    if onDisk & (1 << bit) != 0 {
+                        guard allocated < Self.allocatedLimit else { continue }
+                        allocated += 1
+                    } else {
+                        guard free < Self.freeBudget else { continue }
+                        free += 1
+                    }
+                    add(first + offset + bit)
                 }
-                defer { block += 1 }
-                guard !run.claimed.contains(block), !run.metadata.contains(block) else { continue }
-                if ext2fs_test_block_bitmap2(bitmap, block) != 0 {
-                    guard allocated < Self.allocatedLimit else { continue }
-                    allocated += 1
-                } else {
-                    guard includeFree, !uninit, free < Self.freeBudget else { continue }
-                    free += 1
-                }
-                add(block)
+                return true
             }
+            if !walked { collectBlockByBlock(run, bitmap, group: g, first: first, last: last, freeWanted: freeWanted, &allocated, &free) }
+        }
+    }
+
+    /// The same choice one block at a time, for a group whose on-disk bits cannot be copied out.
+    private mutating func collectBlockByBlock(_ run: ScanRun, _ bitmap: ext2fs_block_bitmap, group g: UInt32, first: UInt64, last: UInt64,
+                                              freeWanted: Bool, _ allocated: inout UInt64, _ free: inout UInt64) {
+        for block in first...last where !run.claimed.contains(block) && !run.metadata.contains(block) {
+            if ext2fs_test_block_bitmap2(bitmap, block) != 0 {
+                guard allocated < Self.allocatedLimit else { continue }
+                allocated += 1
+            } else {
+                guard freeWanted, free < Self.freeBudget else { continue }
+                free += 1
+            }
+            add(block)
         }
     }
 
