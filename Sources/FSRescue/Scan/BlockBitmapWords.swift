@@ -7,18 +7,21 @@ extension ScanRun {
     /// ``claimed``), the clusters the on-disk bitmap marks in use, and the mask of the word's
     /// clusters that lie in the range. `body` returns false to stop. The group's on-disk bits are
     /// copied out at once (`ext2fs_get_block_bitmap_range2`, which takes cluster numbers): a test per
-    /// block of a 4 TiB filesystem's billion took seconds. Returns false, having called nothing, when
-    /// they cannot be copied out.
+    /// block of a 4 TiB filesystem's billion took seconds. Should the copy fail, they are tested one
+    /// by one (`ext2fs_test_block_bitmap2`), so callers see the same words either way.
     func forEachBlockWord(first: UInt64, last: UInt64, blockMap: ext2fs_block_bitmap, buffer: inout [UInt8],
-                          _ body: (_ offset: UInt64, _ used: UInt64, _ onDisk: UInt64, _ valid: UInt64) -> Bool) -> Bool {
+                          _ body: (_ offset: UInt64, _ used: UInt64, _ onDisk: UInt64, _ valid: UInt64) -> Bool) {
         let start = cluster(first), n = (last - first) >> clusterBits + 1
         let bytes = Int((n + 63) / 64 * 8)
         if buffer.count < bytes { buffer = [UInt8](repeating: 0, count: bytes) }
-        let copied = buffer.withUnsafeMutableBytes { raw -> Bool in
+        buffer.withUnsafeMutableBytes { raw in
             raw.initializeMemory(as: UInt8.self, repeating: 0)
-            return ext2fs_get_block_bitmap_range2(blockMap, start, Int(n), raw.baseAddress) == 0
+            guard ext2fs_get_block_bitmap_range2(blockMap, start, Int(n), raw.baseAddress) != 0 else { return }
+            raw.initializeMemory(as: UInt8.self, repeating: 0)
+            for i in 0..<n where ext2fs_test_block_bitmap2(blockMap, first + i << clusterBits) != 0 {
+                raw[Int(i / 8)] |= 1 << UInt8(i % 8)
+            }
         }
-        guard copied else { return false }
         buffer.withUnsafeBytes { raw in
             var i: UInt64 = 0
             while i < n {
@@ -29,6 +32,5 @@ extension ScanRun {
                 i += 64
             }
         }
-        return true
     }
 }

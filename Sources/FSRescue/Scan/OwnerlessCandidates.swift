@@ -43,7 +43,7 @@ struct OwnerlessCandidates {
             let first = UInt64(ext2fs_group_first_block2(fs, g))
             let last = min(UInt64(ext2fs_group_last_block2(fs, g)), run.blocksCount - 1)
             guard first <= last else { continue }
-            let walked = run.forEachBlockWord(first: first, last: last, blockMap: bitmap, buffer: &buffer) { offset, used, onDisk, valid in
+            run.forEachBlockWord(first: first, last: last, blockMap: bitmap, buffer: &buffer) { offset, used, onDisk, valid in
                 // Blocks nothing owns: allocated ones up to the limit, free ones within the budget.
                 var candidates = allocated < Self.allocatedLimit ? ~used & onDisk : 0
                 if freeWanted, free < Self.freeBudget { candidates |= ~used & ~onDisk & valid }
@@ -61,22 +61,6 @@ struct OwnerlessCandidates {
                 }
                 return true
             }
-            if !walked { collectBlockByBlock(run, bitmap, group: g, first: first, last: last, freeWanted: freeWanted, &allocated, &free) }
-        }
-    }
-
-    /// The same choice one block at a time, for a group whose on-disk bits cannot be copied out.
-    private mutating func collectBlockByBlock(_ run: ScanRun, _ bitmap: ext2fs_block_bitmap, group g: UInt32, first: UInt64, last: UInt64,
-                                              freeWanted: Bool, _ allocated: inout UInt64, _ free: inout UInt64) {
-        for block in first...last where !run.claimed.contains(block) && !run.metadata.contains(block) {
-            if ext2fs_test_block_bitmap2(bitmap, block) != 0 {
-                guard allocated < Self.allocatedLimit else { continue }
-                allocated += 1
-            } else {
-                guard freeWanted, free < Self.freeBudget else { continue }
-                free += 1
-            }
-            add(block)
         }
     }
 

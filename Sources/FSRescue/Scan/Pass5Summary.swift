@@ -49,30 +49,19 @@ extension ScanRun {
             // Blocks (clusters under bigalloc).
             let first = UInt64(ext2fs_group_first_block2(fs, g)), last = min(UInt64(ext2fs_group_last_block2(fs, g)), blocksCount - 1)
             var freeClusters: UInt64 = 0
-            let compared = first <= last && forEachBlockWord(first: first, last: last, blockMap: blockMap, buffer: &bitmapBuffer) {
-                offset, used, onDisk, valid in
-                freeClusters += UInt64((~used & valid).nonzeroBitCount)
-                var usedFree = used & ~onDisk, freeUsed = ~used & onDisk & valid
-                while usedFree != 0 {
-                    usedButFree.add(first + (offset + UInt64(usedFree.trailingZeroBitCount)) * ratio, group: g)
-                    usedFree &= usedFree - 1
-                }
-                while freeUsed != 0 {
-                    freeButUsed.add(first + (offset + UInt64(freeUsed.trailingZeroBitCount)) * ratio, group: g)
-                    freeUsed &= freeUsed - 1
-                }
-                return true
-            }
-            if !compared {
-                var block = first
-                while block <= last {
-                    let c = cluster(block)
-                    let computed = metadata.contains(c) || claimed.contains(c)
-                    let onDisk = ext2fs_test_block_bitmap2(blockMap, block) != 0
-                    if !computed { freeClusters += 1 }
-                    if computed && !onDisk { usedButFree.add(block, group: g) }
-                    if !computed && onDisk { freeButUsed.add(block, group: g) }
-                    block += ratio
+            if first <= last {
+                forEachBlockWord(first: first, last: last, blockMap: blockMap, buffer: &bitmapBuffer) { offset, used, onDisk, valid in
+                    freeClusters += UInt64((~used & valid).nonzeroBitCount)
+                    var usedFree = used & ~onDisk, freeUsed = ~used & onDisk & valid
+                    while usedFree != 0 {
+                        usedButFree.add(first + (offset + UInt64(usedFree.trailingZeroBitCount)) * ratio, group: g)
+                        usedFree &= usedFree - 1
+                    }
+                    while freeUsed != 0 {
+                        freeButUsed.add(first + (offset + UInt64(freeUsed.trailingZeroBitCount)) * ratio, group: g)
+                        freeUsed &= freeUsed - 1
+                    }
+                    return true
                 }
             }
             totalFreeBlocks += freeClusters
