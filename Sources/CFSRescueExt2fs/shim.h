@@ -31,6 +31,10 @@ static inline unsigned fsr_inode_size(ext2_filsys fs) { return EXT2_INODE_SIZE(f
 static inline unsigned fsr_first_inode(ext2_filsys fs) { return EXT2_FIRST_INODE(fs->super); }
 static inline unsigned fsr_blocks_per_group(ext2_filsys fs) { return EXT2_BLOCKS_PER_GROUP(fs->super); }
 static inline unsigned fsr_inodes_per_group(ext2_filsys fs) { return EXT2_INODES_PER_GROUP(fs->super); }
+/// The inodes the groups' inode tables hold (`s_inodes_count` should equal it; a damaged superblock may not).
+static inline unsigned long long fsr_inodes_in_tables(ext2_filsys fs) {
+    return (unsigned long long)fs->group_desc_count * EXT2_INODES_PER_GROUP(fs->super);
+}
 static inline int fsr_linux_s_isdir(unsigned mode) { return LINUX_S_ISDIR(mode); }
 static inline int fsr_linux_s_isreg(unsigned mode) { return LINUX_S_ISREG(mode); }
 static inline int fsr_linux_s_islnk(unsigned mode) { return LINUX_S_ISLNK(mode); }

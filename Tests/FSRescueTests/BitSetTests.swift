@@ -6,7 +6,7 @@ import Testing
 struct BitSetTests {
     static let chunkBits = UInt64(BitSet.chunkWords) * 64
 
-    @Test("claims, counts and lists bits across chunk boundaries as a plain array would")
+    @Test("claims, counts and reads bits across chunk boundaries as a plain array would")
     func matchesAPlainArray() {
         let count = 3 * Self.chunkBits + 100
         var set = BitSet(count: count)
@@ -35,16 +35,12 @@ struct BitSetTests {
             for j in 0..<UInt64(64) where start + j < count && plain[Int(start + j)] { expected |= 1 << j }
             #expect(set.bits(from: start) == expected, "64 bits from \(start)")
         }
-        var listed: [UInt64] = []
-        set.forEach { listed.append($0) }
-        #expect(listed == plain.indices.filter { plain[$0] }.map(UInt64.init))
-        #expect(!set.isEmpty)
     }
 
     @Test("a set over 2^33 bits (a mostly empty 32 TiB filesystem of 4 KiB blocks) allocates only the chunks it sets bits in")
     func sparse() {
         var set = BitSet(count: 1 << 33)
-        #expect(set.isEmpty && set.allocatedChunks == 0 && set.population(0, 1 << 33) == 0)
+        #expect(set.allocatedChunks == 0 && set.population(0, 1 << 33) == 0)
         set.claim(5, 100)
         set.claim((1 << 33) - 10, 100)
         set.insert(1 << 32)

@@ -53,9 +53,8 @@ enum OpenLadder {
     /// " s_inodes_count is …" when the superblock's inode count is not what its groups' inode tables
     /// hold (a consistency error only a tolerant open accepts), else "". The scan covers the smaller.
     private static func inodeCountMismatch(_ fs: ext2_filsys) -> String {
-        let claimed = UInt64(fs.pointee.super.pointee.s_inodes_count)
-        let groups = UInt64(fs.pointee.group_desc_count), perGroup = UInt64(fsr_inodes_per_group(fs))
-        guard claimed != groups * perGroup else { return "" }
-        return " s_inodes_count is \(claimed), but its \(groups) group(s) of \(perGroup) inodes hold \(groups * perGroup)."
+        let claimed = UInt64(fs.pointee.super.pointee.s_inodes_count), held = UInt64(fsr_inodes_in_tables(fs))
+        guard claimed != held else { return "" }
+        return " s_inodes_count is \(claimed), but its \(fs.pointee.group_desc_count) group(s) of \(fsr_inodes_per_group(fs)) inodes hold \(held)."
     }
 }

@@ -64,7 +64,7 @@ struct BitSet: Sendable {
                 while bit < chunkEnd {
                     let low = bit & 63
                     let span = min(64 - low, chunkEnd - bit)
-                    let mask: UInt64 = span == 64 ? ~0 : ((1 << span) - 1) << low
+                    let mask = Self.mask(low, span)
                     let i = Int(bit >> 6) & (Self.chunkWords - 1)
                     already += UInt64((w[i] & mask).nonzeroBitCount)
                     w[i] |= mask
@@ -89,26 +89,13 @@ struct BitSet: Sendable {
             }
             let low = bit & 63
             let span = min(64 - low, end - bit)
-            let mask: UInt64 = span == 64 ? ~0 : ((1 << span) - 1) << low
+            let mask = Self.mask(low, span)
             total += UInt64((chunks[c][word & (Self.chunkWords - 1)] & mask).nonzeroBitCount)
             bit += span
         }
         return total
     }
 
-    var isEmpty: Bool { !chunks.contains { $0.contains { $0 != 0 } } }
-
-    /// Calls `body` for each set bit, in order.
-    func forEach(_ body: (UInt64) -> Void) {
-        for (c, chunk) in chunks.enumerated() {
-            for (i, word) in chunk.enumerated() where word != 0 {
-                var w = word
-                while w != 0 {
-                    let bit = UInt64(w.trailingZeroBitCount)
-                    body(UInt64(c << Self.chunkWordsShift | i) << 6 | bit)
-                    w &= w - 1
-                }
-            }
-        }
-    }
+    /// The mask of `span` bits from bit `low` of a word.
+    private static func mask(_ low: UInt64, _ span: UInt64) -> UInt64 { span == 64 ? ~0 : ((1 << span) - 1) << low }
 }

@@ -59,7 +59,6 @@ struct OwnerlessCandidates {
                     }
                     add(first + offset + bit)
                 }
-                return true
             }
         }
     }

@@ -61,7 +61,6 @@ extension ScanRun {
                         freeButUsed.add(first + (offset + UInt64(freeUsed.trailingZeroBitCount)) * ratio, group: g)
                         freeUsed &= freeUsed - 1
                     }
-                    return true
                 }
             }
             totalFreeBlocks += freeClusters
