@@ -3,7 +3,8 @@ internal import CFSRescueExt2fs
 
 extension ScanRun {
     /// Loads the block and inode bitmaps with `ext2fs_read_bitmaps` (in memory only), as red-black
-    /// trees of extents (`EXT2FS_BMAP64_RBTREE`, e2fsck's choice too) rather than bit arrays, so
+    /// trees of extents (the scan's `default_bitmap_type`, ``ScanRun/init(filesystem:progress:)``;
+    /// `EXT2FS_BMAP64_RBTREE`, e2fsck's choice too) rather than bit arrays, so
     /// their memory follows how fragmented the bitmaps are, not how large the filesystem is: an
     /// empty 4 TiB filesystem's cost 160 MB as bit arrays (the scan's peak 247 MB → 165 MB), and
     /// a worst case, every other block of 4 GiB in use, 24 MB more than bit arrays (e2fsck, which
@@ -15,7 +16,6 @@ extension ScanRun {
     /// Returns the libext2fs error when the bitmaps cannot be loaded at all.
     func loadBitmaps() -> errcode_t {
         if fs.pointee.block_map != nil && fs.pointee.inode_map != nil { return 0 }
-        fs.pointee.default_bitmap_type = UInt16(EXT2FS_BMAP64_RBTREE)
         let rc = ext2fs_read_bitmaps(fs)
         guard rc == EXT2_ET_BLOCK_BITMAP_CSUM_INVALID || rc == EXT2_ET_INODE_BITMAP_CSUM_INVALID else { return rc }
         let saved = fs.pointee.flags

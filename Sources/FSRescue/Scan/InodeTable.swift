@@ -46,8 +46,8 @@ public struct InodeFacts: Sendable, Equatable {
 /// Every live inode the scan met, sorted by inode number, as a random-access collection of ``InodeFacts``.
 ///
 /// Kept small so a filesystem with millions of files fits in little memory (about 4 bytes per
-/// live inode with 16-bit parent numbers, plus 1.5 bits per inode of the filesystem): which inodes
-/// are live is a bitmap with a rank per 64-bit word, each inode keeps a byte of type and flags, a
+/// live inode with 16-bit parent numbers, plus 1.5 bits per inode of the groups holding any):
+/// which inodes are live is a bitmap in chunks with a rank per 64-bit word (``LiveInodes``), each inode keeps a byte of type and flags, a
 /// byte of on-disk and counted links (4 bits each; larger counts in side maps) and the directory
 /// holding its first entry as a directory ordinal. Directories also keep their size, mtime and `..`.
 ///
@@ -57,13 +57,8 @@ public struct InodeFacts: Sendable, Equatable {
 /// last one's names cached). So the table keeps its ``Filesystem`` open, and reading facts follows
 /// the same thread rules as the ``Filesystem``; lookups by inode number are O(1).
 public struct InodeTable: Sendable, RandomAccessCollection {
-    /// Bit `n & 63` of word `n >> 6` is set when inode `n` is live.
-    var liveBits: [UInt64] = []
-    /// Live inodes in the words before each word (filled up to ``rankFilled``).
-    var liveRank: [UInt32] = []
-    var rankFilled = 0
-    var liveCount = 0
-    var lastInode: UInt32 = 0
+    /// Which inodes are live; an inode's table position is its rank among them.
+    var live = LiveInodes(capacity: 0)
 
     /// Per table index: type code in the top three bits (``typeShift``), ``Flag`` bits below.
     var flags: [UInt8] = []
@@ -108,7 +103,7 @@ public struct InodeTable: Sendable, RandomAccessCollection {
     }
 
     public var startIndex: Int { 0 }
-    public var endIndex: Int { liveCount }
+    public var endIndex: Int { live.count }
 
     public subscript(position: Int) -> InodeFacts {
         let inode = number(at: position)
@@ -136,53 +131,13 @@ public struct InodeTable: Sendable, RandomAccessCollection {
     }
 
     /// The table position of `inode` (its rank among live inodes), or nil when it is not live.
-    public func index(of inode: UInt32) -> Int? {
-        let w = Int(inode >> 6)
-        guard w < rankFilled else { return nil }
-        let word = liveBits[w], bit = UInt64(1) << UInt64(inode & 63)
-        guard word & bit != 0 else { return nil }
-        return Int(liveRank[w]) + (word & (bit - 1)).nonzeroBitCount
-    }
+    public func index(of inode: UInt32) -> Int? { live.index(of: inode) }
 
-    /// The inode number at table position `i` (select: the word by binary search over the ranks).
-    func number(at i: Int) -> UInt32 {
-        var low = 0, high = rankFilled - 1
-        while low < high {
-            let mid = (low + high + 1) >> 1
-            if Int(liveRank[mid]) <= i { low = mid } else { high = mid - 1 }
-        }
-        var word = liveBits[low]
-        for _ in 0..<(i - Int(liveRank[low])) { word &= word - 1 }
-        return UInt32(low << 6 + word.trailingZeroBitCount)
-    }
+    /// The inode number at table position `i`.
+    func number(at i: Int) -> UInt32 { live.inode(at: i) }
 
-    /// Live inodes in table order, with their positions, walking the bitmap.
-    var numbered: Numbered { Numbered(bits: liveBits, words: rankFilled) }
-
-    struct Numbered: Sequence {
-        let bits: [UInt64]
-        let words: Int
-
-        struct Iterator: IteratorProtocol {
-            let bits: [UInt64]
-            let words: Int
-            var w = 0, word: UInt64 = 0, index = 0
-
-            mutating func next() -> (index: Int, inode: UInt32)? {
-                while word == 0 {
-                    guard w < words else { return nil }
-                    word = bits[w]
-                    w += 1
-                }
-                let inode = UInt32((w - 1) << 6 + word.trailingZeroBitCount)
-                word &= word - 1
-                defer { index += 1 }
-                return (index, inode)
-            }
-        }
-
-        func makeIterator() -> Iterator { Iterator(bits: bits, words: words) }
-    }
+    /// Live inodes in table order, with their positions.
+    var numbered: LiveInodes.Numbered { live.numbered }
 
     // MARK: Facts by position
 
@@ -261,25 +216,17 @@ public struct InodeTable: Sendable, RandomAccessCollection {
 
     // MARK: Building (passes 1–4)
 
-    /// Sizes the live bitmap for inodes 1…`inodesCount` and remembers where facts are re-read from.
+    /// Covers inodes 1…`inodesCount` and remembers where facts are re-read from.
     mutating func prepare(inodesCount: UInt32, filesystem: Filesystem) {
-        let words = Int(inodesCount >> 6) + 1
-        liveBits = [UInt64](repeating: 0, count: words)
-        liveRank = [UInt32](repeating: 0, count: words)
+        live = LiveInodes(capacity: inodesCount)
         self.filesystem = filesystem
     }
 
     /// Adds a live inode; inodes come in increasing order (the inode scan's). False (nothing added)
     /// for an inode out of order or beyond `s_inodes_count`.
     mutating func append(inode: UInt32, mode: UInt16, size: UInt64, links: UInt16, mtime: UInt32, flags: UInt8) -> Bool {
-        let w = Int(inode >> 6)
-        guard inode > lastInode || liveCount == 0, w < liveBits.count else { return false }
-        while rankFilled <= w {
-            liveRank[rankFilled] = UInt32(liveCount)
-            rankFilled += 1
-        }
-        liveBits[w] |= UInt64(1) << UInt64(inode & 63)
-        lastInode = inode
+        let liveCount = live.count
+        guard live.append(inode) else { return false }
         let type = FileType(mode: mode)
         if type == .directory {
             directoryIndices.append(Int32(liveCount))
@@ -290,7 +237,6 @@ public struct InodeTable: Sendable, RandomAccessCollection {
         if links >= UInt16(Self.overflow) { linkOverflow[Int32(liveCount)] = links }
         linkCounts.append(UInt8(Swift.min(links, UInt16(Self.overflow))))
         self.flags.append(flags | type.code << Self.typeShift)
-        liveCount += 1
         return true
     }
 
@@ -299,7 +245,7 @@ public struct InodeTable: Sendable, RandomAccessCollection {
     mutating func finishAppending() {
         guard !parentsReady else { return }
         parentsWide = directoryIndices.count >= Int(UInt16.max)
-        if parentsWide { wideParents = [UInt32](repeating: 0, count: liveCount) } else { narrowParents = [UInt16](repeating: 0, count: liveCount) }
+        if parentsWide { wideParents = [UInt32](repeating: 0, count: live.count) } else { narrowParents = [UInt16](repeating: 0, count: live.count) }
         parentsReady = true
         shrink()
     }
@@ -338,13 +284,16 @@ public struct InodeTable: Sendable, RandomAccessCollection {
         return true
     }
 
-    /// Reserves room for `count` inodes (from the group descriptors) so the columns do not grow by doubling.
-    mutating func reserve(_ count: Int) {
+    /// Reserves room for `count` inodes in `chunks` chunks of the live set (both from the group
+    /// descriptors) so the columns do not grow by doubling.
+    mutating func reserve(_ count: Int, chunks: Int) {
         flags.reserveCapacity(count); linkCounts.reserveCapacity(count)
+        live.reserve(chunks: chunks)
     }
 
     /// Frees spare capacity once the table is complete.
     mutating func shrink() {
+        live.shrink()
         flags = flags.compacted(); linkCounts = linkCounts.compacted()
         directoryIndices = directoryIndices.compacted(); directorySizes = directorySizes.compacted()
         directoryMtimes = directoryMtimes.compacted(); directoryDotdots = directoryDotdots.compacted()

@@ -12,7 +12,9 @@ extension ScanRun {
         markMetadata()
         checkSpecialBlocks()
         var scanHandle: ext2_inode_scan?
-        let rc = ext2fs_open_inode_scan(fs, 32, &scanHandle)
+        // Eight inode table blocks a read (libext2fs's default, and e2fsck's): InodeTableReadahead has
+        // the kernel fetch the tables ahead, so 32 saved only system calls for 96 KiB more buffer.
+        let rc = ext2fs_open_inode_scan(fs, 8, &scanHandle)
         guard rc == 0, let scan = scanHandle else {
             add(Finding(.inodeScanError, "The inode tables cannot be scanned (\(Ext2Error(code: Int(rc)).message)); no inode was checked."))
             return 0

@@ -2,7 +2,11 @@
 internal import CFSRescueExt2fs
 
 extension ScanRun {
-    static let maxBatchBlocks = 64
+    /// Consecutive directory blocks read by one `io_channel_read_blk64`. The kernel already has them
+    /// (``SortedBlockReadahead``), so a larger batch saves only system calls: 64 blocks (256 KiB of
+    /// buffer, every page touched on a 100k-file image) against 16 cost 250 KB of peak memory and
+    /// gained nothing measurable on 1M files, warm or cold.
+    static let maxBatchBlocks = 16
     static let staleEntryLimit = 4_000_000
 
     /// The units of pass 2: directory blocks, inline directories and slow symlinks' target blocks.

@@ -103,6 +103,10 @@ final class ScanRun {
         hasEAInode = sb.s_feature_incompat & UInt32(EXT4_FEATURE_INCOMPAT_EA_INODE) != 0
         hasInlineData = sb.s_feature_incompat & UInt32(EXT4_FEATURE_INCOMPAT_INLINE_DATA) != 0
         verifiesInodeChecksums = fs.pointee.flags & Int32(EXT2_FLAG_IGNORE_CSUM_ERRORS) == 0
+        // Every bitmap libext2fs allocates for the scan (the on-disk ones, the metadata map) is a
+        // red-black tree of extents: memory that follows fragmentation, not filesystem size (as a bit
+        // array, the metadata map alone was 128 MiB on an empty 4 TiB filesystem).
+        fs.pointee.default_bitmap_type = UInt16(EXT2FS_BMAP64_RBTREE)
         table.prepare(inodesCount: inodesCount, filesystem: filesystem)
         let clusters = (blocksCount >> clusterBits) + 1
         metadata = BitSet(count: clusters)

@@ -46,6 +46,20 @@ extension Filesystem {
         ]
     }
 
+    /// The chunks of the scan's live-inode set (``LiveInodes``) that the groups whose descriptors
+    /// count used inodes (`ext2fs_bg_free_inodes_count` below the group's inodes) fall in: room to
+    /// reserve, only a hint on a damaged filesystem.
+    var liveChunksEstimate: Int {
+        let ipg = UInt64(fsr_inodes_per_group(handle)), shift = UInt64(LiveInodes.chunkBitsShift)
+        var chunks = 0, next = 0
+        for g in 0..<groupCount where UInt64(ext2fs_bg_free_inodes_count(handle, g)) < ipg {
+            let first = Int(UInt64(g) * ipg >> shift), last = Int((UInt64(g + 1) * ipg - 1) >> shift)
+            chunks += max(0, last + 1 - max(first, next))
+            next = max(next, last + 1)
+        }
+        return chunks
+    }
+
     /// Checks the whole filesystem, read-only: inodes, block maps and extent trees, multiply-claimed
     /// blocks (pass 1), directories (2), directory blocks no inode owns (2B, for name recovery),
     /// connectivity (3), link counts and orphans (4), bitmaps and counts (5). Built on `ext2fs_open_inode_scan`/`ext2fs_get_next_inode_full`, `ext2fs_extent_get`,
@@ -57,7 +71,7 @@ extension Filesystem {
         let plan = scanPlan
         progress.start(plan: plan)
         let run = ScanRun(filesystem: self, progress: progress)
-        run.table.reserve(Int(min(plan[5].units + 64, UInt64(inodesCount))))
+        run.table.reserve(Int(min(plan[5].units + 64, UInt64(inodesCount))), chunks: liveChunksEstimate)
         run.readOrphanChains()
         run.pass(0, name: "inodes", units: plan[0].units) { run.passInodes() }
         run.directoryBlocks = run.directoryBlocks.compacted()
