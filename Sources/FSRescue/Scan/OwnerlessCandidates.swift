@@ -1,7 +1,8 @@
 // Which blocks pass 2B reads: unowned blocks that may hold a lost directory's entries, within a budget.
 internal import CFSRescueExt2fs
 
-/// The blocks the ownerless-directory pass reads, as runs of consecutive block numbers.
+/// The blocks the ownerless-directory pass reads, as reads of up to ``maxRun`` blocks, each with a
+/// mask of the candidates among them.
 ///
 /// Two kinds, both outside the blocks pass 1 saw claimed by an in-use inode or by metadata:
 /// blocks the on-disk bitmap marks in use (a cleared inode leaves its blocks allocated: every one
@@ -10,15 +11,30 @@ internal import CFSRescueExt2fs
 /// inode could use a name they hold: on a healthy filesystem those reads were up to half a cold
 /// scan's time for evidence nothing needed. Groups still `BLOCK_UNINIT` never held data and are
 /// skipped; so is bigalloc, whose clusters mix owners.
+///
+/// A read spans gaps of up to ``maxGap`` blocks that are no candidates: where damage left every
+/// other block allocated and unowned (505,813 candidates on a 4 GiB image), one read per candidate
+/// kept the disk waiting on each (a cold scan took 8.4 s where e2fsck took 0.6), and the runs alone
+/// took 8 MB; as reads of 64 blocks with masks they take 16 bytes for each 32 or so candidates.
 struct OwnerlessCandidates {
     /// At most this many allocated-but-unowned blocks are read.
     static let allocatedLimit: UInt64 = 1 << 20
     /// At most this many free blocks are read.
     static let freeBudget: UInt64 = 1 << 16
-    /// Runs are cut at this many blocks, the size of one read.
+    /// Reads are cut at this many blocks (one bit each in a read's mask).
     static let maxRun: UInt64 = 64
+    /// A read goes on across at most this many blocks that are no candidates.
+    static let maxGap: UInt64 = 7
 
-    private(set) var runs: [(start: UInt64, length: UInt64)] = []
+    /// One read: `length` blocks from `start`; bit `k` of `mask` is set when block `start + k` is a candidate.
+    struct Read {
+        let start: UInt64
+        var mask: UInt64
+        var length: UInt64 { UInt64(64 - mask.leadingZeroBitCount) }
+    }
+
+    private(set) var reads: [Read] = []
+    /// Candidate blocks in all (the pass's units).
     private(set) var total: UInt64 = 0
 
     /// Free blocks the pass would read when names are wanted, from the group descriptors alone (for the plan).
@@ -63,12 +79,16 @@ struct OwnerlessCandidates {
         }
     }
 
-    private mutating func add(_ block: UInt64) {
+    /// No candidates (add them with ``add(_:)``).
+    init() {}
+
+    /// Adds a candidate; blocks come in increasing order.
+    mutating func add(_ block: UInt64) {
         total += 1
-        if let last = runs.last, last.start + last.length == block, last.length < Self.maxRun {
-            runs[runs.count - 1].length += 1
+        if let last = reads.last, block - last.start < Self.maxRun, block - (last.start + last.length) <= Self.maxGap {
+            reads[reads.count - 1].mask |= 1 << (block - last.start)
         } else {
-            runs.append((block, 1))
+            reads.append(Read(start: block, mask: 1))
         }
     }
 }

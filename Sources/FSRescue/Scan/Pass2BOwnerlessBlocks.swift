@@ -11,7 +11,8 @@ struct LostDirectoryDraft {
 extension ScanRun {
     static let lostDirectoryLimit = 100_000
 
-    /// Reads the ``OwnerlessCandidates`` in runs (`io_channel_read_blk64`) and keeps the blocks that
+    /// Reads the ``OwnerlessCandidates`` (`io_channel_read_blk64`, the kernel asked to fetch the
+    /// next reads ahead) and keeps the candidate blocks that
     /// parse as directory blocks: a first block (`.` with rec_len 12 naming a directory inode that
     /// is not in use, then `..`, then valid records), and the blocks right after one on disk that
     /// parse completely as entries without `.` (a multi-block directory's later blocks). Each live
@@ -24,10 +25,16 @@ extension ScanRun {
         var drafts: [UInt32: Int] = [:]
         var previous: (block: UInt64, draft: Int)?
         var done: UInt64 = 0
-        for run in candidates.runs {
-            let batchRead = read(run.start, count: Int(run.length), into: buffer) == 0
-            for k in 0..<Int(run.length) {
-                let block = run.start + UInt64(k)
+        // Up to 16 reads (1,024 blocks) ahead.
+        var readahead = SortedBlockReadahead(fs, blocksCount: blocksCount, window: 16)
+        for (i, candidateRead) in candidates.reads.enumerated() {
+            readahead.reading(i, of: candidates.reads.count) { (candidates.reads[$0].start, candidates.reads[$0].length) }
+            let batchRead = read(candidateRead.start, count: Int(candidateRead.length), into: buffer) == 0
+            var mask = candidateRead.mask
+            while mask != 0 {
+                let k = mask.trailingZeroBitCount
+                mask &= mask - 1
+                let block = candidateRead.start + UInt64(k)
                 let raw = buffer + k * bs
                 guard batchRead || read(block, into: raw) == 0 else { previous = nil; continue }
                 let bytes = UnsafeRawBufferPointer(start: raw, count: bs)
@@ -46,7 +53,7 @@ extension ScanRun {
                     previous = nil
                 }
             }
-            done += run.length
+            done += UInt64(candidateRead.mask.nonzeroBitCount)
             if shouldStop(done) { return done }
         }
         return done

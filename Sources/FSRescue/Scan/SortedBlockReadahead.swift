@@ -1,36 +1,47 @@
-// Read-ahead over a list of scattered blocks read in physical order (pass 2, slow symlink targets).
+// Read-ahead over a list of scattered blocks or reads in physical order (pass 2, slow symlink targets, pass 2B).
 internal import CFSRescueExt2fs
 
-/// Keeps the kernel reading up to ``window`` blocks of a list sorted by physical block ahead of the
+/// Keeps the kernel reading up to ``window`` entries of a list sorted by physical block ahead of the
 /// one being read: when fewer than half of them have been asked for, asks for the rest
 /// (`io_channel_cache_readahead`, `posix_fadvise(POSIX_FADV_WILLNEED)` underneath), one request per
-/// run of consecutive blocks. Scattered single-block reads otherwise wait for the disk one at a time.
+/// stretch of consecutive blocks. Scattered reads otherwise wait for the disk one at a time.
+/// An entry is one block (pass 2's directory blocks) or one read of several (pass 2B's).
 struct SortedBlockReadahead {
-    /// Blocks asked for ahead of the one being read.
+    /// Single blocks asked for ahead of the one being read.
     static let window = 512
 
     private let io: io_channel
     private let blocksCount: UInt64
-    /// The index after the last block asked for.
+    private let window: Int
+    /// The index after the last entry asked for.
     private var asked = 0
 
-    init(_ fs: ext2_filsys, blocksCount: UInt64) {
+    /// `window` entries are asked for ahead (``window`` for single blocks; fewer for longer reads).
+    init(_ fs: ext2_filsys, blocksCount: UInt64, window: Int = Self.window) {
         io = fs.pointee.io
         self.blocksCount = blocksCount
+        self.window = window
     }
 
-    /// Index `current` of `count` blocks is about to be read; `physical(i)` is block `i`'s address.
+    /// Block `current` of `count` is about to be read; `physical(i)` is block `i`'s address.
     mutating func reading(_ current: Int, of count: Int, physical: (Int) -> UInt64) {
+        reading(current, of: count) { (physical($0), 1) }
+    }
+
+    /// Read `current` of `count` is about to be made; `read(i)` is read `i`'s first block and length.
+    mutating func reading(_ current: Int, of count: Int, read: (Int) -> (start: UInt64, length: UInt64)) {
         let start = max(current, asked)
-        guard start - current < Self.window / 2 else { return }
-        let end = min(count, current + Self.window)
+        guard start - current < window / 2 else { return }
+        let end = min(count, current + window)
         var k = start
         while k < end {
-            var last = k
-            while last + 1 < end, physical(last + 1) == physical(last) + 1 { last += 1 }
-            let first = physical(k)
-            if first < blocksCount { _ = io_channel_cache_readahead(io, first, UInt64(min(last - k + 1, Int(blocksCount - first)))) }
-            k = last + 1
+            var (first, length) = read(k)
+            while k + 1 < end, case let next = read(k + 1), next.start == first + length {
+                length += next.length
+                k += 1
+            }
+            if first < blocksCount { _ = io_channel_cache_readahead(io, first, min(length, blocksCount - first)) }
+            k += 1
         }
         asked = max(end, asked)
     }
