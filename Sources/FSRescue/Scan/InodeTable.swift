@@ -47,9 +47,10 @@ public struct InodeFacts: Sendable, Equatable {
 ///
 /// Kept small so a filesystem with millions of files fits in little memory (about 4 bytes per
 /// live inode with 16-bit parent numbers, plus 1.5 bits per inode of the groups holding any):
-/// which inodes are live is a bitmap in chunks with a rank per 64-bit word (``LiveInodes``), each inode keeps a byte of type and flags, a
-/// byte of on-disk and counted links (4 bits each; larger counts in side maps) and the directory
-/// holding its first entry as a directory ordinal. Directories also keep their size, mtime and `..`.
+/// which inodes are live is a bitmap in chunks with a rank per 64-bit word (``LiveInodes``), each
+/// inode keeps a byte of type and flags, a byte of on-disk and counted links (4 bits each; larger
+/// counts in side maps) and the directory holding its first entry as a directory ordinal.
+/// Directories also keep their size, mtime and `..`.
 ///
 /// The rest is read again from the filesystem the scan ran on when a fact is asked for: `mode`,
 /// and `size` and `mtime` of non-directories, from the inode (`ext2fs_read_inode2`); `name` by
@@ -225,16 +226,16 @@ public struct InodeTable: Sendable, RandomAccessCollection {
     /// Adds a live inode; inodes come in increasing order (the inode scan's). False (nothing added)
     /// for an inode out of order or beyond `s_inodes_count`.
     mutating func append(inode: UInt32, mode: UInt16, size: UInt64, links: UInt16, mtime: UInt32, flags: UInt8) -> Bool {
-        let liveCount = live.count
+        let position = live.count
         guard live.append(inode) else { return false }
         let type = FileType(mode: mode)
         if type == .directory {
-            directoryIndices.append(Int32(liveCount))
+            directoryIndices.append(Int32(position))
             directorySizes.append(size)
             directoryMtimes.append(mtime)
             directoryDotdots.append(Self.noDotdot)
         }
-        if links >= UInt16(Self.overflow) { linkOverflow[Int32(liveCount)] = links }
+        if links >= UInt16(Self.overflow) { linkOverflow[Int32(position)] = links }
         linkCounts.append(UInt8(Swift.min(links, UInt16(Self.overflow))))
         self.flags.append(flags | type.code << Self.typeShift)
         return true
