@@ -1,6 +1,7 @@
 // The scan's live-inode set: rank and select as a sorted array gives them, and chunks stored only where inodes are.
 import Testing
 @testable import FSRescue
+import FSRescueTestSupport
 
 @Suite("Live inode sets")
 struct LiveInodesTests {
@@ -59,5 +60,19 @@ struct LiveInodesTests {
         #expect(set.index(of: .max) == 4 && set.inode(at: 4) == .max)
         #expect(set.index(of: 3_000_000_000) == 3 && set.index(of: 2_999_999_999) == nil)
         #expect(Array(set.numbered.map(\.inode)) == [2, 11, 12, 3_000_000_000, .max])
+    }
+
+    @Test("a scan of a mostly empty 32 GiB ext4 (2M inodes) keeps live-inode words for the one chunk in use")
+    func mostlyEmptyFilesystem() throws {
+        let dir = TemporaryDirectory()
+        let img = dir.file("empty.img")
+        // No journal and lazy inode tables: mke2fs writes 4 MB of the sparse 32 GiB.
+        try TestImages.make(img, sizeMiB: 32 << 10, extra: ["-O", "^has_journal", "-E", "lazy_itable_init=1"])
+        let report = try Filesystem.open(path: img).scan()
+        #expect(report.verdict == .clean)
+        #expect(report.inodes.live.capacity == 2 << 20)
+        // A flat bitmap with ranks would be 2M / 64 words of 12 bytes (384 KiB); the chunk is 1.5 KiB.
+        #expect(report.inodes.live.storedChunks == 1)
+        #expect(report.inodes.count == report.inodes.numbered.reduce(0) { n, _ in n + 1 })
     }
 }
