@@ -30,6 +30,13 @@ struct BitSet: Sendable {
     /// The 64 bits from `start` (bit 0 of the result is bit `start`), 0 past the end.
     func bits(from start: UInt64) -> UInt64 {
         guard start < count else { return 0 }
+        return Self.bits(from: start, words: word)
+    }
+
+    /// The 64 bits from bit `start` of an array of 64-bit words that `word(i)` reads (0 past its end),
+    /// two words joined when `start` is not on a word boundary.
+    @inline(__always)
+    static func bits(from start: UInt64, words word: (Int) -> UInt64) -> UInt64 {
         let shift = start & 63
         let low = word(Int(start >> 6)) >> shift
         return shift == 0 ? low : low | word(Int(start >> 6) + 1) << (64 - shift)

@@ -100,6 +100,19 @@ struct LiveInodes: Sendable {
         return inode(word: low, bit: word.trailingZeroBitCount)
     }
 
+    /// The 64 bits from bit `start` (bit `k` of the result: inode `start + k + 1`), 0 where no inode is live.
+    func bits(from start: UInt64) -> UInt64 {
+        guard start < UInt64(capacity) else { return 0 }
+        return BitSet.bits(from: start, words: word)
+    }
+
+    /// Word `index` of the whole inode range (0 in chunks not stored, and past the range).
+    private func word(_ index: Int) -> UInt64 {
+        let chunk = index >> Self.chunkWordsShift
+        guard chunk < slots.count, slots[chunk] != Self.noSlot else { return 0 }
+        return words[Int(slots[chunk]) << Self.chunkWordsShift | index & (Self.chunkWords - 1)]
+    }
+
     private func inode(word w: Int, bit: Int) -> UInt32 {
         let chunk = slotChunks[w >> Self.chunkWordsShift]
         return chunk << UInt32(Self.chunkBitsShift) + UInt32((w & (Self.chunkWords - 1)) << 6 + bit) + 1

@@ -41,6 +41,7 @@ extension ScanRun {
         var countFindings = 0
         let ratio = UInt64(1) << clusterBits
         var bitmapBuffer: [UInt8] = []
+        var nextDirectory = 0
         var done: UInt64 = 0
         for g in 0..<groupCount {
             done += 1
@@ -64,20 +65,26 @@ extension ScanRun {
                 }
             }
             totalFreeBlocks += freeClusters
-            // Inodes.
+            // Inodes, 64 at a time; the group's directories from the directory list, which is in inode order.
             let firstIno = g * inodesPerGroup + 1
             let lastIno = min(firstIno + inodesPerGroup - 1, inodesCount)
             var freeInodes: UInt64 = 0, dirs: UInt64 = 0
             if firstIno <= lastIno {
-                for ino in firstIno...lastIno {
-                    let index = table.index(of: ino)
-                    let live = index != nil
-                    let computed = live || ino < firstInode
-                    if let index, table.isDirectory(at: index) { dirs += 1 }
-                    let onDisk = ext2fs_test_inode_bitmap2(inodeMap, ino) != 0
-                    if !computed { freeInodes += 1 }
-                    if computed && !onDisk { inodeUsedButFree.add(UInt64(ino), group: g) }
-                    if !computed && onDisk { inodeFreeButUsed.add(UInt64(ino), group: g) }
+                forEachInodeWord(first: firstIno, last: lastIno, inodeMap: inodeMap, buffer: &bitmapBuffer) { offset, used, onDisk, valid in
+                    freeInodes += UInt64((~used & valid).nonzeroBitCount)
+                    var usedFree = used & ~onDisk, freeUsed = ~used & onDisk & valid
+                    while usedFree != 0 {
+                        inodeUsedButFree.add(UInt64(firstIno) + offset + UInt64(usedFree.trailingZeroBitCount), group: g)
+                        usedFree &= usedFree - 1
+                    }
+                    while freeUsed != 0 {
+                        inodeFreeButUsed.add(UInt64(firstIno) + offset + UInt64(freeUsed.trailingZeroBitCount), group: g)
+                        freeUsed &= freeUsed - 1
+                    }
+                }
+                while nextDirectory < table.directoryCount, table.number(at: Int(table.directoryIndices[nextDirectory])) <= lastIno {
+                    dirs += 1
+                    nextDirectory += 1
                 }
             }
             totalFreeInodes += freeInodes
