@@ -37,6 +37,13 @@ struct LiveInodesTests {
             break
         }
         #expect(set.numbered.map(\.inode) == inodes)
+        // 64 bits at a time from any bit (bit n - 1 is inode n), across words, chunks and chunks not stored.
+        let c = UInt64(Self.chunkInodes)
+        for start in [UInt64(0), 1, 63, 64, 100, 1300, c - 40, c - 1, c, 2 * c - 10, 3 * c, 5 * c + 30, 9 * c - 64, 9 * c - 1, 9 * c] {
+            var expected: UInt64 = 0
+            for k in 0..<UInt64(64) where live.contains(UInt32(start + k + 1)) && start + k < 9 * c { expected |= 1 << k }
+            #expect(set.bits(from: start) == expected, "64 bits from \(start)")
+        }
         #expect(set.numbered.map(\.index) == Array(inodes.indices))
         // Chunks 0, 1, 5 and 8 hold inodes (bit n - 1 stands for inode n: inode c is chunk 0's last bit, 2c chunk 1's, 9c chunk 8's).
         #expect(set.storedChunks == 4)
