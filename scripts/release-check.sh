@@ -12,6 +12,10 @@ grep -q 'NEEDED.*libstdc++' <<<"$dynamic" && fail "libstdc++ is linked dynamical
 grep -q 'NEEDED.*libgcc_s' <<<"$dynamic" && fail "libgcc_s is linked dynamically (libgcc_eh.a not found?)"
 grep -q '(RELR)' <<<"$dynamic" || fail "no packed relative relocations (DT_RELR): not linked by lld with -z pack-relative-relocs"
 grep -q 'FLAGS_1.*PIE' <<<"$dynamic" || fail "not a position-independent executable"
+if [ "${FSRESCUE_SHARED_E2FSPROGS:-0}" != 1 ]; then
+  shared="$(grep -oE 'NEEDED.*\[(libext2fs|libe2p|libcom_err|libblkid)[^]]*' <<<"$dynamic" | sed 's/.*\[//' | tr '\n' ' ' || true)"
+  [ -z "$shared" ] || fail "linked with shared ${shared% } (their archives not found? FSRESCUE_SHARED_E2FSPROGS=1 means it)"
+fi
 
 # What the two lists name must come first: our own modules' functions in .text (all but a few of
 # the unlisted ones after them: a name can share its section with a listed one), and the data in
@@ -65,7 +69,11 @@ PY
 # And it works: a fixture made and scanned by the shipped binary, clean.
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-"$bin" --version >/dev/null || fail "--version failed"
+version="$("$bin" --version)" || fail "--version failed"
+for lib in ext2fs blkid; do
+  want="lib$lib $(pkg-config --modversion "$lib")"
+  [[ "$version" == *"$want"* ]] || fail "--version says '$version', not naming $want"
+done
 "$bin" fixture create --out "$work/check.img" --files 200 --max-file-size 64K >/dev/null || fail "fixture create failed"
 "$bin" scan "$work/check.img" >/dev/null || fail "scan of a fresh fixture did not exit 0"
 peak=""

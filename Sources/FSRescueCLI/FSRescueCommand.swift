@@ -77,5 +77,7 @@ public struct FSRescueCommand: ParsableCommand {
 }
 
 enum FSRescueVersion {
-    static let string = "0.1.0"
+    static let number = "0.1.0"
+    /// The version and the C libraries it reads filesystems with ("0.1.0 (libext2fs 1.47.0, libblkid 2.38.1)").
+    static var string: String { "\(number) (libext2fs \(LibraryVersions.ext2fs), libblkid \(LibraryVersions.blkid))" }
 }

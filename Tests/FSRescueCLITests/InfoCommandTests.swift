@@ -130,6 +130,17 @@ struct InfoCommandTests {
         #expect(try FSRescueBinary.run(["--version"]).status == 0)
     }
 
+    @Test("--version names the libext2fs and libblkid it reads filesystems with, at the versions installed")
+    func versionNamesLibraries() throws {
+        let out = try FSRescueBinary.run(["--version"]).stdout
+        for lib in ["ext2fs", "blkid"] {
+            let installed = try Tool.run("pkg-config", ["--modversion", lib]).stdout
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(!installed.isEmpty)
+            #expect(out.contains("lib\(lib) \(installed)"), "\(out)")
+        }
+    }
+
     @Test("info, scan, salvage and extract work on a read-only image owned by another user, run by an unprivileged user")
     func unprivilegedReadOnly() throws {
         guard getuid() == 0, Tool.exists("setpriv") else { return }
