@@ -2,7 +2,8 @@
 SWIFT      ?= swift
 # Shipped builds (release, demo, bench, install) come from scripts/release-build.sh: the Swift runtime,
 # FoundationEssentials and libstdc++ linked in, packed relocations and hot functions first (smaller
-# peak RSS; a binary that runs without a Swift toolchain). libext2fs, libblkid and libcrypto stay dynamic.
+# peak RSS; a binary that runs without a Swift toolchain). libext2fs, libe2p, libcom_err and libblkid are
+# linked in too (FSRESCUE_SHARED_E2FSPROGS=1: shared; `fsrescue --version` names them); libcrypto stays dynamic.
 RELEASE_BUILD := SWIFT=$(SWIFT) bash scripts/release-build.sh
 PREFIX     ?= /usr/local
 # Debian packages the build and the tests need (binutils and python3: make release-check). Installed when missing (with sudo when not root).
