@@ -20,7 +20,9 @@ extension ScanRun {
     /// both with the lost directory as their directory.
     func passOwnerlessBlocks(_ candidates: OwnerlessCandidates) -> UInt64 {
         let bs = Int(blockSize)
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: bs * Int(OwnerlessCandidates.maxRun), alignment: 8)
+        // As long as the longest read (up to 64 blocks), not always 64: most scans have no candidates.
+        guard let longest = candidates.reads.lazy.map({ Int($0.length) }).max() else { return 0 }
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: bs * longest, alignment: 8)
         defer { buffer.deallocate() }
         var drafts: [UInt32: Int] = [:]
         var previous: (block: UInt64, draft: Int)?
