@@ -7,16 +7,17 @@ internal import CFSRescueBlkid
 /// either would ask.
 public enum LibraryVersions {
     /// libext2fs's version (`ext2fs_get_library_version`), such as "1.47.0".
-    public static var ext2fs: String {
-        var version: UnsafePointer<CChar>?
-        _ = ext2fs_get_library_version(&version, nil)
-        return version.map { String(cString: $0) } ?? "unknown"
-    }
+    public static var ext2fs: String { reported(by: ext2fs_get_library_version) }
 
     /// libblkid's version (`blkid_get_library_version`), such as "2.38.1".
-    public static var blkid: String {
+    public static var blkid: String { reported(by: blkid_get_library_version) }
+
+    /// The version string a `*_get_library_version(&version, &date)` function points at.
+    private static func reported(
+        by get: (UnsafeMutablePointer<UnsafePointer<CChar>?>?, UnsafeMutablePointer<UnsafePointer<CChar>?>?) -> Int32
+    ) -> String {
         var version: UnsafePointer<CChar>?
-        _ = blkid_get_library_version(&version, nil)
+        _ = get(&version, nil)
         return version.map { String(cString: $0) } ?? "unknown"
     }
 }
