@@ -72,17 +72,10 @@ extension InodeTable {
         for (logical, physical) in blocks {
             guard physical < blocksCount, io_channel_read_blk64(fs.pointee.io, physical, 1, buffer) == 0 else { continue }
             let bytes = UnsafeRawBufferPointer(start: buffer, count: bs)
-            var limit = bs
-            if hasMetadataCsum, bytes.loadUnaligned(fromByteOffset: bs - 12, as: UInt32.self) == 0,
-               bytes.loadUnaligned(fromByteOffset: bs - 8, as: UInt16.self) == 12, bytes[bs - 6] == 0, bytes[bs - 5] == 0xDE {
-                limit = bs - 12
-            }
-            if indexed && logical != 0 && bytes.loadUnaligned(as: UInt32.self) == 0
-                && DirectoryParser.recordLength(bytes.loadUnaligned(fromByteOffset: 4, as: UInt16.self), blockSize: bs) == bs {
-                continue  // an interior htree node
-            }
+            let layout = DirectoryBlockLayout.of(bytes, context: .owned(logical: logical, indexed: indexed), metadataCsum: hasMetadataCsum)
+            if layout.kind == .htreeNode { continue }
             var position = 0
-            _ = DirectoryParser.parse(bytes, limit: limit, blockSize: bs, hasFiletype: hasFiletype, inodesCount: inodesCount,
+            _ = DirectoryParser.parse(bytes, limit: layout.entriesEnd, blockSize: bs, hasFiletype: hasFiletype, inodesCount: inodesCount,
                                       slack: false,
                                       entry: { e in
                                           take(e, bytes, position: logical == 0 ? position : 2)

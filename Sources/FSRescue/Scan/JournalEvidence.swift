@@ -99,8 +99,8 @@ extension ScanRun {
     }
 
     private func journalEntries(_ bytes: UnsafeRawBufferPointer, directory: UInt32, block: UInt64, wanted: Set<UInt32>) {
-        let (limit, _) = entriesLimit(bytes)
-        _ = DirectoryParser.parse(bytes, limit: limit, blockSize: bytes.count, hasFiletype: hasFiletype, inodesCount: inodesCount, slack: false,
+        let layout = unownedLayout(bytes)
+        _ = DirectoryParser.parse(bytes, limit: layout.entriesEnd, blockSize: bytes.count, hasFiletype: hasFiletype, inodesCount: inodesCount, slack: false,
             entry: { e in
                 guard e.inode != 0, wanted.contains(e.inode), e.nameLength > 0, staleEntries.count < Self.staleEntryLimit else { return }
                 let name = Array(bytes[e.nameOffset..<e.nameOffset + e.nameLength])

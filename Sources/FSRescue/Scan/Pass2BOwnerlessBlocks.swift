@@ -61,14 +61,9 @@ extension ScanRun {
         return done
     }
 
-    /// Where a block's entries end: before the metadata_csum tail when the block has one.
-    func entriesLimit(_ bytes: UnsafeRawBufferPointer) -> (limit: Int, hasTail: Bool) {
-        let bs = bytes.count
-        if hasMetadataCsum, bytes.loadUnaligned(fromByteOffset: bs - 12, as: UInt32.self) == 0,
-           bytes.loadUnaligned(fromByteOffset: bs - 8, as: UInt16.self) == 12, bytes[bs - 6] == 0, bytes[bs - 5] == 0xDE {
-            return (bs - 12, true)
-        }
-        return (bs, false)
+    /// The layout of a block whose directory is not known (``DirectoryBlockLayout``).
+    func unownedLayout(_ bytes: UnsafeRawBufferPointer) -> DirectoryBlockLayout {
+        DirectoryBlockLayout.of(bytes, context: .unowned, metadataCsum: hasMetadataCsum)
     }
 
     /// The `.` and `..` of a directory's first block, when the block starts with them and `.` names
@@ -88,8 +83,9 @@ extension ScanRun {
     /// A block that parses from start to end as directory entries, not starting with `.`, with at
     /// least one live entry and every live entry plausible (the later blocks of a directory).
     private func isLaterDirectoryBlock(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        let (limit, hasTail) = entriesLimit(bytes)
-        if hasMetadataCsum && !hasTail { return false }
+        let layout = unownedLayout(bytes)
+        if layout.kind != .leaf || (hasMetadataCsum && !layout.hasTail) { return false }
+        let limit = layout.entriesEnd
         var live = 0, plausible = true, first = true
         let error = DirectoryParser.parse(bytes, limit: limit, blockSize: bytes.count, hasFiletype: hasFiletype, inodesCount: inodesCount, slack: false,
             entry: { e in
@@ -115,10 +111,10 @@ extension ScanRun {
     private func collectEntries(_ bytes: UnsafeRawBufferPointer, block: UInt64, into d: Int, first: Bool, inferred: Bool) {
         let dir = lostDrafts[d].inode
         lostDrafts[d].blocks.append(block)
-        let (limit, _) = entriesLimit(bytes)
-        let htreeRoot = first && 12 + Int(bytes.loadUnaligned(fromByteOffset: 16, as: UInt16.self)) == limit && bytes[24 + 5] == 8
+        let layout = unownedLayout(bytes)
+        let htreeRoot = first && layout.kind == .htreeRoot
         var position = 0
-        _ = DirectoryParser.parse(bytes, limit: limit, blockSize: bytes.count, hasFiletype: hasFiletype, inodesCount: inodesCount,
+        _ = DirectoryParser.parse(bytes, limit: layout.kind == .htreeNode ? 0 : layout.entriesEnd, blockSize: bytes.count, hasFiletype: hasFiletype, inodesCount: inodesCount,
                                   slack: !htreeRoot,
             entry: { e in
                 defer { position += 1 }

@@ -68,29 +68,22 @@ extension ScanRun {
         let ordinal = table.directoryOrdinal(ofIndex: dirIndex) ?? 0
         let bs = Int(blockSize)
         let indexed = table.flags[dirIndex] & InodeTable.Flag.indexed != 0
-        var limit = bs
+        let layout = DirectoryBlockLayout.of(bytes, context: .owned(logical: UInt64(ref.logical), indexed: indexed), metadataCsum: hasMetadataCsum)
         if hasMetadataCsum {
-            if bytes.loadUnaligned(fromByteOffset: bs - 12, as: UInt32.self) == 0,
-               bytes.loadUnaligned(fromByteOffset: bs - 8, as: UInt16.self) == 12,
-               bytes[bs - 6] == 0, bytes[bs - 5] == 0xDE {
-                limit = bs - 12
-            }
             let ok = ext2fs_dir_block_csum_verify(fs, dir, UnsafeMutableRawPointer(mutating: bytes.baseAddress!).assumingMemoryBound(to: ext2_dir_entry.self))
             if ok == 0 {
                 add(Finding(.dirChecksum, "The checksum of block \(ref.physical) (logical \(ref.logical)) of directory inode \(dir) does not match, or it has no checksum tail.", inode: dir, block: ref.physical))
                 table.addDamage(.badEntries, at: dirIndex)
             }
         }
-        // Interior htree nodes are one empty entry spanning the block, followed by index data.
-        if indexed && ref.logical != 0 && bytes.loadUnaligned(as: UInt32.self) == 0
-            && DirectoryParser.recordLength(bytes.loadUnaligned(fromByteOffset: 4, as: UInt16.self), blockSize: bs) == bs {
-            if htree.versions[ref.directory] != nil { htree.nodes[HtreeState.key(ref.directory, ref.logical)] = indexEntries(bytes, at: 8) }
+        if layout.kind == .htreeNode {
+            if htree.versions[ref.directory] != nil { htree.nodes[HtreeState.key(ref.directory, ref.logical)] = indexEntries(bytes, at: layout.indexOffset) }
             return
         }
         let hashed = indexed && ref.logical != 0 && htree.versions[ref.directory] != nil
         state.beginBlock()
         var position = 0
-        let error = DirectoryParser.parse(bytes, limit: limit, blockSize: bs, hasFiletype: hasFiletype, inodesCount: inodesCount,
+        let error = DirectoryParser.parse(bytes, limit: layout.entriesEnd, blockSize: bs, hasFiletype: hasFiletype, inodesCount: inodesCount,
                                           slack: !(indexed && ref.logical == 0),
             entry: { e in
                 checkEntry(e, bytes, dir: dir, dirIndex: dirIndex, ordinal: ordinal, block: ref.physical, logical: ref.logical, hashed: hashed,

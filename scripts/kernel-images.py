@@ -1,0 +1,280 @@
+#!/usr/bin/env python3
+"""Writes ext2/3/4 images through the Linux kernel's own driver, with the truth the kernel shows.
+
+Each image is made by this machine's mkfs, loop-mounted, filled with the shapes the kernel builds on
+real disks (indexed directories, deep extent trees, unwritten extents, inline data, xattrs in the
+inode, in a block and as EA inodes, hard links, fast and slow symlinks, sparse, empty and deleted
+files), then cleanly unmounted. The truth is read back through a second, read-only kernel mount:
+one JSON line per path (type, mode, size, sha256, symlink target, link count, xattrs).
+
+    scripts/kernel-images.py OUT_DIR [--only NAME ...] [--large] [--compress]
+
+Writes OUT_DIR/NAME.img and OUT_DIR/NAME.truth.jsonl (and NAME.img.gz with --compress).
+`--large` adds the three-level htree image (large_dir, 1 KiB blocks, ~40,000 entries: 64 MiB).
+Needs root and `mount -o loop`; without them it says why and exits 77 (the Automake "skipped" code).
+The committed copies in Fixtures/kernel are made by `make kernel-fixtures`.
+
+Content is deterministic (seeded); the images are not byte-identical from run to run (the kernel
+stamps times and a random UUID and hash seed), which is why the truth travels with each image.
+"""
+import argparse
+import hashlib
+import json
+import os
+import random
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+
+# name: (mkfs type, block size, size MiB, extra -O features, -E/-I options, content scale)
+IMAGES = {
+    "ext4-default":   ("ext4", 4096, 48, [], [], 1),
+    "ext4-1k":        ("ext4", 1024, 32, [], [], 1),
+    "ext3":           ("ext3", 4096, 32, [], [], 1),
+    "ext2":           ("ext2", 4096, 32, [], [], 1),
+    "ext4-inline":    ("ext4", 4096, 32, ["inline_data"], [], 1),
+    "ext4-largedir":  ("ext4", 4096, 32, ["large_dir"], [], 1),
+    "ext4-bigalloc":  ("ext4", 4096, 128, ["bigalloc"], ["-C", "16384"], 1),
+    "ext4-orphanfile": ("ext4", 4096, 32, ["orphan_file"], [], 1),
+    "ext4-eainode":   ("ext4", 4096, 32, ["ea_inode"], [], 1),
+    "ext4-nocsum":    ("ext4", 4096, 32, ["^metadata_csum"], [], 1),
+    "ext4-no64bit":   ("ext4", 4096, 32, ["^64bit"], [], 1),
+    "ext4-noflexbg":  ("ext4", 4096, 32, ["^flex_bg"], [], 1),
+}
+LARGE = {
+    # Three htree levels need more leaves than a two-level index holds (123 x 126 with 1 KiB blocks).
+    "ext4-largedir-3level": ("ext4", 1024, 64, ["large_dir"], ["-N", "8192"], 1),
+}
+
+
+def run(*args, check=True):
+    return subprocess.run(list(args), check=check, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def can_mount():
+    if os.geteuid() != 0:
+        return "not root"
+    for tool in ("mount", "umount", "mkfs.ext4"):
+        if shutil.which(tool) is None:
+            return f"{tool} is not installed"
+    with tempfile.TemporaryDirectory() as d:
+        img, mnt = f"{d}/probe.img", f"{d}/mnt"
+        os.mkdir(mnt)
+        with open(img, "wb") as f:
+            f.truncate(8 << 20)
+        run("mkfs.ext4", "-q", "-F", img)
+        r = run("mount", "-o", "loop", img, mnt, check=False)
+        if r.returncode != 0:
+            return "mount -o loop failed: " + r.stderr.strip()
+        run("umount", mnt)
+    return None
+
+
+def content(rng, size):
+    """Bytes unique to each file and to each 512-byte stretch of it (a misplaced block shows in a
+    hash), yet mostly a repeated phrase, so that the committed fixtures compress."""
+    phrase = b"%08x kernel-written ext4 fixture line " % rng.randrange(1 << 32)
+    out = bytearray()
+    while len(out) < size:
+        out += b"@%012d:%08x|" % (len(out), rng.randrange(1 << 32))
+        out += (phrase * 20)[: 512 - 23]
+    return bytes(out[:size])
+
+
+def write(path, data):
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def populate(root, block_size, features, rng, large):
+    """The shapes a kernel-written disk holds. Returns nothing: the truth is read back afterwards."""
+    # A tree of ordinary files (a few sizes, some spanning many blocks).
+    for d in range(6):
+        sub = f"{root}/tree/d{d}/sub"
+        os.makedirs(sub)
+        for i in range(20):
+            write(f"{root}/tree/d{d}/f{i}.txt", content(rng, rng.choice([0, 1, 60, 700, 5000, 40000])))
+        write(f"{sub}/deep.bin", content(rng, 150000))
+    # An indexed (htree) directory: thousands of entries, well past one block.
+    os.mkdir(f"{root}/indexed")
+    for i in range(3000):
+        write(f"{root}/indexed/entry-{i:05d}-{rng.randrange(1 << 30):08x}", b"%d\n" % i)
+    # A directory grown then emptied again (the kernel keeps its blocks), and empty ones.
+    os.mkdir(f"{root}/shrunk")
+    for i in range(400):
+        write(f"{root}/shrunk/gone-{i:04d}", b"x")
+    for i in range(400):
+        if i % 7:
+            os.unlink(f"{root}/shrunk/gone-{i:04d}")
+    os.makedirs(f"{root}/empty/nested-empty")
+    write(f"{root}/empty-file", b"")
+    # Hard links, a fast and a slow symlink, a dangling one.
+    os.mkdir(f"{root}/links")
+    write(f"{root}/links/original", content(rng, 3000))
+    os.link(f"{root}/links/original", f"{root}/links/hard-1")
+    os.link(f"{root}/links/original", f"{root}/tree/hard-2")
+    os.symlink("original", f"{root}/links/fast")
+    os.symlink("../tree/d1/sub/" + "long-target-" * 12 + "deep.bin", f"{root}/links/slow")
+    os.symlink("/nowhere/at/all", f"{root}/links/dangling")
+    # Extended attributes: small (in the inode), large (in a block), and one larger than a block
+    # (an EA inode where ea_inode is on; refused elsewhere).
+    os.mkdir(f"{root}/xattr")
+    write(f"{root}/xattr/small", b"small\n")
+    os.setxattr(f"{root}/xattr/small", "user.tag", b"v1")
+    write(f"{root}/xattr/block", b"block\n")
+    os.setxattr(f"{root}/xattr/block", "user.big", content(rng, min(1500, block_size - 200)))
+    if "ea_inode" in features:
+        write(f"{root}/xattr/eainode", b"ea inode\n")
+        os.setxattr(f"{root}/xattr/eainode", "user.huge", content(rng, 3 * block_size))
+    # Unwritten extents (fallocate), partly written; sparse files with holes.
+    has_extents = True
+    try:
+        with open(f"{root}/fallocated", "wb") as f:
+            os.posix_fallocate(f.fileno(), 0, 1 << 20)
+            f.seek(100000)
+            f.write(content(rng, 5000))
+    except OSError:
+        has_extents = False  # ext2/ext3: no unwritten extents (glibc would emulate by writing zeros)
+    with open(f"{root}/sparse", "wb") as f:
+        f.seek(3 << 20)
+        f.write(content(rng, 9000))
+        f.seek(9 << 20)
+        f.write(b"end\n")
+    # A fragmented file: one block written every other block, so each is its own extent, enough of
+    # them for an extent tree of depth 2 (more leaves than the inode's four slots).
+    per_leaf = (block_size - 12) // 12
+    count = 4 * per_leaf + 40 if has_extents else 300
+    with open(f"{root}/fragmented", "wb") as f:
+        for k in range(count):
+            f.seek(2 * k * block_size)
+            f.write(content(rng, block_size))
+    # Deleted files (their inodes and blocks free again).
+    os.mkdir(f"{root}/deleted")
+    for i in range(30):
+        write(f"{root}/deleted/tmp-{i}", content(rng, 2000 * (i + 1)))
+    for i in range(0, 30, 2):
+        os.unlink(f"{root}/deleted/tmp-{i}")
+    # Renamed over, truncated: ordinary life.
+    write(f"{root}/renamed-target", b"old\n")
+    write(f"{root}/renamed-source", content(rng, 8000))
+    os.rename(f"{root}/renamed-source", f"{root}/renamed-target")
+    write(f"{root}/truncated", content(rng, 70000))
+    os.truncate(f"{root}/truncated", 12345)
+    if large:
+        # Past two htree levels: long names (three to a 1 KiB leaf), hard links to a few files.
+        os.mkdir(f"{root}/huge-dir")
+        targets = []
+        for t in range(4):
+            targets.append(f"{root}/huge-dir/target-{t}")
+            write(targets[-1], b"target %d\n" % t)
+        stem = "n" * 230
+        for i in range(40000):
+            os.link(targets[i % 4], f"{root}/huge-dir/{stem}-{i:06d}")
+
+
+def truth(root):
+    """One record per path under the mount, as the kernel shows it (lost+found left out)."""
+    records = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        rel_dir = os.path.relpath(dirpath, root)
+        if rel_dir == "lost+found" or rel_dir.startswith("lost+found/"):
+            continue
+        for name in sorted(dirnames + filenames):
+            if rel_dir == "." and name == "lost+found":
+                continue
+            path = os.path.join(dirpath, name)
+            rel = os.path.normpath(os.path.join(rel_dir, name))
+            st = os.lstat(path)
+            rec = {"path": rel, "mode": stat.S_IMODE(st.st_mode), "links": st.st_nlink, "inode": st.st_ino}
+            if stat.S_ISDIR(st.st_mode):
+                rec["type"] = "directory"
+            elif stat.S_ISLNK(st.st_mode):
+                rec["type"] = "symlink"
+                rec["target"] = os.readlink(path)
+            elif stat.S_ISREG(st.st_mode):
+                rec["type"] = "file"
+                rec["size"] = st.st_size
+                h = hashlib.sha256()
+                with open(path, "rb") as f:
+                    for chunk in iter(lambda: f.read(1 << 20), b""):
+                        h.update(chunk)
+                rec["sha256"] = h.hexdigest()
+            else:
+                rec["type"] = "other"
+            xattrs = {}
+            if not stat.S_ISLNK(st.st_mode):
+                for key in sorted(os.listxattr(path)):
+                    if key.startswith("user."):
+                        xattrs[key] = hashlib.sha256(os.getxattr(path, key)).hexdigest()
+            if xattrs:
+                rec["xattrs"] = xattrs
+            records.append(rec)
+    records.sort(key=lambda r: r["path"])
+    return records
+
+
+def make(name, spec, out, seed, large):
+    fstype, block_size, size_mib, features, options, _ = spec
+    img = f"{out}/{name}.img"
+    if os.path.exists(img):
+        os.unlink(img)
+    with open(img, "wb") as f:
+        f.truncate(size_mib << 20)
+    args = ["mkfs." + fstype, "-q", "-F", "-b", str(block_size)] + options
+    if features:
+        args += ["-O", ",".join(features)]
+    run(*args, img)
+    rng = random.Random(f"{seed}:{name}")
+    with tempfile.TemporaryDirectory() as mnt:
+        run("mount", "-o", "loop", img, mnt)
+        try:
+            populate(mnt, block_size, features, rng, large)
+        finally:
+            run("sync")
+            run("umount", mnt)
+        run("mount", "-o", "loop,ro,noload" if fstype != "ext2" else "loop,ro", img, mnt)
+        try:
+            records = truth(mnt)
+        finally:
+            run("umount", mnt)
+    with open(f"{out}/{name}.truth.jsonl", "w") as f:
+        for r in records:
+            f.write(json.dumps(r, sort_keys=True) + "\n")
+    fsck = run("e2fsck", "-fn", img, check=False)
+    return img, len(records), fsck.returncode
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("out")
+    p.add_argument("--only", nargs="*", default=None)
+    p.add_argument("--large", action="store_true")
+    p.add_argument("--compress", action="store_true")
+    p.add_argument("--seed", type=int, default=1)
+    a = p.parse_args()
+    why = can_mount()
+    if why:
+        print(f"kernel-images: skipped: {why} (the kernel's ext4 driver is needed to write these images)", file=sys.stderr)
+        return 77
+    os.makedirs(a.out, exist_ok=True)
+    images = dict(IMAGES)
+    if a.large:
+        images.update(LARGE)
+    if a.only:
+        images = {k: v for k, v in {**IMAGES, **LARGE}.items() if k in a.only}
+    for name, spec in images.items():
+        img, n, fsck = make(name, spec, a.out, a.seed, name in LARGE)
+        if a.compress:
+            run("gzip", "-9", "-n", "-f", "-k", img)
+        print(f"{name}: {n} paths, e2fsck -fn exit {fsck}")
+        if fsck != 0:
+            print(f"kernel-images: e2fsck -fn calls {name} damaged: the kernel wrote it, so this is a tool bug", file=sys.stderr)
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
