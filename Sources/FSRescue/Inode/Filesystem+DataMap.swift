@@ -75,8 +75,10 @@ extension Filesystem {
         return body()
     }
 
-    /// Inline data (`ext2fs_inline_data_size` / `ext2fs_inline_data_get`), bounded by the inode's size.
-    private func inlineData(of inode: InodeRecord, problems: inout [String]) -> [UInt8]? {
+    /// Inline data (`ext2fs_inline_data_size` / `ext2fs_inline_data_get`), bounded by the inode's
+    /// size; with `whole`, all of it (a directory's entries are read as far as libext2fs stores them,
+    /// as pass 2 reads them, whatever `i_size` says).
+    func inlineData(of inode: InodeRecord, problems: inout [String], whole: Bool = false) -> [UInt8]? {
         ignoringChecksums { () -> [UInt8]? in
             var size = 0
             var rc = ext2fs_inline_data_size(handle, inode.number, &size)
@@ -99,7 +101,7 @@ extension Filesystem {
                 problems.append("inline data unreadable: \(Ext2Error(code: Int(rc)).message)")
                 return nil
             }
-            return Array(buffer.prefix(min(size, Int(clamping: inode.size))))
+            return Array(buffer.prefix(whole ? size : min(size, Int(clamping: inode.size))))
         }
     }
 

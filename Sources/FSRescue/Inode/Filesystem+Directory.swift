@@ -1,4 +1,5 @@
-// Listing a directory's live entries through libext2fs (for extract, which needs no full scan).
+// Reading a directory's live entries through the one directory-block reader (DirectoryBlockLayout and
+// DirectoryParser), for salvage and extract, and for names the scan looks up again.
 internal import CFSRescueExt2fs
 
 /// Lists a directory's live entries; scan-based plans provide their own, checked by pass 2.
@@ -6,47 +7,101 @@ public protocol DirectoryLister: Sendable {
     func entries(of directory: UInt32) -> [SalvagePlan.Entry]
 }
 
+/// The order in which ``Filesystem/forEachDirectoryRecord(of:order:_:)`` reads a directory's blocks.
+enum DirectoryBlockOrder {
+    /// Logical order: the order of `ls -f`, and of `ext2fs_dir_iterate2`.
+    case logical
+    /// Physical order: the order pass 2 reads blocks in (so the first entry met is the one pass 2 met first).
+    case physical
+}
+
+/// One live record of a directory as read: its header and name within `bytes`, and its place.
+struct DirectoryRecord {
+    let entry: DirectoryEntry
+    /// The region the entry's offsets refer to (a block, or one region of an inline directory).
+    let bytes: UnsafeRawBufferPointer
+    /// 0 and 1 for the first two records of block 0 (where `.` and `..` belong); 2 elsewhere.
+    let position: Int
+
+    var name: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[entry.nameOffset..<entry.nameOffset + entry.nameLength]) }
+    var isDot: Bool { entry.nameLength == 1 && bytes[entry.nameOffset] == 0x2E }
+    var isDotDot: Bool { entry.nameLength == 2 && bytes[entry.nameOffset] == 0x2E && bytes[entry.nameOffset + 1] == 0x2E }
+}
+
 extension Filesystem: DirectoryLister {
     /// At most this many entries are listed per directory, so a hostile directory cannot stall a run.
     public static let maxEntriesPerDirectory = 10_000_000
 
-    /// The live entries of `directory`, without `.` and `..`, with `ext2fs_dir_iterate2`
-    /// (inline-data directories included; checksum errors tolerated). Entries before a corrupted
-    /// record are returned; the rest of that block is the scan's business. The walk stops after as many
-    /// blocks as the image holds: a crafted block map (an indirect block pointing at itself, a 16 GiB
-    /// `i_size`) would otherwise have libext2fs list one block millions of times.
+    /// The live entries of `directory` in logical order, without `.` and `..` (by name, wherever
+    /// they stand) and without empty records. Entries before a damaged record are returned; the rest
+    /// of that block is the scan's business.
     public func entries(of directory: UInt32) -> [SalvagePlan.Entry] {
-        final class Collector {
-            var entries: [SalvagePlan.Entry] = []
-            var blocks: UInt64 = 0
-            let maxBlocks: UInt64
-            init(maxBlocks: UInt64) { self.maxBlocks = maxBlocks }
+        var entries: [SalvagePlan.Entry] = []
+        forEachDirectoryRecord(of: directory, order: .logical) { record in
+            guard record.entry.inode != 0, !record.isDot, !record.isDotDot else { return true }
+            entries.append(SalvagePlan.Entry(name: Array(record.name), inode: record.entry.inode))
+            return entries.count < Self.maxEntriesPerDirectory
         }
-        let collector = Collector(maxBlocks: imageBlocks)
-        let callback: @convention(c) (ext2_ino_t, Int32, UnsafeMutablePointer<ext2_dir_entry>?, Int32, Int32,
-                                      UnsafeMutablePointer<CChar>?, UnsafeMutableRawPointer?) -> Int32 = { _, entry, dirent, offset, _, _, priv in
-            guard let dirent, let priv else { return DIRENT_ABORT }
-            let collector = Unmanaged<Collector>.fromOpaque(priv).takeUnretainedValue()
-            if offset == 0 {
-                collector.blocks += 1
-                if collector.blocks > collector.maxBlocks { return DIRENT_ABORT }
+        return entries
+    }
+
+    /// Reads `directory`'s blocks (`io_channel_read_blk64`, through its block map) or its inline
+    /// data (`ext2fs_inline_data_get`) and calls `body` with every record of every leaf, empty ones
+    /// included, until `body` returns false. Index blocks are skipped, checksums are not checked, and no more blocks are read than the image holds
+    /// (a crafted map can name one block millions of times).
+    func forEachDirectoryRecord(of directory: UInt32, order: DirectoryBlockOrder, _ body: (DirectoryRecord) -> Bool) {
+        guard let inode = try? readInode(directory), inode.type == .directory else { return }
+        let sb = handle.pointee.super.pointee
+        let hasFiletype = sb.s_feature_incompat & UInt32(EXT2_FEATURE_INCOMPAT_FILETYPE) != 0
+        let metadataCsum = sb.s_feature_ro_compat & UInt32(EXT4_FEATURE_RO_COMPAT_METADATA_CSUM) != 0
+        let inodesCount = sb.s_inodes_count
+        let bs = Int(blockSize)
+        if inode.hasInlineData {
+            var problems: [String] = []
+            guard let data = inlineData(of: inode, problems: &problems, whole: true), data.count >= 4 else { return }
+            data.withUnsafeBytes { bytes in
+                // i_block holds the parent and 56 bytes of entries; the system.data attribute holds the rest.
+                var going = true
+                for (start, end) in [(4, min(60, bytes.count)), (60, bytes.count)] where end > start && going {
+                    let region = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+                    _ = DirectoryParser.parse(region, limit: region.count, blockSize: region.count, minimumRecord: 8,
+                                              hasFiletype: hasFiletype, inodesCount: inodesCount, slack: false,
+                                              entry: { e in if going { going = body(DirectoryRecord(entry: e, bytes: region, position: 2)) } },
+                                              stale: { _ in })
+                }
             }
-            if entry == DIRENT_DOT_FILE || entry == DIRENT_DOT_DOT_FILE || dirent.pointee.inode == 0 { return 0 }
-            let length = Int(ext2fs_dirent_name_len(dirent))
-            // The name follows the 8-byte header; libext2fs has checked it lies within rec_len and the block.
-            let name = Array(UnsafeRawBufferPointer(start: UnsafeRawPointer(dirent) + 8, count: length))
-            collector.entries.append(SalvagePlan.Entry(name: name, inode: dirent.pointee.inode))
-            return collector.entries.count >= Filesystem.maxEntriesPerDirectory ? DIRENT_ABORT : 0
+            return
         }
-        let priv = Unmanaged.passUnretained(collector).toOpaque()
-        // DIRENT_FLAG_INCLUDE_INLINE_DATA makes libext2fs 1.47 report EXT2_ET_DIR_CORRUPTED on ordinary
-        // block directories, so it is passed only for inline-data ones. DIRENT_FLAG_INCLUDE_EMPTY makes
-        // every block call back (at offset 0), so blocks of empty entries are counted too.
-        let inline = (try? readInode(directory))?.hasInlineData ?? false
-        let flags = Int32(DIRENT_FLAG_INCLUDE_EMPTY) | (inline ? Int32(DIRENT_FLAG_INCLUDE_INLINE_DATA) : 0)
-        _ = ignoringChecksums {
-            ext2fs_dir_iterate2(handle, directory, flags, nil, callback, priv)
+        guard let map = try? blockMap(of: directory) else { return }
+        var blocks: [(logical: UInt64, physical: UInt64)] = []
+        let maxBlocks = imageBlocks
+        // Unwritten extents are read too, as pass 2 and e2fsck read them: a directory block there is
+        // damage the scan reports, and its entries are still the best evidence of the tree.
+        outer: for run in map.runs {
+            for k in 0..<UInt64(run.length) {
+                guard UInt64(blocks.count) < maxBlocks else { break outer }
+                blocks.append((run.logical + k, run.physical + k))
+            }
         }
-        return withExtendedLifetime(collector) { collector.entries }
+        if order == .physical { blocks.sort { $0.physical < $1.physical } }
+        let indexed = inode.flags & UInt32(EXT2_INDEX_FL) != 0
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: bs, alignment: 8)
+        defer { buffer.deallocate() }
+        var going = true
+        for (logical, physical) in blocks where going {
+            guard blocksInRange(physical, count: 1), io_channel_read_blk64(handle.pointee.io, physical, 1, buffer) == 0 else { continue }
+            let bytes = UnsafeRawBufferPointer(start: buffer, count: bs)
+            let layout = DirectoryBlockLayout.of(bytes, context: .owned(logical: logical, indexed: indexed), metadataCsum: metadataCsum)
+            guard layout.kind != .htreeNode else { continue }
+            var position = 0
+            _ = DirectoryParser.parse(bytes, limit: layout.entriesEnd, blockSize: bs, hasFiletype: hasFiletype, inodesCount: inodesCount,
+                                      slack: false,
+                                      entry: { e in
+                                          guard going else { return }
+                                          going = body(DirectoryRecord(entry: e, bytes: bytes, position: logical == 0 ? min(position, 2) : 2))
+                                          position += 1
+                                      },
+                                      stale: { _ in })
+        }
     }
 }
