@@ -7,10 +7,10 @@ SWIFT      ?= swift
 RELEASE_BUILD := SWIFT=$(SWIFT) bash scripts/release-build.sh
 PREFIX     ?= /usr/local
 # Debian packages the build and the tests need (binutils and python3: make release-check). Installed when missing (with sudo when not root).
-APT_PACKAGES := libext2fs-dev libblkid-dev comerr-dev libssl-dev pkg-config e2fsprogs fdisk util-linux man-db groff-base binutils python3 libstdc++-12-dev
+APT_PACKAGES := libext2fs-dev libblkid-dev comerr-dev libssl-dev pkg-config e2fsprogs fdisk util-linux man-db groff-base binutils python3 libstdc++-12-dev xz-utils
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build release release-check link-order test demo fuzz-smoke clean install uninstall readme bench bench-deps bench-eta
+.PHONY: kernel-fixtures deps build release release-check link-order test demo fuzz-smoke clean install uninstall readme bench bench-deps bench-eta
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -59,6 +59,11 @@ bench: bench-deps release
 # ETA honesty (issue 5) on the bench images: scan and salvage `--progress json` vs e2fsck -C.
 bench-eta: bench-deps release
 	bash bench/eta-bench.sh
+
+# Rewrites Fixtures/kernel from images the Linux kernel writes (root and mount -o loop; see the script).
+kernel-fixtures:
+	rm -f Fixtures/kernel/*.xz
+	python3 scripts/kernel-images.py Fixtures/kernel --small --large --fixtures
 
 demo: release
 	@bash scripts/demo.sh "$$($(RELEASE_BUILD) --show-bin-path)/fsrescue"

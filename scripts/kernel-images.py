@@ -7,10 +7,12 @@ inode, in a block and as EA inodes, hard links, fast and slow symlinks, sparse, 
 files), then cleanly unmounted. The truth is read back through a second, read-only kernel mount:
 one JSON line per path (type, mode, size, sha256, symlink target, link count, xattrs).
 
-    scripts/kernel-images.py OUT_DIR [--only NAME ...] [--large] [--compress]
+    scripts/kernel-images.py OUT_DIR [--only NAME ...] [--large] [--small] [--fixtures]
 
-Writes OUT_DIR/NAME.img and OUT_DIR/NAME.truth.jsonl (and NAME.img.gz with --compress).
-`--large` adds the three-level htree image (large_dir, 1 KiB blocks, ~40,000 entries: 64 MiB).
+Writes OUT_DIR/NAME.img and OUT_DIR/NAME.truth.jsonl. `--large` adds the three-level htree image
+(large_dir, 1 KiB blocks, 40,000 entries in one directory: 64 MiB). `--small` writes 600 entries
+instead of 3,000 into the indexed directory (still many blocks). `--fixtures` keeps only
+NAME.img.xz and NAME.truth.jsonl.xz, the form committed under Fixtures/kernel.
 Needs root and `mount -o loop`; without them it says why and exits 77 (the Automake "skipped" code).
 The committed copies in Fixtures/kernel are made by `make kernel-fixtures`.
 
@@ -88,7 +90,7 @@ def write(path, data):
         f.write(data)
 
 
-def populate(root, block_size, features, rng, large):
+def populate(root, block_size, features, rng, large, entries):
     """The shapes a kernel-written disk holds. Returns nothing: the truth is read back afterwards."""
     # A tree of ordinary files (a few sizes, some spanning many blocks).
     for d in range(6):
@@ -99,7 +101,7 @@ def populate(root, block_size, features, rng, large):
         write(f"{sub}/deep.bin", content(rng, 150000))
     # An indexed (htree) directory: thousands of entries, well past one block.
     os.mkdir(f"{root}/indexed")
-    for i in range(3000):
+    for i in range(entries):
         write(f"{root}/indexed/entry-{i:05d}-{rng.randrange(1 << 30):08x}", b"%d\n" % i)
     # A directory grown then emptied again (the kernel keeps its blocks), and empty ones.
     os.mkdir(f"{root}/shrunk")
@@ -216,7 +218,7 @@ def truth(root):
     return records
 
 
-def make(name, spec, out, seed, large):
+def make(name, spec, out, seed, large, entries):
     fstype, block_size, size_mib, features, options, _ = spec
     img = f"{out}/{name}.img"
     if os.path.exists(img):
@@ -231,7 +233,7 @@ def make(name, spec, out, seed, large):
     with tempfile.TemporaryDirectory() as mnt:
         run("mount", "-o", "loop", img, mnt)
         try:
-            populate(mnt, block_size, features, rng, large)
+            populate(mnt, block_size, features, rng, large, entries)
         finally:
             run("sync")
             run("umount", mnt)
@@ -252,7 +254,8 @@ def main():
     p.add_argument("out")
     p.add_argument("--only", nargs="*", default=None)
     p.add_argument("--large", action="store_true")
-    p.add_argument("--compress", action="store_true")
+    p.add_argument("--small", action="store_true")
+    p.add_argument("--fixtures", action="store_true")
     p.add_argument("--seed", type=int, default=1)
     a = p.parse_args()
     why = can_mount()
@@ -266,9 +269,10 @@ def main():
     if a.only:
         images = {k: v for k, v in {**IMAGES, **LARGE}.items() if k in a.only}
     for name, spec in images.items():
-        img, n, fsck = make(name, spec, a.out, a.seed, name in LARGE)
-        if a.compress:
-            run("gzip", "-9", "-n", "-f", "-k", img)
+        img, n, fsck = make(name, spec, a.out, a.seed, name in LARGE, 600 if a.small else 3000)
+        if a.fixtures:
+            for path in (img, f"{a.out}/{name}.truth.jsonl"):
+                run("xz", "-9", "-f", "-T1", path)
         print(f"{name}: {n} paths, e2fsck -fn exit {fsck}")
         if fsck != 0:
             print(f"kernel-images: e2fsck -fn calls {name} damaged: the kernel wrote it, so this is a tool bug", file=sys.stderr)

@@ -48,10 +48,7 @@ struct SalvageCommand: ParsableCommand {
         defer { signals.uninstall() }
 
         // The copy pass's size is guessed from the used blocks and inodes until the scan has run.
-        let info = fs.info
-        let usedBytes = (info.blocksCount - info.freeBlocks) * UInt64(info.blockSize)
-        let usedInodes = UInt64(info.inodesCount - info.freeInodes)
-        let chained = ChainedProgress(engine, then: [CopyJob.passPlan(SalvageEstimate(items: usedInodes, dataBytes: usedBytes))])
+        let chained = ChainedProgress(engine, then: [CopyJob.passPlan(SalvageEstimate(guessingFrom: fs.info))])
         let report = fs.scan(progress: chained)
         if !report.completed {
             engine.finish(completed: false)

@@ -12,9 +12,15 @@ extension Filesystem {
     /// Blocks in the filesystem (`ext2fs_blocks_count`).
     public var blocksCount: UInt64 { UInt64(ext2fs_blocks_count(handle.pointee.super)) }
     /// The filesystem's size in bytes, as its superblock says (``blocksCount`` × ``blockSize``).
-    public var sizeBytes: UInt64 { blocksCount * UInt64(blockSize) }
+    /// Saturates at `UInt64.max`: a hostile 64-bit block count times the block size does not fit.
+    public var sizeBytes: UInt64 { blocksCount.multipliedSaturating(by: UInt64(blockSize)) }
     /// Inodes in the filesystem (`s_inodes_count`).
     public var inodesCount: UInt32 { handle.pointee.super.pointee.s_inodes_count }
+    /// Inodes that can be read: `s_inodes_count`, but no more than the groups' inode tables hold
+    /// (`fsr_inodes_in_tables`). Anything sized by inodes is sized by this, never by the claim.
+    public var readableInodesCount: UInt32 {
+        UInt32(min(UInt64(inodesCount), UInt64(fsr_inodes_in_tables(handle))))
+    }
     /// Block groups (`fs->group_desc_count`).
     public var groupCount: UInt32 { handle.pointee.group_desc_count }
 
@@ -47,6 +53,16 @@ extension Filesystem {
                 "The image holds \(available) bytes of a \(fsBytes)-byte filesystem; the last \(truncation.missingBytes) bytes (from block \(available / UInt64(blockSize))) are missing.",
                 block: available / UInt64(blockSize)))
         }
+        // Nothing is computed from a count that disagrees with its total: the disagreement is the finding.
+        let freeBlocks = UInt64(ext2fs_free_blocks_count(handle.pointee.super))
+        if freeBlocks > blocksCount {
+            findings.append(Finding(.superblockCounts,
+                "The superblock records more free blocks (\(freeBlocks)) than blocks (\(blocksCount)); its free-block count is not trusted."))
+        }
+        if sb.s_free_inodes_count > sb.s_inodes_count {
+            findings.append(Finding(.superblockCounts,
+                "The superblock records more free inodes (\(sb.s_free_inodes_count)) than inodes (\(sb.s_inodes_count)); its free-inode count is not trusted."))
+        }
         if state.errors || state.errorCount > 0 {
             findings.append(Finding(.errorFlagSet,
                 "The kernel recorded errors on this filesystem (state flag \(state.errors ? "set" : "clear"), \(state.errorCount) errors counted)."))
@@ -65,7 +81,7 @@ extension Filesystem {
             uuid: Self.uuidString(sb.s_uuid), label: Self.fixedString(sb.s_volume_name),
             lastMountedOn: Self.fixedString(sb.s_last_mounted),
             blockSize: blockSize, blocksCount: blocksCount,
-            freeBlocks: UInt64(ext2fs_free_blocks_count(handle.pointee.super)),
+            freeBlocks: freeBlocks,
             reservedBlocks: UInt64(ext2fs_r_blocks_count(handle.pointee.super)),
             inodesCount: sb.s_inodes_count, freeInodes: sb.s_free_inodes_count,
             inodeSize: fsr_inode_size(handle), firstDataBlock: sb.s_first_data_block, groupCount: groupCount,

@@ -55,8 +55,10 @@ struct SuperblockSanity {
 
     /// Reads the superblock libext2fs would read for `superblock`/`blockSize` at `offset`.
     static func read(_ source: ImageSource, offset: UInt64, superblock: UInt64, blockSize: UInt32) -> SuperblockSanity {
-        let byte = superblock == 0 ? 1024 : superblock * UInt64(blockSize)
-        let raw = (try? source.read(at: offset + byte, count: 1024)) ?? []
+        // --superblock comes from the user: a block past 2^64 bytes is simply not there.
+        let (byte, overflow) = superblock == 0 ? (1024, false) : superblock.multipliedReportingOverflow(by: UInt64(blockSize))
+        let (at, past) = offset.addingReportingOverflow(byte)
+        let raw = overflow || past ? [] : (try? source.read(at: at, count: 1024)) ?? []
         return SuperblockSanity(raw: raw)
     }
 }

@@ -26,6 +26,8 @@ public struct FindingCode: Sendable, Hashable, CustomStringConvertible {
         summary: "Group descriptors are inconsistent (bitmaps or inode table out of range); opened ignoring them.")
     public static let unsupportedFeatures = FindingCode(id: "superblock.unsupported-feature", pass: .open, severity: .warning,
         summary: "Incompatible features unknown to libext2fs; opened anyway, results may be incomplete.")
+    public static let superblockCounts = FindingCode(id: "superblock.counts", pass: .open, severity: .warning,
+        summary: "The superblock records more free blocks or inodes than the filesystem has; its counts are not trusted.")
     public static let imageTruncated = FindingCode(id: "image.truncated", pass: .open, severity: .error,
         summary: "The image file is shorter than the filesystem it holds; the missing tail is unreadable.")
     public static let errorFlagSet = FindingCode(id: "state.errors", pass: .open, severity: .warning,
@@ -154,7 +156,7 @@ public struct FindingCode: Sendable, Hashable, CustomStringConvertible {
     /// Every code, in table order.
     public static let all: [FindingCode] = [
         primarySuperblockUnusable, checksumErrors, groupDescriptorErrors, unsupportedFeatures, imageTruncated,
-        errorFlagSet, notCleanlyUnmounted, journalNeedsRecovery,
+        errorFlagSet, notCleanlyUnmounted, journalNeedsRecovery, superblockCounts,
         inodeScanError, inodeChecksum, inodeBadMode, inodeDtimeSet, inodeZeroDtime, inodeBadSize,
         inodeBadBlockCount, inodeDeletedIntact, blockOutOfRange, blockMetadataOverlap, blockMultiplyClaimed,
         blockMapError, extentBadHeader, extentChecksum, extentBadOrder, extentTooDeep, extentUnreadable,

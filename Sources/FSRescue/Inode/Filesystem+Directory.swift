@@ -26,19 +26,22 @@ struct DirectoryRecord {
     var name: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[entry.nameOffset..<entry.nameOffset + entry.nameLength]) }
     var isDot: Bool { entry.nameLength == 1 && bytes[entry.nameOffset] == 0x2E }
     var isDotDot: Bool { entry.nameLength == 2 && bytes[entry.nameOffset] == 0x2E && bytes[entry.nameOffset + 1] == 0x2E }
+    /// `.` or `..` in its own place: the directory itself, or its parent.
+    var isSelfOrParent: Bool { position == 0 && isDot || position == 1 && isDotDot }
 }
 
 extension Filesystem: DirectoryLister {
     /// At most this many entries are listed per directory, so a hostile directory cannot stall a run.
     public static let maxEntriesPerDirectory = 10_000_000
 
-    /// The live entries of `directory` in logical order, without `.` and `..` (by name, wherever
-    /// they stand) and without empty records. Entries before a damaged record are returned; the rest
-    /// of that block is the scan's business.
+    /// The live entries of `directory` in logical order, without empty records and without `.` and
+    /// `..` where they belong (the first two records of block 0). An entry elsewhere that is named
+    /// `..` names a file all the same, and is listed (the output sandbox renames it). Entries before
+    /// a damaged record are returned; the rest of that block is the scan's business.
     public func entries(of directory: UInt32) -> [SalvagePlan.Entry] {
         var entries: [SalvagePlan.Entry] = []
         forEachDirectoryRecord(of: directory, order: .logical) { record in
-            guard record.entry.inode != 0, !record.isDot, !record.isDotDot else { return true }
+            guard record.entry.inode != 0, !record.isSelfOrParent else { return true }
             entries.append(SalvagePlan.Entry(name: Array(record.name), inode: record.entry.inode))
             return entries.count < Self.maxEntriesPerDirectory
         }

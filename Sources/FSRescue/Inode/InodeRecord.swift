@@ -71,7 +71,8 @@ extension Filesystem {
     }
 
     func readRawInode(_ number: UInt32) throws(Ext2Error) -> ext2_inode_large {
-        guard number >= 1 && number <= inodesCount else { throw Ext2Error(code: Int(EXT2_ET_BAD_INODE_NUM)) }
+        // Past the groups' tables libext2fs would look up a descriptor the image does not have.
+        guard number >= 1 && number <= readableInodesCount else { throw Ext2Error(code: Int(EXT2_ET_BAD_INODE_NUM)) }
         var raw = ext2_inode_large()
         let rc = withUnsafeMutablePointer(to: &raw) { p in
             p.withMemoryRebound(to: ext2_inode.self, capacity: 1) { small in

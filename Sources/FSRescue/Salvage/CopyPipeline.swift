@@ -152,7 +152,7 @@ final class CopyPipeline: @unchecked Sendable {
 
     /// Queues a file copy.
     func submit(_ job: FileCopyJob) {
-        batchData += job.size
+        batchData = batchData.addingSaturating(job.size)
         submit(.copy(job))
     }
 

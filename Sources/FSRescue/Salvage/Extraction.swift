@@ -18,8 +18,8 @@ extension Filesystem {
             result.append(.init(inode: inode, name: Array(last.utf8), imagePath: path.hasPrefix("/") ? path : "/" + path))
         }
         for number in inodes {
-            guard number >= 1, number <= inodesCount else {
-                throw FSRescueError(.usage, "inode \(number) is out of range (the filesystem has \(inodesCount) inodes).")
+            guard number >= 1, number <= readableInodesCount else {
+                throw FSRescueError(.usage, "inode \(number) is out of range (the filesystem's inode tables hold \(readableInodesCount) inodes).")
             }
             result.append(.init(inode: number, name: Array("#\(number)".utf8), imagePath: nil))
         }

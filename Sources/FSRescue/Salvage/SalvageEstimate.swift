@@ -20,12 +20,23 @@ public struct SalvageEstimate: Sendable, Equatable {
         (self.items, self.dataBytes, self.hashedHoleBytes) = (items, dataBytes, hashedHoleBytes)
     }
 
+    /// A first guess before the scan has run, from the superblock's counts: the blocks and inodes in
+    /// use. Every count is untrusted: more free than total counts as none in use, and the bytes are
+    /// capped at the image's length, the items at the inodes the groups' tables hold.
+    public init(guessingFrom info: FilesystemInfo) {
+        let usedBlocks = info.blocksCount > info.freeBlocks ? info.blocksCount - info.freeBlocks : 0
+        let usedInodes = info.inodesCount > info.freeInodes ? UInt64(info.inodesCount - info.freeInodes) : 0
+        let tableInodes = UInt64(info.groupCount).multipliedSaturating(by: UInt64(info.inodesPerGroup))
+        self.init(items: min(usedInodes, tableInodes),
+                  dataBytes: min(usedBlocks.multipliedSaturating(by: UInt64(info.blockSize)), info.image.sizeBytes))
+    }
+
     /// Bytes the copy goes through, data and hashed holes: what its progress counts besides items.
-    public var bytes: UInt64 { dataBytes + hashedHoleBytes }
+    public var bytes: UInt64 { dataBytes.addingSaturating(hashedHoleBytes) }
 
     /// Work units, as ``SalvageRunner/run()`` reports them: bytes plus ``SalvageRunner/unitsPerItem``
     /// per item.
-    public var units: UInt64 { bytes + items * SalvageRunner.unitsPerItem }
+    public var units: UInt64 { bytes.addingSaturating(items.multipliedSaturating(by: SalvageRunner.unitsPerItem)) }
 }
 
 /// How many bytes of holes one salvage hashes as zeros: per file at most

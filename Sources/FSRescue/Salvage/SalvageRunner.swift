@@ -70,7 +70,8 @@ public final class SalvageRunner {
         pipeline = CopyPipeline(copier: ContentCopier(fs: filesystem), manifest: manifest, progress: copyProgress,
                                 threaded: options.parallelCopy && sysconf(Int32(_SC_NPROCESSORS_ONLN)) > 1)
         symlinkCopier = ContentCopier(fs: filesystem)
-        visited = [UInt64](repeating: 0, count: Int(filesystem.inodesCount) / 64 + 1)
+        // Sized by the inodes the tables hold, not by s_inodes_count (a hostile 2^32 - 1 took 512 MiB).
+        visited = [UInt64](repeating: 0, count: Int(filesystem.readableInodesCount) / 64 + 1)
     }
 
     private func isVisited(_ n: UInt32) -> Bool { visited[Int(n / 64)] & (1 << UInt64(n % 64)) != 0 }
@@ -86,7 +87,8 @@ public final class SalvageRunner {
         var seen: Set<UInt32> = []
         var stack: [(UInt32, Int)] = plan.selections.map { ($0.inode, 1) } + plan.orphans.map { ($0.inode, 1) }
         if plan.selections.isEmpty && !options.orphansOnly { stack.append((Filesystem.rootInode, 0)) }
-        let filesystemBytes = fs.sizeBytes
+        // No file holds more data than the image does, whatever its inode and the superblock claim.
+        let filesystemBytes = min(fs.sizeBytes, fs.source.sizeBytes)
         while let (number, depth) = stack.popLast() {
             // The root folder is where the tree goes, not an item of it (``run()`` counts no units for it).
             if depth > 0 { estimate.items += 1 }
@@ -94,9 +96,9 @@ public final class SalvageRunner {
             switch inode.type {
             case .regular:
                 let data = Self.dataBytes(of: inode, filesystemBytes: filesystemBytes)
-                estimate.dataBytes += data
+                estimate.dataBytes = estimate.dataBytes.addingSaturating(data)
                 let hole = inode.size - data
-                if hole > 0, holes.admit(hole) == nil { estimate.hashedHoleBytes += hole }
+                if hole > 0, holes.admit(hole) == nil { estimate.hashedHoleBytes = estimate.hashedHoleBytes.addingSaturating(hole) }
             case .directory where depth <= options.maxDepth:
                 for child in plan.entries(of: number) { stack.append((child.inode, depth + 1)) }
             default: break
@@ -233,7 +235,7 @@ public final class SalvageRunner {
         while index < plan.sweep.count {
             let n = plan.sweep[index]
             index += 1
-            guard n <= fs.inodesCount, !isVisited(n) else { continue }
+            guard n <= fs.readableInodesCount, !isVisited(n) else { continue }
             if lostFound == nil {
                 lostFound = try? sandbox.root.makeDirectory(SafeName(Array("lost+found".utf8)), reuse: true)
             }
@@ -260,8 +262,8 @@ public final class SalvageRunner {
         var record = ManifestRecord(path: parent.path(of: safe.name), inode: number, type: .unknown, size: 0,
                                     status: .skipped, nameBytes: name, nameSource: source, confidence: confidence)
         record.imagePath = imagePath.map { $0.isEmpty ? "/" : $0 }
-        let seenBefore = number <= fs.inodesCount && isVisited(number)
-        if number <= fs.inodesCount { markVisited(number) }
+        let seenBefore = number <= fs.readableInodesCount && isVisited(number)
+        if number <= fs.readableInodesCount { markVisited(number) }
         record.findings = plan.findings[number] ?? []
         if plan.garbage.contains(number) {
             record.skippedReason = "the inode is noise (its inode-table block fails its checksums): nothing trustworthy to copy"
@@ -348,7 +350,7 @@ public final class SalvageRunner {
     /// than its blocks hold (the rest is holes) nor than the filesystem has, whatever a damaged
     /// inode claims.
     private static func dataBytes(of inode: InodeRecord, filesystemBytes: UInt64) -> UInt64 {
-        min(inode.size, inode.blockCount * 512, filesystemBytes)
+        min(inode.size, inode.blockCount.multipliedSaturating(by: 512), filesystemBytes)
     }
 
     /// Writes a regular file: a link to its first name when one was written, else a new file whose

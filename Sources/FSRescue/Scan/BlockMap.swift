@@ -54,8 +54,8 @@ extension Filesystem {
     /// `ext2fs_extent_get`) or block map (`ext2fs_block_iterate3` with `BLOCK_FLAG_READ_ONLY`),
     /// returning its data runs. Damage becomes ``BlockMapProblem``s; the walk always terminates.
     public func blockMap(of inode: UInt32) throws(FSRescueError) -> BlockMap {
-        guard inode >= 1, inode <= inodesCount else {
-            throw FSRescueError(.usage, "Inode \(inode) is outside the filesystem (1…\(inodesCount)).")
+        guard inode >= 1, inode <= readableInodesCount else {
+            throw FSRescueError(.usage, "Inode \(inode) is outside the filesystem (1…\(readableInodesCount)).")
         }
         let walker = BlockWalker(handle)
         let buffer = InodeBuffer(handle)

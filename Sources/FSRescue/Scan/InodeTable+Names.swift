@@ -29,7 +29,7 @@ extension InodeTable {
         // Mirrors pass 2's `checkEntry`: which live entries name their inode.
         filesystem.forEachDirectoryRecord(of: directory, order: .physical) { record in
             let e = record.entry
-            if record.position == 0 && record.isDot || record.position == 1 && record.isDotDot { return true }
+            if record.isSelfOrParent { return true }
             guard e.inode != 0, names[e.inode] == nil else { return true }
             guard e.inode <= inodesCount, e.inode >= firstInode || e.inode == ScanRun.rootInode,
                   let target = index(of: e.inode) else { return true }

@@ -75,7 +75,8 @@ extension ScanRun {
             directoryOf[ref.physical] = table.number(at: Int(ref.directory))
         }
         var logged: [(fsBlock: UInt64, journalBlock: UInt64, escaped: Bool)] = []
-        let limit = min(layout.maxLength, Self.journalBlockLimit)
+        // From s_first, at most journalBlockLimit blocks: an s_first past the limit is a range, not a trap.
+        let limit = min(layout.maxLength, layout.first + Self.journalBlockLimit)
         var done: UInt64 = 0
         for j in layout.first..<limit {
             done += 1

@@ -128,7 +128,9 @@ extension ScanRun {
             table.addDamage(.badMode, at: index)
             return
         case .directory: counts.directories += 1
-        case .regular: counts.regularFiles += 1
+        // As e2fsck counts: the special inodes a superblock field names (an orphan file, a journal or
+        // quota file past the reserved inodes) are not regular files; EA inodes are.
+        case .regular: if !hiddenInodes.contains(ino) { counts.regularFiles += 1 }
         default: break
         }
         if ino == Self.rootInode && type != .directory { return }  // pass 3 reports the missing root

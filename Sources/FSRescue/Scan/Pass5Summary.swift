@@ -66,10 +66,12 @@ extension ScanRun {
             }
             totalFreeBlocks += freeClusters
             // Inodes, 64 at a time; the group's directories from the directory list, which is in inode order.
-            let firstIno = g * inodesPerGroup + 1
-            let lastIno = min(firstIno + inodesPerGroup - 1, inodesCount)
+            // In 64 bits: a tolerant open accepts more groups × inodes per group than 32 bits hold.
+            let firstWide = UInt64(g) * UInt64(inodesPerGroup) + 1
+            let lastWide = min(firstWide + UInt64(inodesPerGroup) - 1, UInt64(inodesCount))
             var freeInodes: UInt64 = 0, dirs: UInt64 = 0
-            if firstIno <= lastIno {
+            if firstWide <= lastWide {
+                let firstIno = UInt32(firstWide), lastIno = UInt32(lastWide)
                 forEachInodeWord(first: firstIno, last: lastIno, inodeMap: inodeMap, buffer: &bitmapBuffer) { offset, used, onDisk, valid in
                     freeInodes += UInt64((~used & valid).nonzeroBitCount)
                     var usedFree = used & ~onDisk, freeUsed = ~used & onDisk & valid

@@ -94,7 +94,7 @@ final class ScanRun {
         firstInode = fsr_first_inode(fs)
         inodesPerGroup = fsr_inodes_per_group(fs)
         groupCount = fs.pointee.group_desc_count
-        inodesCount = UInt32(min(UInt64(sb.s_inodes_count), UInt64(fsr_inodes_in_tables(fs))))
+        inodesCount = filesystem.readableInodesCount
         clusterBits = UInt64(fs.pointee.cluster_ratio_bits)
         hasFiletype = sb.s_feature_incompat & UInt32(EXT2_FEATURE_INCOMPAT_FILETYPE) != 0
         hasMetadataCsum = sb.s_feature_ro_compat & UInt32(EXT4_FEATURE_RO_COMPAT_METADATA_CSUM) != 0

@@ -51,7 +51,7 @@ public struct DiskProbe: Sendable {
             // turns the kernel's read-ahead off for every sequential read it makes: undo it.
             _ = posix_fadvise(source.descriptor, 0, 0, POSIX_FADV_NORMAL)
         }
-        guard blkid_probe_set_device(pr, source.descriptor, blkid_loff_t(offset), blkid_loff_t(length)) == 0 else {
+        guard blkid_probe_set_device(pr, source.descriptor, blkid_loff_t(clamping: offset), blkid_loff_t(clamping: length)) == 0 else {
             return DiskProbe(filesystemType: nil, partitionTable: nil)
         }
         blkid_probe_enable_superblocks(pr, 1)
@@ -82,8 +82,13 @@ public struct DiskProbe: Sendable {
         var parts: [Partition] = []
         for i in 0..<count {
             guard let par = blkid_partlist_get_partition(list, i) else { continue }
-            let start = UInt64(max(0, blkid_partition_get_start(par))) * 512
-            let size = UInt64(max(0, blkid_partition_get_size(par))) * 512
+            // Sectors from the partition table, untrusted: a start past the image is no partition of it,
+            // and a size is cut at the image's end.
+            let (start, startOverflow) = UInt64(max(0, blkid_partition_get_start(par))).multipliedReportingOverflow(by: 512)
+            let (sectorsBytes, sizeOverflow) = UInt64(max(0, blkid_partition_get_size(par))).multipliedReportingOverflow(by: 512)
+            let (absolute, absoluteOverflow) = baseOffset.addingReportingOverflow(start)
+            guard !startOverflow, !absoluteOverflow, absolute < source.sizeBytes else { continue }
+            let size = min(sizeOverflow ? UInt64.max : sectorsBytes, source.sizeBytes - absolute)
             var ptype: String
             if let s = blkid_partition_get_type_string(par) {
                 ptype = String(cString: s)
@@ -93,8 +98,8 @@ public struct DiskProbe: Sendable {
             if ptype.isEmpty { ptype = "unknown" }
             // Extended (container) MBR partitions hold other partitions, not a filesystem.
             let inner = blkid_partition_is_extended(par) != 0 ? nil
-                : probe(source, offset: baseOffset + start, size: size, partitions: false).filesystemType
-            parts.append(Partition(number: Int(blkid_partition_get_partno(par)), offsetBytes: baseOffset + start,
+                : probe(source, offset: absolute, size: size, partitions: false).filesystemType
+            parts.append(Partition(number: Int(blkid_partition_get_partno(par)), offsetBytes: absolute,
                                    sizeBytes: size, partitionType: ptype, filesystemType: inner))
         }
         return PartitionTable(type: type, partitions: parts)

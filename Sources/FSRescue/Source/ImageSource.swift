@@ -88,6 +88,8 @@ public final class ImageSource: @unchecked Sendable {
 
     /// Reads up to `count` bytes at `offset` with `pread(2)`; fewer at the end of the image.
     public func read(at offset: UInt64, count: Int) throws(FSRescueError) -> [UInt8] {
+        // No file holds bytes past off_t's range: nothing to read there (and off_t(offset) would trap).
+        guard count >= 0, offset <= UInt64(Int64.max) - UInt64(count) else { return [] }
         var buffer = [UInt8](repeating: 0, count: count)
         var done = 0
         while done < count {

@@ -35,7 +35,7 @@ extension CorruptionContext {
             touchedBlocks.insert(block)
             flipped.append("block \(block) \(wasUsed ? "used -> free" : "free -> used")")
         }
-        let spread = UInt64(sb.s_inodes_count - TreePlanner.firstInode)
+        let spread = UInt64(sb.s_inodes_count > TreePlanner.firstInode ? sb.s_inodes_count - TreePlanner.firstInode : 1)
         for k in 0..<count {
             let draw = { (rng: inout SeededRandom) -> UInt32 in
                 k % 2 == 0 && !usedInodes.isEmpty ? rng.pick(usedInodes) : TreePlanner.firstInode + UInt32(rng.below(spread))

@@ -24,7 +24,7 @@ extension CorruptionContext {
     func adjustLinks(_ wfs: WritableFilesystem, _ ino: UInt32, by delta: Int) throws(FSRescueError) -> UInt16 {
         var image = InodeImage(raw: try wfs.readInode(ino))
         let old = image.update { $0.pointee.i_links_count }
-        image.update { $0.pointee.i_links_count = UInt16(Swift.max(0, Int(old) + delta)) }
+        image.update { $0.pointee.i_links_count = UInt16(clamping: Int(old) + delta) }
         try wfs.writeInode(ino, image.raw)
         return old
     }
@@ -46,7 +46,7 @@ extension CorruptionContext {
         var c = try unlink(targets, kind: .unlinkDir, wfs: wfs, why: "the subtree is disconnected")
         for t in targets {
             let old = try adjustLinks(wfs, t.parentInode, by: -1)
-            c.details["parent \(t.parentInode) links"] = "\(old) -> \(old - 1)"
+            c.details["parent \(t.parentInode) links"] = "\(old) -> \(old == 0 ? 0 : old - 1)"
         }
         c.summary += " Parents' link counts were lowered to match."
         record(c)

@@ -94,7 +94,7 @@ extension CorruptionContext {
         }
         let original = file.size
         var cut = highest / 2 + rng.below(highest / 2 + 1)
-        if cut * bs >= original { cut = original / bs - 1 }
+        if cut * bs >= original { cut = original / bs > 0 ? original / bs - 1 : 0 }
         try file.truncate(to: cut * bs)
         effects.truncatedAtBlock = cut
         var c = AppliedCorruption(kind: .truncate, seed: seed, summary: "")

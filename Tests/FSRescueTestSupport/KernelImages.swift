@@ -1,0 +1,81 @@
+// The kernel-written images in Fixtures/kernel (scripts/kernel-images.py) and the truth the kernel showed.
+import Foundation
+
+/// One path as a read-only kernel mount showed it.
+public struct KernelTruthRecord: Sendable {
+    public let path: String
+    public let type: String
+    public let mode: Int
+    public let size: Int?
+    public let sha256: String?
+    public let target: String?
+    public let inode: Int
+
+    public init(path: String, type: String, mode: Int, size: Int?, sha256: String?, target: String?, inode: Int) {
+        (self.path, self.type, self.mode, self.size, self.sha256, self.target, self.inode) = (path, type, mode, size, sha256, target, inode)
+    }
+}
+
+/// A committed kernel-written image (`NAME.img.xz`) with its truth (`NAME.truth.jsonl.xz`).
+public struct KernelImage: Sendable {
+    public let name: String
+
+    public init(name: String) { self.name = name }
+
+    public static let folder = PackageFiles.path("Fixtures/kernel")
+
+    /// Every committed image, by name.
+    public static var all: [KernelImage] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+            .filter { $0.hasSuffix(".img.xz") }.sorted()
+            .map { KernelImage(name: String($0.dropLast(7))) }
+    }
+
+    /// Decompresses the image into `directory` (never in place) and returns its path.
+    public func decompress(into directory: String) throws -> String {
+        let out = "\(directory)/\(name).img"
+        let r = try Tool.run("/bin/sh", ["-c", "xz -dc \"$0\" > \"$1\"", "\(Self.folder)/\(name).img.xz", out])
+        guard r.status == 0 else { throw TestImageError.tool("xz", r.stderr) }
+        return out
+    }
+
+    /// What the kernel showed: one record per path (lost+found left out).
+    public func truth() throws -> [KernelTruthRecord] {
+        let r = try Tool.run("xz", ["-dc", "\(Self.folder)/\(name).truth.jsonl.xz"])
+        guard r.status == 0 else { throw TestImageError.tool("xz", r.stderr) }
+        return r.stdout.split(separator: "\n").compactMap { line in
+            guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let path = o["path"] as? String, let type = o["type"] as? String, let mode = o["mode"] as? Int,
+                  let inode = o["inode"] as? Int else { return nil }
+            return KernelTruthRecord(path: path, type: type, mode: mode, size: o["size"] as? Int, sha256: o["sha256"] as? String,
+                                     target: o["target"] as? String, inode: inode)
+        }
+    }
+}
+
+/// How a copied tree differs from the kernel's truth: paths missing or of another type, mode, size,
+/// content or symlink target. Empty when every path matches byte for byte.
+public func differences(from truth: [KernelTruthRecord], under root: String) throws -> [String] {
+    var out: [String] = []
+    for r in truth {
+        let path = "\(root)/\(r.path)"
+        var st = stat()
+        guard lstat(path, &st) == 0 else { out.append("\(r.path): missing"); continue }
+        let type = st.st_mode & S_IFMT
+        if Int(st.st_mode & 0o7777) != r.mode { out.append("\(r.path): mode \(String(st.st_mode & 0o7777, radix: 8)), kernel \(String(r.mode, radix: 8))") }
+        switch r.type {
+        case "directory":
+            if type != S_IFDIR { out.append("\(r.path): not a directory") }
+        case "symlink":
+            let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path)
+            if type != S_IFLNK || target != r.target { out.append("\(r.path): symlink to \(target ?? "nothing"), kernel \(r.target ?? "")") }
+        case "file":
+            if type != S_IFREG { out.append("\(r.path): not a regular file"); continue }
+            if Int(st.st_size) != r.size { out.append("\(r.path): \(st.st_size) bytes, kernel \(r.size ?? -1)") }
+            if try TestImages.sha256(path) != r.sha256 { out.append("\(r.path): content differs") }
+        default:
+            break
+        }
+    }
+    return out
+}
