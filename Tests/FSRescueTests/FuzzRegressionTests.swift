@@ -121,4 +121,47 @@ struct FuzzRegressionTests {
         #expect(report.inodes.live.capacity <= held)
         #expect(report.findings.contains { $0.message.contains("s_inodes_count is 3774210530, but its 1 group(s) of 5504 inodes hold 5504") })
     }
+
+    @Test("free counts above their totals: a superblock.counts finding, and a first salvage estimate within the image",
+          arguments: ["free-blocks-above-blocks.img.gz", "free-inodes-above-inodes.img.gz", "blocks-count-two.img.gz"])
+    func countsAboveTotals(_ name: String) throws {
+        let dir = TemporaryDirectory()
+        let img = try Self.unpack(name, into: dir)
+        let fs = try Filesystem.open(path: img)
+        let info = fs.info
+        if info.freeBlocks > info.blocksCount || info.freeInodes > info.inodesCount {
+            #expect(info.findings.contains { $0.code == .superblockCounts }, "\(info.findings.map(\.message))")
+        }
+        // The trap was (blocks - free) * blockSize and inodes - free, in SalvageCommand.
+        let estimate = SalvageEstimate(guessingFrom: info)
+        #expect(estimate.dataBytes <= info.image.sizeBytes)
+        #expect(estimate.items <= UInt64(info.groupCount) * UInt64(info.inodesPerGroup))
+        #expect(estimate.units >= estimate.bytes)
+    }
+
+    @Test("salvage of a superblock claiming 2^32 - 1 inodes (valid checksum) stays within 100 MB")
+    func salvageMemoryBoundedByTables() throws {
+        let dir = TemporaryDirectory()
+        let img = try Self.unpack("inodes-count-max.img.gz", into: dir)
+        let fs = try Filesystem.open(path: img)
+        #expect(fs.inodesCount == UInt32.max && fs.readableInodesCount < 100_000)
+        #expect(throws: Ext2Error.self) { try fs.readInode(fs.readableInodesCount + 1) }
+        // The salvage's visited set was sized by s_inodes_count: 512 MiB. Peak RSS of the child alone.
+        let measure = "import resource,subprocess,sys; r=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.DEVNULL); "
+            + "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+        let r = try Tool.run("python3", ["-c", measure, FSRescueBinary.path, "salvage", img, "--out", dir.file("out")])
+        let fields = r.stdout.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        #expect(fields.count == 2 && [0, 4].contains(fields[0]), "\(r.stdout) \(r.stderr)")
+        #expect((fields.last ?? .max) < 100_000, "peak \(fields.last ?? -1) KB")
+    }
+
+    @Test("a journal superblock whose first block lies past the blocks journal evidence reads is a range, not a trap")
+    func journalFirstPastLimit() throws {
+        let dir = TemporaryDirectory()
+        let img = try Self.unpack("journal-first-past-limit.img.gz", into: dir)
+        let report = try Filesystem.open(path: img).scan()
+        #expect(report.completed)
+        #expect(report.findings.contains { $0.code == .journalBadSuperblock })
+        #expect(report.findings.contains { $0.code == .inodeUnattached })
+    }
 }
