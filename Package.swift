@@ -56,7 +56,7 @@ let package = Package(
         .executableTarget(name: "fsrescue-example", dependencies: ["FSRescue"], path: "Examples/Basic"),
         // The fuzz harness: replays inputs in a plain build; scripts/fuzz-smoke.sh builds it with libFuzzer.
         .systemLibrary(name: "CFSRescueFuzzer"),
-        .executableTarget(name: "FSRescueFuzz", dependencies: ["FSRescue", "FSRescueTestSupport", "CFSRescueFuzzer"]),
+        .executableTarget(name: "FSRescueFuzz", dependencies: ["FSRescue", "FSRescueFixtures", "FSRescueTestSupport", "CFSRescueFuzzer"]),
         // Helpers shared by the test targets: temporary folders, mke2fs images, hashing, running the CLI.
         .target(name: "FSRescueTestSupport", dependencies: ["FSRescue", "FSRescueFixtures"], path: "Tests/FSRescueTestSupport"),
         .testTarget(name: "FSRescueTests", dependencies: ["FSRescue", "FSRescueFixtures", "FSRescueTestSupport"]),

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Makes the fuzz seed images in DIR: tiny mke2fs images with files, folders, links and holes, and the
-# e2fsprogs regression images of ../shared/corpus/e2fsprogs (when present) that are 1 MiB or less.
+# Makes the fuzz seed images in DIR: tiny mke2fs images with files, folders, links and holes; 2 MiB
+# images written by the Linux kernel (indexed directories, extent trees, xattrs, inline data; when root
+# can loop-mount, else skipped with a note); and the e2fsprogs regression images of
+# ../shared/corpus/e2fsprogs (when present) that are 1 MiB or less.
 # Usage: scripts/fuzz-seeds.sh DIR
 set -euo pipefail
 out=${1:?usage: scripts/fuzz-seeds.sh DIR}
@@ -32,6 +34,15 @@ make_image ext3-1k.img 3072 -t ext3 -b 1024 -N 32 -J size=1 -O ^resize_inode
 make_image ext4-1k.img 512 -t ext4 -b 1024 -N 32 -O ^has_journal,^resize_inode
 make_image ext4-inline.img 256 -t ext4 -b 1024 -N 32 -I 256 -O ^has_journal,^resize_inode,inline_data
 make_image ext4-64bit.img 1024 -t ext4 -b 4096 -N 32 -O ^has_journal,64bit,^resize_inode
+
+# Kernel-written seeds: real users' disks are written by the kernel, not by mke2fs -d.
+kernel=$(mktemp -d)
+if python3 "$(dirname "$0")/kernel-images.py" "$kernel" --seeds >/dev/null; then
+    cp "$kernel"/seed-*.img "$out"/
+else
+    echo "fuzz-seeds: no kernel-written seeds (see the line above)" >&2
+fi
+rm -rf "$kernel"
 
 corpus=${FSRESCUE_CORPUS:-$(cd "$(dirname "$0")/.." && pwd)/../shared/corpus/e2fsprogs}
 if [ -f "$corpus/INDEX.tsv" ]; then

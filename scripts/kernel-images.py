@@ -10,7 +10,8 @@ one JSON line per path (type, mode, size, sha256, symlink target, link count, xa
     scripts/kernel-images.py OUT_DIR [--only NAME ...] [--large] [--small] [--fixtures]
 
 Writes OUT_DIR/NAME.img and OUT_DIR/NAME.truth.jsonl. `--large` adds the three-level htree image
-(large_dir, 1 KiB blocks, 40,000 entries in one directory: 64 MiB). `--small` writes 600 entries
+(large_dir, 1 KiB blocks, 40,000 entries in one directory: 64 MiB). `--seeds` writes only the 2 MiB
+fuzz seeds (scripts/fuzz-seeds.sh uses them). `--small` writes 600 entries
 instead of 3,000 into the indexed directory (still many blocks). `--fixtures` keeps only
 NAME.img.xz and NAME.truth.jsonl.xz, the form committed under Fixtures/kernel.
 Needs root and `mount -o loop`; without them it says why and exits 77 (the Automake "skipped" code).
@@ -44,6 +45,12 @@ IMAGES = {
     "ext4-nocsum":    ("ext4", 4096, 32, ["^metadata_csum"], [], 1),
     "ext4-no64bit":   ("ext4", 4096, 32, ["^64bit"], [], 1),
     "ext4-noflexbg":  ("ext4", 4096, 32, ["^flex_bg"], [], 1),
+}
+# Fuzz seeds: small enough for libFuzzer's input limit (3 MiB), with the same shapes in small numbers.
+SEEDS = {
+    "seed-ext4-1k":     ("ext4", 1024, 2, [], ["-N", "256"], 1),
+    "seed-ext4-inline": ("ext4", 1024, 2, ["inline_data", "^has_journal"], ["-N", "256", "-I", "256"], 1),
+    "seed-ext3-1k":     ("ext3", 1024, 2, [], ["-N", "256"], 1),
 }
 LARGE = {
     # Three htree levels need more leaves than a two-level index holds (123 x 126 with 1 KiB blocks).
@@ -88,6 +95,35 @@ def content(rng, size):
 def write(path, data):
     with open(path, "wb") as f:
         f.write(data)
+
+
+def populate_seed(root, block_size, features, rng):
+    """The same shapes as populate(), a few of each: an indexed directory, an extent tree past the
+    inode, links, xattrs, a hole, an unwritten extent, deleted files."""
+    os.makedirs(f"{root}/tree/sub")
+    for i in range(6):
+        write(f"{root}/tree/f{i}", content(rng, rng.choice([0, 40, 900, 3000])))
+    os.mkdir(f"{root}/indexed")
+    for i in range(120):
+        write(f"{root}/indexed/entry-{i:04d}-{rng.randrange(1 << 30):08x}", b"")
+    os.symlink("f1", f"{root}/tree/fast")
+    os.symlink("sub/" + "long-target-" * 8, f"{root}/tree/slow")
+    os.link(f"{root}/tree/f2", f"{root}/tree/sub/hard")
+    os.setxattr(f"{root}/tree/f3", "user.tag", b"v1")
+    os.setxattr(f"{root}/tree/f4", "user.big", content(rng, 600))
+    with open(f"{root}/tree/holes", "wb") as f:
+        for k in range(12):  # more extents than the inode holds: a depth-1 tree
+            f.seek(2 * k * block_size)
+            f.write(content(rng, 100))
+    try:
+        with open(f"{root}/tree/fallocated", "wb") as f:
+            os.posix_fallocate(f.fileno(), 0, 8 * block_size)
+    except OSError:
+        pass
+    for i in range(4):
+        write(f"{root}/tree/sub/gone-{i}", content(rng, 1500))
+        if i % 2:
+            os.unlink(f"{root}/tree/sub/gone-{i}")
 
 
 def populate(root, block_size, features, rng, large, entries):
@@ -218,7 +254,7 @@ def truth(root):
     return records
 
 
-def make(name, spec, out, seed, large, entries):
+def make(name, spec, out, seed, large, entries, tiny=False):
     fstype, block_size, size_mib, features, options, _ = spec
     img = f"{out}/{name}.img"
     if os.path.exists(img):
@@ -233,7 +269,10 @@ def make(name, spec, out, seed, large, entries):
     with tempfile.TemporaryDirectory() as mnt:
         run("mount", "-o", "loop", img, mnt)
         try:
-            populate(mnt, block_size, features, rng, large, entries)
+            if tiny:
+                populate_seed(mnt, block_size, features, rng)
+            else:
+                populate(mnt, block_size, features, rng, large, entries)
         finally:
             run("sync")
             run("umount", mnt)
@@ -255,6 +294,7 @@ def main():
     p.add_argument("--only", nargs="*", default=None)
     p.add_argument("--large", action="store_true")
     p.add_argument("--small", action="store_true")
+    p.add_argument("--seeds", action="store_true", help="only the small fuzz seeds (seed-*.img)")
     p.add_argument("--fixtures", action="store_true")
     p.add_argument("--seed", type=int, default=1)
     a = p.parse_args()
@@ -266,10 +306,12 @@ def main():
     images = dict(IMAGES)
     if a.large:
         images.update(LARGE)
+    if a.seeds:
+        images = dict(SEEDS)
     if a.only:
-        images = {k: v for k, v in {**IMAGES, **LARGE}.items() if k in a.only}
+        images = {k: v for k, v in {**IMAGES, **LARGE, **SEEDS}.items() if k in a.only}
     for name, spec in images.items():
-        img, n, fsck = make(name, spec, a.out, a.seed, name in LARGE, 600 if a.small else 3000)
+        img, n, fsck = make(name, spec, a.out, a.seed, name in LARGE, 600 if a.small else 3000, tiny=name in SEEDS)
         if a.fixtures:
             for path in (img, f"{a.out}/{name}.truth.jsonl"):
                 run("xz", "-9", "-f", "-T1", path)

@@ -6,5 +6,7 @@
 #include <stdint.h>
 
 int LLVMFuzzerRunDriver(int *argc, char ***argv, int (*callback)(const uint8_t *data, size_t size));
+/// libFuzzer's own byte mutations, for a custom mutator to fall back on.
+size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t maxSize);
 
 #endif

@@ -1,5 +1,6 @@
 // The entry points: libFuzzer's callback, and a main that fuzzes (libFuzzer build) or replays files.
 import Foundation
+import FSRescueFixtures
 #if FSRESCUE_LIBFUZZER
 internal import CFSRescueFuzzer
 #endif
@@ -13,6 +14,20 @@ public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int3
     harness.run(UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : size))
     return 0
 }
+
+#if FSRESCUE_LIBFUZZER
+/// libFuzzer's mutation hook: half the time its own byte mutations; otherwise one superblock or
+/// group-descriptor field set to a boundary value with the checksums recomputed (``FieldMutation``),
+/// which byte flips almost never produce and which the strict open then accepts as it is.
+@_cdecl("LLVMFuzzerCustomMutator")
+public func fuzzCustomMutator(_ data: UnsafeMutablePointer<UInt8>?, _ size: Int, _ maxSize: Int, _ seed: UInt32) -> Int {
+    guard let data else { return 0 }
+    var random = SeededRandom(seed: UInt64(seed))
+    if random.next() % 2 == 0 { return LLVMFuzzerMutate(data, size, maxSize) }
+    let image = UnsafeMutableRawBufferPointer(start: data, count: size)
+    return FieldMutation.apply(to: image, random: &random) == nil ? LLVMFuzzerMutate(data, size, maxSize) : size
+}
+#endif
 
 /// Built by `scripts/fuzz-smoke.sh` (`-sanitize=fuzzer,address -DFSRESCUE_LIBFUZZER`), hands the command
 /// line to libFuzzer (`LLVMFuzzerRunDriver`), because SwiftPM names the target's own `main` as the entry.
