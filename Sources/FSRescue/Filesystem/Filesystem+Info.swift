@@ -63,6 +63,7 @@ extension Filesystem {
             findings.append(Finding(.superblockCounts,
                 "The superblock records more free inodes (\(sb.s_free_inodes_count)) than inodes (\(sb.s_inodes_count)); its free-inode count is not trusted."))
         }
+        findings += superblockFieldFindings(sb)
         if state.errors || state.errorCount > 0 {
             findings.append(Finding(.errorFlagSet,
                 "The kernel recorded errors on this filesystem (state flag \(state.errors ? "set" : "clear"), \(state.errorCount) errors counted)."))

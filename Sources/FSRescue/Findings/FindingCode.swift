@@ -26,8 +26,10 @@ public struct FindingCode: Sendable, Hashable, CustomStringConvertible {
         summary: "Group descriptors are inconsistent (bitmaps or inode table out of range); opened ignoring them.")
     public static let unsupportedFeatures = FindingCode(id: "superblock.unsupported-feature", pass: .open, severity: .warning,
         summary: "Incompatible features unknown to libext2fs; opened anyway, results may be incomplete.")
-    public static let superblockCounts = FindingCode(id: "superblock.counts", pass: .open, severity: .warning,
+    public static let superblockCounts = FindingCode(id: "superblock.counts", pass: .open, severity: .info,
         summary: "The superblock records more free blocks or inodes than the filesystem has; its counts are not trusted.")
+    public static let superblockBadField = FindingCode(id: "superblock.bad-field", pass: .open, severity: .info,
+        summary: "A superblock field holds a value e2fsck refuses (s_min_extra_isize, s_want_extra_isize), or a journal is named while has_journal is clear.")
     public static let imageTruncated = FindingCode(id: "image.truncated", pass: .open, severity: .error,
         summary: "The image file is shorter than the filesystem it holds; the missing tail is unreadable.")
     public static let errorFlagSet = FindingCode(id: "state.errors", pass: .open, severity: .warning,
@@ -68,6 +70,8 @@ public struct FindingCode: Sendable, Hashable, CustomStringConvertible {
         summary: "An extent tree block's checksum (metadata_csum) does not match.")
     public static let extentBadOrder = FindingCode(id: "extent.bad-order", pass: .inodes, severity: .error,
         summary: "Extents overlap or are out of order, or an extent has zero length.")
+    public static let extentIndexStart = FindingCode(id: "extent.index-start", pass: .inodes, severity: .error,
+        summary: "An extent index entry's logical start differs from the start of the node it points to.")
     public static let extentTooDeep = FindingCode(id: "extent.too-deep", pass: .inodes, severity: .error,
         summary: "The extent tree is deeper than ext4 allows (5 levels).")
     public static let extentUnreadable = FindingCode(id: "extent.unreadable", pass: .inodes, severity: .error,
@@ -76,6 +80,8 @@ public struct FindingCode: Sendable, Hashable, CustomStringConvertible {
         summary: "The inode's inline data (system.data attribute) is invalid, or inline data is used without the feature.")
     public static let xattrBadBlock = FindingCode(id: "xattr.bad-block", pass: .inodes, severity: .error,
         summary: "The inode's extended attribute block is out of range, unreadable or has a bad header.")
+    public static let xattrEAInodeFeature = FindingCode(id: "xattr.ea-inode-feature", pass: .inodes, severity: .info,
+        summary: "An attribute value lives in an EA inode, but the filesystem lacks the ea_inode feature (e2fsck -n leaves it: a note).")
     public static let xattrRefcount = FindingCode(id: "xattr.refcount", pass: .inodes, severity: .warning,
         summary: "An extended attribute block's reference count differs from the inodes that use it.")
     public static let dirUninitializedBlock = FindingCode(id: "dir.uninitialized-block", pass: .inodes, severity: .error,
@@ -156,11 +162,11 @@ public struct FindingCode: Sendable, Hashable, CustomStringConvertible {
     /// Every code, in table order.
     public static let all: [FindingCode] = [
         primarySuperblockUnusable, checksumErrors, groupDescriptorErrors, unsupportedFeatures, imageTruncated,
-        errorFlagSet, notCleanlyUnmounted, journalNeedsRecovery, superblockCounts,
+        errorFlagSet, notCleanlyUnmounted, journalNeedsRecovery, superblockCounts, superblockBadField,
         inodeScanError, inodeChecksum, inodeBadMode, inodeDtimeSet, inodeZeroDtime, inodeBadSize,
         inodeBadBlockCount, inodeDeletedIntact, blockOutOfRange, blockMetadataOverlap, blockMultiplyClaimed,
-        blockMapError, extentBadHeader, extentChecksum, extentBadOrder, extentTooDeep, extentUnreadable,
-        inlineDataBad, xattrBadBlock, xattrRefcount, dirUninitializedBlock, dirUnreadableBlock, dirBadEntry,
+        blockMapError, extentBadHeader, extentChecksum, extentBadOrder, extentIndexStart, extentTooDeep, extentUnreadable,
+        inlineDataBad, xattrBadBlock, xattrEAInodeFeature, xattrRefcount, dirUninitializedBlock, dirUnreadableBlock, dirBadEntry,
         dirBadInode, dirUnusedInode, dirBadFileType, dirBadName, dirDuplicateName, dirMissingDot,
         dirMissingDotDot, dirHardLink, dirChecksum, dirHtreeBad, rootMissing, dirDisconnected, dirLoop,
         dirBadDotDot, inodeLinkCount, inodeUnattached, orphanListEntry, orphanListBad, orphanFileEntry,

@@ -164,10 +164,17 @@ final class BlockWalker {
                 data(UInt64(extent.e_lblk), UInt64(extent.e_pblk), extent.e_len,
                      initialized: extent.e_flags & UInt32(EXT2_EXTENT_FLAGS_UNINIT) == 0)
             } else if extent.e_flags & UInt32(EXT2_EXTENT_FLAGS_SECOND_VISIT) == 0, mapping(UInt64(extent.e_pblk), what: "extent node at level \(level + 1)") {
+                let indexStart = extent.e_lblk
                 code = ext2fs_extent_get(handle, Int32(EXT2_EXTENT_DOWN), &extent)
                 if code == 0 || code == EXT2_ET_EXTENT_CSUM_INVALID {
                     if code != 0 {
                         problem(.extentChecksum, block: mappingBlocks.last, "the checksum of extent node block \(mappingBlocks.last ?? 0) does not match")
+                    }
+                    // An index entry starts where the first entry of the node it points to starts
+                    // (e2fsck's PR_1_EXTENT_INDEX_START_INVALID); lookups below it would miss otherwise.
+                    if extent.e_lblk != indexStart {
+                        problem(.extentIndexStart, block: mappingBlocks.last, logical: extent.e_lblk,
+                                "the index at level \(level) starts at logical block \(indexStart), but the node it points to (block \(mappingBlocks.last ?? 0)) starts at \(extent.e_lblk)")
                     }
                     continue
                 }

@@ -6,7 +6,16 @@ struct InInodeAttributes {
     var valid = true
     var problem = ""
     /// Some attribute value lives in an EA inode (`e_value_inum`), whose blocks the parent's i_blocks counts.
-    var referencesEAInode = false
+    var referencesEAInode: Bool { !eaValues.isEmpty }
+    /// The values stored in EA inodes: the inode holding each and the value's size (`e_value_size`).
+    var eaValues: [(inode: UInt32, size: UInt32)] = []
+}
+
+/// An attribute of `parent` whose value lives in EA inode `inode`, `size` bytes long.
+struct EAValueReference {
+    let parent: UInt32
+    let inode: UInt32
+    let size: UInt32
 }
 
 extension ScanRun {
@@ -37,6 +46,34 @@ extension ScanRun {
     static func symlinkTargetLength(_ bytes: UnsafeRawBufferPointer, encrypted: Bool) -> Int {
         if encrypted { return Int(bytes.loadUnaligned(as: UInt16.self)) + 2 }
         return bytes.firstIndex(of: 0) ?? bytes.count
+    }
+
+    /// The references pass 1 recorded from in-inode attributes to EA inodes, checked as e2fsck checks
+    /// them once every inode is known: the inode holding a value is in use, carries
+    /// `EXT4_EA_INODE_FL`, and is as long as the value (PR_1_ATTR_NO_EA_INODE_FL, PR_1_ATTR_VALUE_SIZE),
+    /// on a filesystem with the ea_inode feature (PR_1_EA_INODE_FEATURE).
+    func checkEAValueReferences() {
+        var reported = 0
+        for ref in eaValueReferences where reported < 1000 {
+            let problem: String
+            if !hasEAInode {
+                // e2fsck -n leaves this as it is (exit 0), and its -y run sets the feature.
+                reported += 1
+                add(Finding(.xattrEAInodeFeature, "An extended attribute of inode \(ref.parent) keeps its value in inode \(ref.inode), but the filesystem lacks the ea_inode feature.", inode: ref.parent))
+                continue
+            } else if ref.inode > inodesCount || table.index(of: ref.inode) == nil {
+                problem = "inode \(ref.inode), which is not in use"
+            } else if !eaInodes.contains(ref.inode) {
+                problem = "inode \(ref.inode), which lacks the EA_INODE flag"
+            } else if let i = table.index(of: ref.inode), table.size(at: i) != UInt64(ref.size) {
+                problem = "inode \(ref.inode), whose size \(table.size(at: i)) is not the value's \(ref.size) bytes"
+            } else {
+                continue
+            }
+            reported += 1
+            add(Finding(.xattrInInodeBad, "An extended attribute of inode \(ref.parent) keeps its value in \(problem).", inode: ref.parent))
+            if let p = table.index(of: ref.parent) { table.addDamage(.badInlineOrXattr, at: p) }
+        }
     }
 
     /// `i_file_acl_high` must be zero without the 64bit feature.
@@ -78,7 +115,7 @@ extension ScanRun {
                 return InInodeAttributes(valid: false, problem: "the attribute entry at offset \(offset) runs past the inode")
             }
             if valueInode != 0 {
-                result.referencesEAInode = true
+                result.eaValues.append((valueInode, UInt32(truncatingIfNeeded: valueSize)))
             } else if valueSize > 0 {
                 let valueStart = start + valueOffset
                 guard valueStart + valueSize <= inodeSize else {

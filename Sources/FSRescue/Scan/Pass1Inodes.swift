@@ -66,6 +66,7 @@ extension ScanRun {
         }
         counts.inodesScanned = done
         checkXattrBlocks()
+        checkEAValueReferences()
         return done
     }
 
@@ -101,13 +102,17 @@ extension ScanRun {
             return
         }
 
-        let hidden = hiddenInodes.contains(ino) || raw.flags & UInt32(EXT4_EA_INODE_FL) != 0
+        let eaFlag = raw.flags & UInt32(EXT4_EA_INODE_FL) != 0
+        // The flag means an attribute value only with the ea_inode feature, and only on a regular file.
+        if eaFlag && hasEAInode && raw.type == .regular { eaInodes.insert(ino) }
+        let hidden = hiddenInodes.contains(ino) || eaFlag
         var flags: UInt8 = hidden ? InodeTable.Flag.system : 0
         if raw.flags & UInt32(EXT4_EXTENTS_FL) != 0 { flags |= InodeTable.Flag.extents }
         if raw.flags & UInt32(EXT2_INDEX_FL) != 0 {
             flags |= InodeTable.Flag.indexed
             if raw.flags & UInt32(EXT4_CASEFOLD_FL | EXT4_ENCRYPT_FL) != 0 { htree.unchecked.insert(Int32(table.count)) }
         }
+        if raw.type == .directory && hasEncrypt && raw.flags & UInt32(EXT4_ENCRYPT_FL) != 0 { encryptedDirectories.insert(Int32(table.count)) }
         let inline = raw.flags & UInt32(EXT4_INLINE_DATA_FL) != 0
         if inline { flags |= InodeTable.Flag.inline }
         guard table.append(inode: ino, mode: mode, size: raw.size, links: raw.links, mtime: raw.mtime, flags: flags) else { return }
@@ -137,6 +142,9 @@ extension ScanRun {
 
         checkZeroFields(ino, raw, index: index)
         let attributes = checkInInodeAttributes(ino, buffer)
+        if eaValueReferences.count < Self.staleEntryLimit {
+            for value in attributes.eaValues { eaValueReferences.append(EAValueReference(parent: ino, inode: value.inode, size: value.size)) }
+        }
         if !attributes.valid {
             add(Finding(.xattrInInodeBad, "Inode \(ino)'s in-inode extended attributes are corrupt: \(attributes.problem).", inode: ino))
             table.addDamage(.badInlineOrXattr, at: index)
@@ -158,6 +166,11 @@ extension ScanRun {
             reportBadSymlink(ino, size: raw.size, index: index)
         }
         let xattr = raw.xattrBlock
+        if xattr != 0 && !hasExtAttr {
+            // e2fsck's PR_1_FILE_ACL_ZERO: without ext_attr the kernel never reads the block.
+            add(Finding(.xattrBadBlock, "Inode \(ino) names extended attribute block \(xattr), but the filesystem lacks the ext_attr feature.", inode: ino, block: xattr))
+            table.addDamage(.badInlineOrXattr, at: index)
+        }
         if xattr != 0 {
             if walker.inRange(xattr) {
                 if let entry = xattrBlocks[xattr] {

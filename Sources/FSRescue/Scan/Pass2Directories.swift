@@ -166,6 +166,11 @@ extension ScanRun {
             add(Finding(.dirBadName, "The \(where_()) has an invalid name (empty, or holding '/' or NUL).", inode: dir, block: block))
             table.addDamage(.badEntries, at: dirIndex)
         }
+        // Encrypted names are ciphertext padded to 16 bytes (e2fsck's PR_2_BAD_ENCRYPTED_NAME).
+        if encryptedDirectories.contains(Int32(dirIndex)) && e.nameLength < 16 && !isDot && !isDotDot {
+            add(Finding(.dirBadName, "The \(where_()) is \(e.nameLength) bytes long, too short for an encrypted name (16 at least).", inode: dir, block: block))
+            table.addDamage(.badEntries, at: dirIndex)
+        }
         if state.isDuplicate(name) {
             add(Finding(.dirDuplicateName, "The \(where_()) duplicates an earlier entry of the same block.", inode: dir, block: block))
             table.addDamage(.badEntries, at: dirIndex)
@@ -183,6 +188,11 @@ extension ScanRun {
                                                  offset: UInt32(e.offset), source: .directory, typeMatches: false))
             }
             return
+        }
+        if eaInodes.contains(e.inode) {
+            // An EA inode holds an attribute value; the kernel never names one in a directory.
+            add(Finding(.dirBadInode, "The \(where_()) names inode \(e.inode), which holds an extended attribute value (EA_INODE flag), not a file.", inode: dir, block: block))
+            table.addDamage(.badEntries, at: dirIndex)
         }
         let targetType = table.type(at: target)
         let expected = targetType.direntFileType

@@ -42,6 +42,8 @@ final class ScanRun {
     let has64bit: Bool
     let hasEAInode: Bool
     let hasInlineData: Bool
+    let hasExtAttr: Bool
+    let hasEncrypt: Bool
     /// libext2fs already verifies inode checksums in the inode scan unless the open had to ignore them.
     let verifiesInodeChecksums: Bool
 
@@ -82,6 +84,12 @@ final class ScanRun {
     /// Slow symlinks whose target block pass 2 reads first.
     @exclusivity(unchecked) var slowSymlinks: [PendingSymlink] = []
     @exclusivity(unchecked) var xattrBlocks: [UInt64: (users: UInt32, first: UInt32)] = [:]
+    /// Inodes pass 1 found in use with `EXT4_EA_INODE_FL` (attribute values, never files).
+    @exclusivity(unchecked) var eaInodes: Set<UInt32> = []
+    /// In-inode attribute values stored in an EA inode: which inode holds each, and the value's size.
+    @exclusivity(unchecked) var eaValueReferences: [EAValueReference] = []
+    /// Directories with `EXT4_ENCRYPT_FL` (their entries' names are ciphertext, 16 bytes at least).
+    @exclusivity(unchecked) var encryptedDirectories: Set<Int32> = []
 
     init(filesystem: Filesystem, progress: any ProgressReporting) {
         self.filesystem = filesystem
@@ -102,6 +110,8 @@ final class ScanRun {
         has64bit = sb.s_feature_incompat & UInt32(EXT4_FEATURE_INCOMPAT_64BIT) != 0
         hasEAInode = sb.s_feature_incompat & UInt32(EXT4_FEATURE_INCOMPAT_EA_INODE) != 0
         hasInlineData = sb.s_feature_incompat & UInt32(EXT4_FEATURE_INCOMPAT_INLINE_DATA) != 0
+        hasExtAttr = sb.s_feature_compat & UInt32(EXT2_FEATURE_COMPAT_EXT_ATTR) != 0
+        hasEncrypt = sb.s_feature_incompat & UInt32(EXT4_FEATURE_INCOMPAT_ENCRYPT) != 0
         verifiesInodeChecksums = fs.pointee.flags & Int32(EXT2_FLAG_IGNORE_CSUM_ERRORS) == 0
         // Every bitmap libext2fs allocates for the scan (the on-disk ones, the metadata map) is a
         // red-black tree of extents: memory that follows fragmentation, not filesystem size (as a bit
