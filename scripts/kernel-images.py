@@ -52,6 +52,16 @@ SEEDS = {
     "seed-ext4-inline": ("ext4", 1024, 2, ["inline_data", "^has_journal"], ["-N", "256", "-I", "256"], 1),
     "seed-ext3-1k":     ("ext3", 1024, 2, [], ["-N", "256"], 1),
 }
+# Power cuts: the backing file copied while mounted, after fsync'd writes the kernel has committed to
+# the journal but not yet written home (commit=300 keeps it from checkpointing), with files open and
+# unlinked (on the orphan list, or in the orphan file). The truth is read after the kernel's own replay.
+POWERCUT = {
+    "powercut-ext4":        ("ext4", 4096, 48, [], [], 1),
+    "powercut-ext4-1k":     ("ext4", 1024, 32, [], [], 1),
+    "powercut-orphanfile":  ("ext4", 4096, 48, ["orphan_file"], [], 1),
+    "powercut-nocsum":      ("ext4", 4096, 48, ["^metadata_csum"], [], 1),
+    "powercut-ext3":        ("ext3", 4096, 48, [], [], 1),
+}
 LARGE = {
     # Three htree levels need more leaves than a two-level index holds (123 x 126 with 1 KiB blocks).
     "ext4-largedir-3level": ("ext4", 1024, 64, ["large_dir"], ["-N", "8192"], 1),
@@ -254,6 +264,80 @@ def truth(root):
     return records
 
 
+def make_powercut(name, spec, out, seed):
+    """A crash image: files written and fsync'd, three of them open and unlinked, the backing file
+    copied while mounted. The truth is what the kernel shows after mounting the copy (its replay)."""
+    fstype, block_size, size_mib, features, options, _ = spec
+    img = f"{out}/{name}.img"
+    live = f"{out}/{name}.live.img"
+    for p in (img, live):
+        if os.path.exists(p):
+            os.unlink(p)
+    with open(live, "wb") as f:
+        f.truncate(size_mib << 20)
+    args = ["mkfs." + fstype, "-q", "-F", "-b", str(block_size)] + options
+    if features:
+        args += ["-O", ",".join(features)]
+    run(*args, live)
+    rng = random.Random(f"{seed}:{name}")
+    orphans = []
+    with tempfile.TemporaryDirectory() as mnt:
+        run("mount", "-o", "loop,commit=300", live, mnt)
+        held = []
+        try:
+            populate_seed(mnt, block_size, features, rng)
+            os.makedirs(f"{mnt}/after-crash")
+            for i in range(40):
+                write(f"{mnt}/after-crash/f{i:03d}", content(rng, rng.choice([10, 3000, 20000])))
+            os.rename(f"{mnt}/tree/f0", f"{mnt}/after-crash/renamed")
+            os.unlink(f"{mnt}/tree/f5")
+            for i, size in enumerate((600000, 90000, 12300)):
+                f = open(f"{mnt}/after-crash/tmp-{i}", "w+b")
+                data = content(rng, size)
+                orphans.append({"name": f"tmp-{i}", "directory": "after-crash", "size": size,
+                                "sha256": hashlib.sha256(data).hexdigest(), "inode": os.fstat(f.fileno()).st_ino})
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+                os.unlink(f"{mnt}/after-crash/tmp-{i}")
+                held.append(f)
+            # fsync commits the running transaction to the journal; nothing asks the kernel to write the
+            # metadata home (no sync, commit=300), so the copy holds it in the journal only.
+            write(f"{mnt}/after-crash/last", b"last\n")
+            f = open(f"{mnt}/after-crash/last", "rb+")
+            os.fsync(f.fileno())
+            f.close()
+            shutil.copyfile(live, img)  # the power cut: what the disk holds now
+        finally:
+            for f in held:
+                f.close()
+            run("umount", mnt)
+    os.unlink(live)
+    # The truth: a copy mounted read-only after the kernel's own replay (a read-only mount replays the
+    # journal when the device is writable, so the loop device is set up read-write).
+    replayed = f"{out}/{name}.replayed.img"
+    shutil.copyfile(img, replayed)
+    device = run("losetup", "-f", "--show", replayed).stdout.strip()
+    try:
+        with tempfile.TemporaryDirectory() as mnt:
+            run("mount", "-o", "ro", device, mnt)
+            try:
+                records = truth(mnt)
+            finally:
+                run("umount", mnt)
+    finally:
+        run("losetup", "-d", device)
+    os.unlink(replayed)
+    # The files open at the crash: on the orphan list (or orphan file), in no directory.
+    with open(f"{out}/{name}.orphans.jsonl", "w") as f:
+        for o in orphans:
+            f.write(json.dumps(o, sort_keys=True) + "\n")
+    with open(f"{out}/{name}.truth.jsonl", "w") as f:
+        for r in records:
+            f.write(json.dumps(r, sort_keys=True) + "\n")
+    return img, len(records)
+
+
 def make(name, spec, out, seed, large, entries, tiny=False):
     fstype, block_size, size_mib, features, options, _ = spec
     img = f"{out}/{name}.img"
@@ -295,6 +379,7 @@ def main():
     p.add_argument("--large", action="store_true")
     p.add_argument("--small", action="store_true")
     p.add_argument("--seeds", action="store_true", help="only the small fuzz seeds (seed-*.img)")
+    p.add_argument("--powercut", action="store_true", help="only the power-cut images (powercut-*.img)")
     p.add_argument("--fixtures", action="store_true")
     p.add_argument("--seed", type=int, default=1)
     a = p.parse_args()
@@ -306,6 +391,16 @@ def main():
     images = dict(IMAGES)
     if a.large:
         images.update(LARGE)
+    if a.powercut:
+        for name, spec in POWERCUT.items():
+            if a.only and name not in a.only:
+                continue
+            img, n = make_powercut(name, spec, a.out, a.seed)
+            if a.fixtures:
+                for path in (img, f"{a.out}/{name}.truth.jsonl", f"{a.out}/{name}.orphans.jsonl"):
+                    run("xz", "-9", "-f", "-T1", path)
+            print(f"{name}: {n} paths after the kernel's replay")
+        return 0
     if a.seeds:
         images = dict(SEEDS)
     if a.only:

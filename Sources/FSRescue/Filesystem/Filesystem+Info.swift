@@ -71,7 +71,7 @@ extension Filesystem {
         if !state.clean {
             findings.append(Finding(.notCleanlyUnmounted, "The filesystem was not cleanly unmounted."))
         }
-        if needsRecovery {
+        if needsRecovery && journalReplay == nil && !findings.contains(where: { $0.code == .journalNotReplayed }) {
             findings.append(Finding(.journalNeedsRecovery,
                 "The journal needs recovery; fsrescue reads the image without replaying it, so recent changes may be missing."))
         }

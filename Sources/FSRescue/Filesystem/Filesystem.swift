@@ -16,8 +16,12 @@ public final class Filesystem: @unchecked Sendable {
     public let location: FilesystemLocation
     /// The superblock it was opened from.
     public let superblockUsed: SuperblockLocation
-    /// Problems met while opening.
-    public let openFindings: [Finding]
+    /// Problems met while opening, and what the journal replay did.
+    public private(set) var openFindings: [Finding]
+    /// The in-memory journal replay this handle reads through, when one was applied.
+    public private(set) var journalReplay: JournalReplaySummary?
+    /// The replayed blocks, for readers that bypass libext2fs (file data, indirect blocks).
+    public private(set) var overlay: JournalOverlay?
 
     private init(handle: ext2_filsys, source: ImageSource, location: FilesystemLocation,
                  superblock: SuperblockLocation, findings: [Finding]) {
@@ -85,22 +89,56 @@ public final class Filesystem: @unchecked Sendable {
             path: path, cause: firstFailure)
     }
 
+    /// Opens at `location`, then, when the journal needs recovery and holds committed transactions,
+    /// opens again through the replayed view (``OverlayIOManager``) and keeps that one.
     private static func open(source: ImageSource, location: FilesystemLocation, options: OpenOptions) throws(Ext2Error) -> Filesystem {
+        let plain = try open(source: source, location: location, options: options, overlay: nil)
+        guard options.replayJournal else {
+            if plain.needsRecovery {
+                plain.openFindings.append(Finding(.journalNotReplayed, "The journal needs recovery; --no-replay reads the image as it is on disk, without the transactions the journal holds."))
+            }
+            return plain
+        }
+        switch plain.loadJournalReplay() {
+        case .notNeeded:
+            return plain
+        case .nothingApplied(let why):
+            plain.openFindings.append(Finding(.journalNotReplayed, "The journal needs recovery, but nothing was replayed: \(why)."))
+            return plain
+        case .replayed(let overlay, let summary):
+            guard let replayed = try? open(source: source, location: location, options: options, overlay: overlay) else {
+                plain.openFindings.append(Finding(.journalNotReplayed, "The journal needs recovery, but the replayed view does not open; the image is read as it is."))
+                return plain
+            }
+            replayed.journalReplay = summary
+            replayed.overlay = overlay
+            replayed.openFindings.append(summary.finding)
+            return replayed
+        }
+    }
+
+    /// `needs_recovery` is set.
+    var needsRecovery: Bool { handle.pointee.super.pointee.s_feature_incompat & UInt32(EXT3_FEATURE_INCOMPAT_RECOVER) != 0 }
+
+    private static func open(source: ImageSource, location: FilesystemLocation, options: OpenOptions,
+                             overlay: JournalOverlay?) throws(Ext2Error) -> Filesystem {
         var findings: [Finding] = []
         if let sb = options.superblock, let bs = options.blockSize {
-            let (handle, found) = try OpenLadder.open(source: source, offset: location.offsetBytes, superblock: sb, blockSize: bs)
+            let (handle, found) = try OpenLadder.open(source: source, offset: location.offsetBytes, superblock: sb, blockSize: bs, overlay: overlay)
             findings += found
             return Filesystem(handle: handle, source: source, location: location,
                               superblock: SuperblockLocation(block: sb, blockSize: bs, isBackup: sb != 0), findings: findings)
         }
         do {
-            let (handle, found) = try OpenLadder.open(source: source, offset: location.offsetBytes, superblock: 0, blockSize: 0)
+            let (handle, found) = try OpenLadder.open(source: source, offset: location.offsetBytes, superblock: 0, blockSize: 0, overlay: overlay)
             findings += found
             let bs = UInt32(handle.pointee.blocksize)
             return Filesystem(handle: handle, source: source, location: location,
                               superblock: SuperblockLocation(block: 0, blockSize: bs, isBackup: false), findings: findings)
         } catch {
             let primaryError = error
+            // The replayed view is of the primary superblock's filesystem; backups are searched plainly.
+            if overlay != nil { throw primaryError }
             guard let (handle, sb, found) = SuperblockSearch.findBackup(source: source, location: location) else {
                 throw primaryError
             }

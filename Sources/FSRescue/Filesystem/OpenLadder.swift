@@ -17,7 +17,8 @@ enum OpenLadder {
 
     /// Opens with `ext2fs_open2`, climbing the rungs until one succeeds. Throws the strict error
     /// when none does. The handle is read-only: `EXT2_FLAG_RW` is never passed.
-    static func open(source: ImageSource, offset: UInt64, superblock: UInt64, blockSize: UInt32)
+    /// With `overlay`, libext2fs reads through ``OverlayIOManager`` (the journal's copies over the image).
+    static func open(source: ImageSource, offset: UInt64, superblock: UInt64, blockSize: UInt32, overlay: JournalOverlay? = nil)
         throws(Ext2Error) -> (ext2_filsys, [Finding])
     {
         fsr_initialize_ext2_error_table()
@@ -30,8 +31,15 @@ enum OpenLadder {
             var fs: ext2_filsys?
             let flags = baseFlags | rung.flags
             precondition(flags & fsr_flag_rw() == 0, "fsrescue never opens a source read-write")
-            let rc = ext2fs_open2(source.pathForLibraries, ioOptions, flags, Int32(clamping: superblock),
+            let rc: errcode_t
+            if let overlay {
+                rc = OverlayIOManager.withOverlay(overlay) {
+                    ext2fs_open2(source.pathForLibraries, ioOptions, flags, Int32(clamping: superblock), blockSize, OverlayIOManager.manager, &fs)
+                }
+            } else {
+                rc = ext2fs_open2(source.pathForLibraries, ioOptions, flags, Int32(clamping: superblock),
                                   blockSize, fsr_unix_io_manager(), &fs)
+            }
             if rc == 0, let fs {
                 var findings: [Finding] = []
                 if let code = rung.code, let strictError {

@@ -11,6 +11,9 @@ public struct OpenOptions: Sendable, Equatable {
     public var superblock: UInt64?
     /// Block size to use with ``superblock``, like `e2fsck -B`.
     public var blockSize: UInt32?
+    /// Replay the journal in memory when the superblock asks for recovery (the default); false reads
+    /// the image exactly as it is on disk (`--no-replay`).
+    public var replayJournal: Bool = true
 
     /// Options for ``Filesystem/open(path:options:)``; all nil lets the filesystem be found automatically.
     public init(partition: Int? = nil, offsetBytes: UInt64? = nil, superblock: UInt64? = nil, blockSize: UInt32? = nil) {

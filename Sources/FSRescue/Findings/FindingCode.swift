@@ -36,6 +36,10 @@ public struct FindingCode: Sendable, Hashable, CustomStringConvertible {
         summary: "The kernel recorded filesystem errors (EXT2_ERROR_FS in s_state, or s_error_count).")
     public static let notCleanlyUnmounted = FindingCode(id: "state.not-clean", pass: .open, severity: .info,
         summary: "The filesystem was not cleanly unmounted (EXT2_VALID_FS clear).")
+    public static let journalReplayed = FindingCode(id: "journal.replayed", pass: .open, severity: .info,
+        summary: "The journal held committed transactions; they were replayed in memory, and everything reads the replayed view.")
+    public static let journalNotReplayed = FindingCode(id: "journal.not-replayed", pass: .open, severity: .info,
+        summary: "The journal needs recovery but nothing was replayed (an empty or unreadable log, or --no-replay); the image is read as it is.")
     public static let journalNeedsRecovery = FindingCode(id: "journal.needs-recovery", pass: .open, severity: .info,
         summary: "The journal holds transactions not yet replayed; fsrescue reads the image as it is, without replay.")
 
@@ -162,7 +166,7 @@ public struct FindingCode: Sendable, Hashable, CustomStringConvertible {
     /// Every code, in table order.
     public static let all: [FindingCode] = [
         primarySuperblockUnusable, checksumErrors, groupDescriptorErrors, unsupportedFeatures, imageTruncated,
-        errorFlagSet, notCleanlyUnmounted, journalNeedsRecovery, superblockCounts, superblockBadField,
+        errorFlagSet, notCleanlyUnmounted, journalNeedsRecovery, journalReplayed, journalNotReplayed, superblockCounts, superblockBadField,
         inodeScanError, inodeChecksum, inodeBadMode, inodeDtimeSet, inodeZeroDtime, inodeBadSize,
         inodeBadBlockCount, inodeDeletedIntact, blockOutOfRange, blockMetadataOverlap, blockMultiplyClaimed,
         blockMapError, extentBadHeader, extentChecksum, extentBadOrder, extentIndexStart, extentTooDeep, extentUnreadable,

@@ -60,8 +60,11 @@ struct BlockMapWalker {
 }
 
 extension Filesystem {
-    /// Reads one block straight from the image (`pread` at the filesystem offset); fewer bytes past the end.
+    /// Reads one block from the image (`pread` at the filesystem offset), or its journal copy when the
+    /// journal was replayed; fewer bytes past the end.
     public func readBlock(_ block: UInt64) throws(FSRescueError) -> [UInt8] {
-        try source.read(at: location.offsetBytes + block * UInt64(blockSize), count: Int(blockSize))
+        var bytes = try source.read(at: location.offsetBytes + block * UInt64(blockSize), count: Int(blockSize))
+        if let overlay { bytes.withUnsafeMutableBytes { overlay.apply(to: $0, fromFilesystemByte: block * UInt64(blockSize)) } }
+        return bytes
     }
 }

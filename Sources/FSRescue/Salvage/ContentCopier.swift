@@ -65,6 +65,9 @@ final class ContentCopier {
     private let blockSize: UInt64
     private let descriptor: Int32
     private let imageOffset: UInt64
+    /// The journal's replayed blocks, laid over what is read (metadata such as slow symlink targets,
+    /// and file data under data=journal); nil when nothing was replayed.
+    private let overlay: JournalOverlay?
     /// Keeps the image descriptor open while the copier lives.
     private let fs: Filesystem
     private let buffer: UnsafeMutableRawBufferPointer
@@ -75,6 +78,7 @@ final class ContentCopier {
         blockSize = UInt64(fs.blockSize)
         descriptor = fs.source.descriptor
         imageOffset = fs.location.offsetBytes
+        overlay = fs.overlay
         self.holeHashBudget = HoleHashBudget(limit: holeHashBudget)
         buffer = .allocate(byteCount: Self.chunk, alignment: 4096)
         zeros = .allocate(byteCount: 1 << 16, alignment: 16)
@@ -174,6 +178,8 @@ final class ContentCopier {
                 try zeroFill(ByteRange(start: p, end: end), sink: sink, hasher: &hasher, counted: counted)
                 return
             }
+            overlay?.apply(to: UnsafeMutableRawBufferPointer(start: buffer.baseAddress!, count: n),
+                           fromFilesystemByte: imageOffset + (p - start) - self.imageOffset)
             let part = UnsafeRawBufferPointer(start: buffer.baseAddress!, count: n)
             try sink.write(part, at: p)
             hasher?.update(part)
@@ -230,6 +236,8 @@ final class ContentCopier {
             let want = Int(min(bs, end - p))
             let n = pread(descriptor, buffer.baseAddress!, want, off_t(imageOffset + (p - start)))
             if n == want {
+                overlay?.apply(to: UnsafeMutableRawBufferPointer(start: buffer.baseAddress!, count: n),
+                               fromFilesystemByte: imageOffset + (p - start) - self.imageOffset)
                 let part = UnsafeRawBufferPointer(start: buffer.baseAddress!, count: n)
                 try sink.write(part, at: p)
                 hasher?.update(part)
