@@ -64,6 +64,7 @@ bench-eta: bench-deps release
 kernel-fixtures:
 	rm -f Fixtures/kernel/*.xz
 	python3 scripts/kernel-images.py Fixtures/kernel --small --large --fixtures
+	python3 scripts/kernel-images.py Fixtures/kernel --powercut --fixtures
 
 demo: release
 	@bash scripts/demo.sh "$$($(RELEASE_BUILD) --show-bin-path)/fsrescue"

@@ -20,6 +20,10 @@ struct ImageOptions: ParsableArguments {
             help: ArgumentHelp("Block size for --superblock (1024, 2048, 4096 … 65536).", valueName: "n"))
     var blockSize: UInt32?
 
+    @Flag(name: .customLong("no-replay"),
+          help: "Read the image as it is on disk, without replaying the journal's committed transactions in memory.")
+    var noReplay = false
+
     func validate() throws {
         if (superblock == nil) != (blockSize == nil) {
             throw ValidationError("--superblock and --block-size go together; give both, as with e2fsck -b N -B SIZE.")
@@ -30,7 +34,9 @@ struct ImageOptions: ParsableArguments {
     }
 
     var openOptions: OpenOptions {
-        OpenOptions(partition: partition, offsetBytes: offset, superblock: superblock, blockSize: blockSize)
+        var options = OpenOptions(partition: partition, offsetBytes: offset, superblock: superblock, blockSize: blockSize)
+        options.replayJournal = !noReplay
+        return options
     }
 
     /// Opens the filesystem read-only as these options say.

@@ -49,7 +49,8 @@ enum InfoReport {
         row("Orphan file", info.orphans.orphanFile ? "yes (inode \(info.orphans.orphanFileInode ?? 0))" : "no")
         let j = info.journal
         row("Journal", !j.present ? "none" : (j.external ? "external" : "internal (inode \(j.inode ?? 0))")
-            + (j.needsRecovery ? ", NEEDS RECOVERY" : ""))
+            + (j.needsRecovery ? ", NEEDS RECOVERY" : "")
+            + (j.replay.map { ", replayed in memory (\($0.transactions) transaction\($0.transactions == 1 ? "" : "s"), \($0.blocks) blocks)" } ?? ""))
         let t = info.truncation
         row("Image length", t.isShort
             ? "SHORT: \(t.availableBytes) of \(t.filesystemBytes) bytes (\(t.missingBytes) missing)"

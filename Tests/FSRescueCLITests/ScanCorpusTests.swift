@@ -9,8 +9,9 @@ struct ScanCorpusTests {
     /// and timeouts, the exit status expect.1 ends with (e2fsck -fy's first run): 0 clean, 8 unusable,
     /// otherwise damaged (it fixed something).
     /// For an image whose journal needs recovery, scan reads the replayed view: the oracle is then
-    /// e2fsck -fn on a copy whose journal e2fsck replayed (`-E journal_only`), not e2fsck -n on the
-    /// image (which does not replay). Otherwise as ``expected(_:)``.
+    /// e2fsck -fn on a copy whose journal e2fsck replayed (`-E journal_only`, fast commits included;
+    /// debugfs's journal_run skips such journals), not e2fsck -n on the image (which does not replay).
+    /// Otherwise as ``expected(_:)``.
     static func expected(_ image: CorpusImage, path: String, in dir: String) -> String {
         guard let header = try? Tool.run("dumpe2fs", ["-h", path]), header.stdout.contains("needs_recovery") else { return expected(image) }
         let copy = "\(dir)/replayed.img"

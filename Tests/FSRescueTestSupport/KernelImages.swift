@@ -24,11 +24,28 @@ public struct KernelImage: Sendable {
 
     public static let folder = PackageFiles.path("Fixtures/kernel")
 
-    /// Every committed image, by name.
-    public static var all: [KernelImage] {
+    /// Every committed image of a cleanly unmounted filesystem, by name.
+    public static var all: [KernelImage] { committed.filter { !$0.name.hasPrefix("powercut-") } }
+
+    /// The committed power-cut images (`powercut-*`): copied while mounted, the journal not replayed.
+    public static var powerCuts: [KernelImage] { committed.filter { $0.name.hasPrefix("powercut-") } }
+
+    private static var committed: [KernelImage] {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
             .filter { $0.hasSuffix(".img.xz") }.sorted()
             .map { KernelImage(name: String($0.dropLast(7))) }
+    }
+
+    /// The files open (and unlinked) at a power cut: name, folder, size and sha256 of what was written.
+    public func orphans() throws -> [(name: String, directory: String, size: Int, sha256: String)] {
+        let r = try Tool.run("xz", ["-dc", "\(Self.folder)/\(name).orphans.jsonl.xz"])
+        guard r.status == 0 else { throw TestImageError.tool("xz", r.stderr) }
+        return r.stdout.split(separator: "\n").compactMap { line in
+            guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let name = o["name"] as? String, let directory = o["directory"] as? String,
+                  let size = o["size"] as? Int, let sha = o["sha256"] as? String else { return nil }
+            return (name, directory, size, sha)
+        }
     }
 
     /// Decompresses the image into `directory` (never in place) and returns its path.

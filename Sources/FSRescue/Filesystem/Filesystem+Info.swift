@@ -96,7 +96,8 @@ extension Filesystem {
             orphans: .init(listHead: sb.s_last_orphan, orphanFile: orphanFile,
                            orphanFileInode: orphanFile ? sb.s_orphan_file_inum : nil),
             journal: .init(present: hasJournal, inode: hasJournal && sb.s_journal_inum != 0 ? sb.s_journal_inum : nil,
-                           external: hasJournal && sb.s_journal_inum == 0, needsRecovery: needsRecovery),
+                           external: hasJournal && sb.s_journal_inum == 0, needsRecovery: needsRecovery,
+                           replay: journalReplay),
             truncation: truncation, findings: findings)
     }
 

@@ -64,8 +64,10 @@ public struct FilesystemInfo: Sendable, Codable {
         public let inode: UInt32?
         /// True when the journal lives on another device.
         public let external: Bool
-        /// `needs_recovery`: transactions not yet replayed.
+        /// `needs_recovery`: transactions not yet replayed (on disk; see ``replay``).
         public let needsRecovery: Bool
+        /// What the in-memory replay applied, when the journal was replayed.
+        public let replay: JournalReplaySummary?
     }
 
     /// Whether the image holds every block the filesystem claims (e2fsck calls a short image clean).

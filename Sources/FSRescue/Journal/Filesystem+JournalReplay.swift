@@ -53,7 +53,14 @@ extension Filesystem {
         } catch {
             return .nothingApplied("\(error)")
         }
-        let replay = JournalReplay(superblock: superblock, filesystemBlocks: min(blocksCount, imageBlocks), read: read)
+        // ext4 fast commits follow the log (s_num_fc_blks); an area starting with a head tag
+        // (EXT4_FC_TAG_HEAD, 9, little-endian) holds commits this replay does not apply.
+        var fastCommits = false
+        if superblock.incompat.contains(.fastCommit), let area = read(superblock.last) {
+            fastCommits = area.loadUnaligned(as: UInt16.self) == 9
+        }
+        var replay = JournalReplay(superblock: superblock, filesystemBlocks: min(blocksCount, imageBlocks), read: read)
+        if fastCommits { replay.noteFastCommits() }
         guard !replay.isEmpty else { return .nothingApplied("no committed transaction to apply (\(replay.stop))") }
         let overlay = JournalOverlay(replay: replay, logToFilesystem: locate, blockSize: bs, source: source,
                                      filesystemOffset: location.offsetBytes)

@@ -42,6 +42,14 @@ struct JournalReplay {
 
     var isEmpty: Bool { copies.isEmpty }
 
+    /// The fast-commit area holds commits (ext4 fast_commit), which this replay does not apply.
+    private(set) var fastCommitsPending = false
+
+    mutating func noteFastCommits() {
+        fastCommitsPending = true
+        stop += "; the fast-commit area holds commits that are not replayed (e2fsck -E journal_only replays them)"
+    }
+
     /// Walks the log of `superblock`, reading log block N with `read` (nil when it cannot be read).
     /// `filesystemBlocks` bounds the blocks a tag may name.
     init(superblock sb: JournalSuperblock, filesystemBlocks: UInt64, read: (UInt32) -> UnsafeRawBufferPointer?) {

@@ -23,14 +23,6 @@ public struct JournalReplaySummary: Sendable, Equatable, Codable {
     /// True when it stopped on damage (a failed checksum, an unreadable block), not at the log's end.
     public let stoppedOnDamage: Bool
 
-    enum CodingKeys: String, CodingKey {
-        case transactions, blocks, stop
-        case firstSequence = "first_sequence", lastSequence = "last_sequence"
-        case revokedCopies = "revoked_copies", revokedBlocks = "revoked_blocks"
-        case badDataChecksums = "bad_data_checksums", outOfRange = "out_of_range"
-        case lastCommit = "last_commit", stoppedOnDamage = "stopped_on_damage"
-    }
-
     init(_ replay: JournalReplay, blocks: Int) {
         transactions = replay.transactions
         firstSequence = replay.firstSequence

@@ -1,0 +1,77 @@
+// The in-memory journal replay against e2fsck's on-disk one, block for block, on kernel power-cut images.
+import Foundation
+import Testing
+@testable import FSRescue
+import FSRescueTestSupport
+
+@Suite("journal replay", .serialized)
+struct JournalReplayTests {
+    static let names = KernelImage.powerCuts.map(\.name)
+
+    @Test("the power-cut images are committed")
+    func present() {
+        #expect(Set(Self.names).isSuperset(of: ["powercut-ext4", "powercut-ext4-1k", "powercut-orphanfile", "powercut-nocsum", "powercut-ext3"]))
+    }
+
+    /// The filesystem blocks of the journal inode (e2fsck's replay rewrites the journal's superblock).
+    static func journalBlocks(_ fs: Filesystem) throws -> Set<UInt64> {
+        let map = try fs.blockMap(of: 8)
+        var blocks = Set<UInt64>()
+        for run in map.runs { for k in 0..<UInt64(run.length) { blocks.insert(run.physical + k) } }
+        return blocks.union(map.mappingBlocks)
+    }
+
+    @Test("every block of the replayed view is the block e2fsprogs' recovery writes (superblock and journal aside)", arguments: names)
+    func sameAsE2fsck(_ name: String) throws {
+        let dir = TemporaryDirectory()
+        let img = try KernelImage(name: name).decompress(into: dir.path)
+        let copy = dir.file("replayed.img")
+        try FileManager.default.copyItem(atPath: img, toPath: copy)
+        // debugfs's journal_run is e2fsprogs' recovery alone (e2fsck -E journal_only also clears the
+        // orphans, rewriting bitmaps and inode tables the kernel would only rewrite at mount).
+        let r = try Tool.run("debugfs", ["-w", "-R", "journal_run", copy])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+
+        let fs = try expectUnchanged(img) { try Filesystem.open(path: img) }
+        let summary = try #require(fs.journalReplay)
+        #expect(summary.transactions >= 1 && summary.blocks >= 1 && !summary.stoppedOnDamage)
+        let replayed = try Filesystem.open(path: copy, options: { var o = OpenOptions(); o.replayJournal = false; return o }())
+        #expect(replayed.journalReplay == nil)
+        let skip = try Self.journalBlocks(fs).union([fs.blockSize == 1024 ? 1 : 0])
+        var differing: [UInt64] = []
+        var changedByReplay = 0
+        let plain = try FileHandle(forReadingFrom: URL(fileURLWithPath: img))
+        defer { try? plain.close() }
+        for block in 0..<fs.blocksCount where !skip.contains(block) {
+            let ours = try fs.readBlock(block), theirs = try replayed.readBlock(block)
+            if ours != theirs { differing.append(block) }
+            if fs.overlay?.contains(block) == true { changedByReplay += 1 }
+        }
+        #expect(differing.isEmpty, "\(name): blocks differing from debugfs journal_run: \(differing.prefix(10))")
+        #expect(changedByReplay > 0)
+    }
+
+    @Test("a journal superblock with a bad checksum, a wrong block size or a start outside the log is refused")
+    func superblockChecks() throws {
+        let dir = TemporaryDirectory()
+        let img = try KernelImage(name: "powercut-ext4").decompress(into: dir.path)
+        let fs = try Filesystem.open(path: img, options: { var o = OpenOptions(); o.replayJournal = false; return o }())
+        let map = try fs.blockMap(of: 8)
+        let first = try #require(map.runs.first)
+        let raw = try fs.readBlock(first.physical)
+        let bs = Int(fs.blockSize)
+        /// The problem refusing `bytes`, or nil when they parse (with `blockSize` as the filesystem's).
+        func problem(_ bytes: [UInt8], blockSize: Int? = nil) -> JournalSuperblock.Problem? {
+            bytes.withUnsafeBytes { b -> JournalSuperblock.Problem? in
+                do { _ = try JournalSuperblock(b, filesystemBlockSize: blockSize ?? bs, journalBlocks: 1 << 20); return nil } catch { return error as? JournalSuperblock.Problem }
+            }
+        }
+        #expect(problem(raw) == nil)
+        var flipped = raw; flipped[0x80] ^= 1
+        #expect(problem(flipped) == .badChecksum)
+        if case .badGeometry = problem(raw, blockSize: bs * 2) {} else { Issue.record("a block size other than the filesystem's is refused") }
+        var badStart = raw; badStart[28] = 0xFF  // s_start, big-endian, far past the log
+        #expect(problem(badStart) != nil)
+        #expect(problem([UInt8](repeating: 0, count: bs)) == .notJournal)
+    }
+}
