@@ -72,8 +72,10 @@ struct JournalSuperblock: Equatable {
     }
 
     /// Parses journal block 0 for a filesystem of `blockSize` bytes a block whose journal has
-    /// `journalBlocks` blocks mapped.
-    init(_ raw: UnsafeRawBufferPointer, filesystemBlockSize: Int, journalBlocks: UInt64) throws(Problem) {
+    /// `journalBlocks` blocks mapped. `strict` false (reading the log's history, not replaying it)
+    /// accepts a superblock whose checksum fails, whose log start is off, or that claims more blocks
+    /// than are mapped: reads of unmapped blocks simply fail.
+    init(_ raw: UnsafeRawBufferPointer, filesystemBlockSize: Int, journalBlocks: UInt64, strict: Bool = true) throws(Problem) {
         guard raw.count >= 1024 else { throw .notJournal }
         let b = JournalBytes(bytes: raw)
         let type = b.u32(4)
@@ -92,7 +94,7 @@ struct JournalSuperblock: Equatable {
         guard blockSize == filesystemBlockSize else {
             throw .badGeometry("block size \(blockSize), the filesystem's is \(filesystemBlockSize)")
         }
-        guard maxLength >= 2, UInt64(maxLength) <= journalBlocks else {
+        guard maxLength >= 2, !strict || UInt64(maxLength) <= journalBlocks else {
             throw .badGeometry("it claims \(maxLength) blocks, the journal inode maps \(journalBlocks)")
         }
         guard first >= 1, first < maxLength else { throw .badGeometry("its log starts at block \(first) of \(maxLength)") }
@@ -105,9 +107,9 @@ struct JournalSuperblock: Equatable {
         }
         guard fastCommitBlocks < maxLength - first else { throw .badGeometry("its fast-commit area (\(fastCommitBlocks) blocks) leaves no log") }
         last = maxLength - fastCommitBlocks
-        guard start == 0 || (start >= first && start < last) else { throw .badGeometry("its log start \(start) lies outside \(first)…\(last - 1)") }
+        guard !strict || start == 0 || (start >= first && start < last) else { throw .badGeometry("its log start \(start) lies outside \(first)…\(last - 1)") }
         checksumSeed = uuid.withUnsafeBytes { CRC32C.update(~0, $0) }
-        if incompatBits & (Features.checksumV2.rawValue | Features.checksumV3.rawValue) != 0 {
+        if strict && incompatBits & (Features.checksumV2.rawValue | Features.checksumV3.rawValue) != 0 {
             var copy = Array(raw.prefix(1024))
             let provided = b.u32(0xFC)
             copy[0xFC..<0x100] = [0, 0, 0, 0]
