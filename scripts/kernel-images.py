@@ -264,21 +264,28 @@ def truth(root):
     return records
 
 
+def new_image(path, spec):
+    """An empty file of the spec's size, made into a filesystem by this machine's mkfs."""
+    fstype, block_size, size_mib, features, options, _ = spec
+    if os.path.exists(path):
+        os.unlink(path)
+    with open(path, "wb") as f:
+        f.truncate(size_mib << 20)
+    args = ["mkfs." + fstype, "-q", "-F", "-b", str(block_size)] + options
+    if features:
+        args += ["-O", ",".join(features)]
+    run(*args, path)
+
+
 def make_powercut(name, spec, out, seed):
     """A crash image: files written and fsync'd, three of them open and unlinked, the backing file
     copied while mounted. The truth is what the kernel shows after mounting the copy (its replay)."""
     fstype, block_size, size_mib, features, options, _ = spec
     img = f"{out}/{name}.img"
     live = f"{out}/{name}.live.img"
-    for p in (img, live):
-        if os.path.exists(p):
-            os.unlink(p)
-    with open(live, "wb") as f:
-        f.truncate(size_mib << 20)
-    args = ["mkfs." + fstype, "-q", "-F", "-b", str(block_size)] + options
-    if features:
-        args += ["-O", ",".join(features)]
-    run(*args, live)
+    if os.path.exists(img):
+        os.unlink(img)
+    new_image(live, spec)
     rng = random.Random(f"{seed}:{name}")
     orphans = []
     with tempfile.TemporaryDirectory() as mnt:
@@ -341,14 +348,7 @@ def make_powercut(name, spec, out, seed):
 def make(name, spec, out, seed, large, entries, tiny=False):
     fstype, block_size, size_mib, features, options, _ = spec
     img = f"{out}/{name}.img"
-    if os.path.exists(img):
-        os.unlink(img)
-    with open(img, "wb") as f:
-        f.truncate(size_mib << 20)
-    args = ["mkfs." + fstype, "-q", "-F", "-b", str(block_size)] + options
-    if features:
-        args += ["-O", ",".join(features)]
-    run(*args, img)
+    new_image(img, spec)
     rng = random.Random(f"{seed}:{name}")
     with tempfile.TemporaryDirectory() as mnt:
         run("mount", "-o", "loop", img, mnt)

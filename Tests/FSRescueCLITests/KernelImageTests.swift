@@ -57,9 +57,7 @@ struct KernelImageTests {
     func salvageExact(_ name: String) throws {
         let dir = TemporaryDirectory()
         let image = KernelImage(name: name)
-        let img = try image.decompress(into: dir.path)
-        let out = dir.file("out")
-        let r = try expectUnchanged(img) { try FSRescueBinary.run(["salvage", img, "--out", out]) }
+        let (out, r) = try image.salvage(in: dir)
         #expect(r.status == 0, "\(name): exit \(r.status)\n\(r.stderr)")
         let truth = try image.truth()
         let differ = try differences(from: truth, under: "\(out)/root")

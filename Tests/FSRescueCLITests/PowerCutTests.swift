@@ -12,9 +12,7 @@ struct PowerCutTests {
     func salvage(_ name: String) throws {
         let dir = TemporaryDirectory()
         let image = KernelImage(name: name)
-        let img = try image.decompress(into: dir.path)
-        let out = dir.file("out")
-        let r = try expectUnchanged(img) { try FSRescueBinary.run(["salvage", img, "--out", out]) }
+        let (out, r) = try image.salvage(in: dir)
         #expect(r.status == 4, "orphans are problems found: \(r.stderr)")
         let differ = try differences(from: try image.truth(), under: "\(out)/root")
         #expect(differ.isEmpty, "\(name): \(differ.prefix(10))")
@@ -28,11 +26,7 @@ struct PowerCutTests {
     @Test("scan of the replayed view agrees with e2fsck -fn on a copy e2fsck replayed, and says what was replayed", arguments: names)
     func scanAgrees(_ name: String) throws {
         let dir = TemporaryDirectory()
-        let img = try KernelImage(name: name).decompress(into: dir.path)
-        let copy = dir.file("replayed.img")
-        try FileManager.default.copyItem(atPath: img, toPath: copy)
-        // e2fsprogs' recovery alone (e2fsck -E journal_only would also clear the orphans).
-        _ = try Tool.run("debugfs", ["-w", "-R", "journal_run", copy])
+        let (img, copy) = try KernelImage(name: name).withReplayedCopy(in: dir)
         let fsck = try Tool.run("e2fsck", ["-fn", copy])
         let r = try expectUnchanged(img) { try FSRescueBinary.run(["scan", "--json", img]) }
         let report = try #require(try JSONSerialization.jsonObject(with: r.stdoutData) as? [String: Any])

@@ -56,6 +56,25 @@ public struct KernelImage: Sendable {
         return out
     }
 
+    /// Decompresses the image into `dir` and salvages it into `dir/out`, the image unchanged.
+    public func salvage(in dir: TemporaryDirectory) throws -> (out: String, result: ToolResult) {
+        let img = try decompress(into: dir.path)
+        let out = dir.file("out")
+        let r = try expectUnchanged(img) { try FSRescueBinary.run(["salvage", img, "--out", out]) }
+        return (out, r)
+    }
+
+    /// Decompresses the image into `dir`, with a copy whose journal e2fsprogs' recovery replayed on
+    /// disk (`debugfs -w -R journal_run`: the recovery alone; e2fsck -E journal_only also clears orphans).
+    public func withReplayedCopy(in dir: TemporaryDirectory) throws -> (image: String, replayed: String) {
+        let img = try decompress(into: dir.path)
+        let copy = dir.file("replayed.img")
+        try FileManager.default.copyItem(atPath: img, toPath: copy)
+        let r = try Tool.run("debugfs", ["-w", "-R", "journal_run", copy])
+        guard r.status == 0 else { throw TestImageError.tool("debugfs", r.stderr) }
+        return (img, copy)
+    }
+
     /// What the kernel showed: one record per path (lost+found left out).
     public func truth() throws -> [KernelTruthRecord] {
         let r = try Tool.run("xz", ["-dc", "\(Self.folder)/\(name).truth.jsonl.xz"])

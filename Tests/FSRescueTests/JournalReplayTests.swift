@@ -24,13 +24,7 @@ struct JournalReplayTests {
     @Test("every block of the replayed view is the block e2fsprogs' recovery writes (superblock and journal aside)", arguments: names)
     func sameAsE2fsck(_ name: String) throws {
         let dir = TemporaryDirectory()
-        let img = try KernelImage(name: name).decompress(into: dir.path)
-        let copy = dir.file("replayed.img")
-        try FileManager.default.copyItem(atPath: img, toPath: copy)
-        // debugfs's journal_run is e2fsprogs' recovery alone (e2fsck -E journal_only also clears the
-        // orphans, rewriting bitmaps and inode tables the kernel would only rewrite at mount).
-        let r = try Tool.run("debugfs", ["-w", "-R", "journal_run", copy])
-        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        let (img, copy) = try KernelImage(name: name).withReplayedCopy(in: dir)
 
         let fs = try expectUnchanged(img) { try Filesystem.open(path: img) }
         let summary = try #require(fs.journalReplay)

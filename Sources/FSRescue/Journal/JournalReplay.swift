@@ -78,12 +78,12 @@ struct JournalReplay {
                 stop = "the log ends at block \(block) (transaction \(sequence) has no more blocks)"
                 break
             }
+            var damage: String?
             switch type {
             case .descriptor:
                 if sb.hasChecksums && !JournalLogBlocks.tailChecksumMatches(bytes, seed: sb.checksumSeed) {
-                    stop = "the descriptor block at log block \(block) (transaction \(sequence)) fails its checksum"
-                    stoppedOnDamage = true
-                    break walk
+                    damage = "the descriptor block at log block \(block) (transaction \(sequence)) fails its checksum"
+                    break
                 }
                 let tags = JournalLogBlocks.tags(bytes, superblock: sb, limit: logLength - visited)
                 for tag in tags {
@@ -94,22 +94,19 @@ struct JournalReplay {
                 block = sb.next(block)
             case .revoke:
                 if sb.hasChecksums && !JournalLogBlocks.tailChecksumMatches(bytes, seed: sb.checksumSeed) {
-                    stop = "the revoke block at log block \(block) (transaction \(sequence)) fails its checksum"
-                    stoppedOnDamage = true
-                    break walk
+                    damage = "the revoke block at log block \(block) (transaction \(sequence)) fails its checksum"
+                    break
                 }
                 guard let blocks = JournalLogBlocks.revoked(bytes, superblock: sb) else {
-                    stop = "the revoke block at log block \(block) (transaction \(sequence)) has an impossible length"
-                    stoppedOnDamage = true
-                    break walk
+                    damage = "the revoke block at log block \(block) (transaction \(sequence)) has an impossible length"
+                    break
                 }
                 pending.revokes += blocks
                 block = sb.next(block)
             case .commit:
                 if sb.hasChecksums && !JournalLogBlocks.commitChecksumMatches(bytes, seed: sb.checksumSeed) {
-                    stop = "the commit block of transaction \(sequence) (log block \(block)) fails its checksum"
-                    stoppedOnDamage = true
-                    break walk
+                    damage = "the commit block of transaction \(sequence) (log block \(block)) fails its checksum"
+                    break
                 }
                 if let time = JournalLogBlocks.commitTime(bytes) { lastCommitTime = time }
                 for b in pending.revokes { revokedAt[b] = sequence }
@@ -121,6 +118,11 @@ struct JournalReplay {
             case .superblockV1, .superblockV2:
                 stop = "the log ends at block \(block) (a superblock block)"
                 break walk
+            }
+            if let damage {
+                stop = damage
+                stoppedOnDamage = true
+                break
             }
         }
         if visited >= logLength && stop.isEmpty { stop = "the walk covered the whole log" }
