@@ -37,7 +37,8 @@ make_image ext4-64bit.img 1024 -t ext4 -b 4096 -N 32 -O ^has_journal,64bit,^resi
 
 # Kernel-written seeds: real users' disks are written by the kernel, not by mke2fs -d.
 kernel=$(mktemp -d)
-if python3 "$(dirname "$0")/kernel-images.py" "$kernel" --seeds >/dev/null; then
+if python3 "$(dirname "$0")/kernel-images.py" "$kernel" --seeds >/dev/null \
+   && python3 "$(dirname "$0")/kernel-images.py" "$kernel" --seeds --powercut >/dev/null; then
     cp "$kernel"/seed-*.img "$out"/
 else
     echo "fuzz-seeds: no kernel-written seeds (see the line above)" >&2

@@ -62,6 +62,10 @@ POWERCUT = {
     "powercut-nocsum":      ("ext4", 4096, 48, ["^metadata_csum"], [], 1),
     "powercut-ext3":        ("ext3", 4096, 48, [], [], 1),
 }
+# A power cut small enough to be a fuzz seed (libFuzzer's 3 MiB input limit): the journal is half of it.
+POWERCUT_SEEDS = {
+    "seed-powercut-1k":     ("ext4", 1024, 3, [], ["-N", "256", "-J", "size=1"], 8),
+}
 LARGE = {
     # Three htree levels need more leaves than a two-level index holds (123 x 126 with 1 KiB blocks).
     "ext4-largedir-3level": ("ext4", 1024, 64, ["large_dir"], ["-N", "8192"], 1),
@@ -294,11 +298,12 @@ def make_powercut(name, spec, out, seed):
         try:
             populate_seed(mnt, block_size, features, rng)
             os.makedirs(f"{mnt}/after-crash")
-            for i in range(40):
-                write(f"{mnt}/after-crash/f{i:03d}", content(rng, rng.choice([10, 3000, 20000])))
+            scale = spec[5]
+            for i in range(40 // scale):
+                write(f"{mnt}/after-crash/f{i:03d}", content(rng, rng.choice([10, 3000, 20000]) // scale))
             os.rename(f"{mnt}/tree/f0", f"{mnt}/after-crash/renamed")
             os.unlink(f"{mnt}/tree/f5")
-            for i, size in enumerate((600000, 90000, 12300)):
+            for i, size in enumerate(s // scale for s in (600000, 90000, 12300)):
                 f = open(f"{mnt}/after-crash/tmp-{i}", "w+b")
                 data = content(rng, size)
                 orphans.append({"name": f"tmp-{i}", "directory": "after-crash", "size": size,
@@ -379,7 +384,8 @@ def main():
     p.add_argument("--large", action="store_true")
     p.add_argument("--small", action="store_true")
     p.add_argument("--seeds", action="store_true", help="only the small fuzz seeds (seed-*.img)")
-    p.add_argument("--powercut", action="store_true", help="only the power-cut images (powercut-*.img)")
+    p.add_argument("--powercut", action="store_true",
+                   help="only the power-cut images (powercut-*.img); with --seeds, the power-cut fuzz seed")
     p.add_argument("--fixtures", action="store_true")
     p.add_argument("--seed", type=int, default=1)
     a = p.parse_args()
@@ -392,7 +398,7 @@ def main():
     if a.large:
         images.update(LARGE)
     if a.powercut:
-        for name, spec in POWERCUT.items():
+        for name, spec in (POWERCUT_SEEDS if a.seeds else POWERCUT).items():
             if a.only and name not in a.only:
                 continue
             img, n = make_powercut(name, spec, a.out, a.seed)
