@@ -2,6 +2,7 @@
 import Foundation
 import Testing
 @testable import FSRescue
+import FSRescueFixtures
 import FSRescueTestSupport
 
 @Suite("journal replay", .serialized)
@@ -67,5 +68,43 @@ struct JournalReplayTests {
         var badStart = raw; badStart[28] = 0xFF  // s_start, big-endian, far past the log
         #expect(problem(badStart) != nil)
         #expect(problem([UInt8](repeating: 0, count: bs)) == .notJournal)
+    }
+}
+
+@Suite("journal replay on hostile logs", .serialized)
+struct JournalHostileTests {
+    @Test("300 mutated logs (headers, tags, sequences, revoke counts, checksums): open, replay and scan never trap")
+    func mutatedLogs() throws {
+        let dir = TemporaryDirectory()
+        let img = try KernelImage(name: "powercut-ext4-1k").decompress(into: dir.path)
+        let plain = try Filesystem.open(path: img, options: { var o = OpenOptions(); o.replayJournal = false; return o }())
+        let map = try plain.blockMap(of: 8)
+        let bs = UInt64(plain.blockSize)
+        // The log's first 64 blocks hold this image's transactions (descriptor, data, revoke, commit).
+        var logBlocks: [UInt64] = []
+        for run in map.runs { for k in 0..<UInt64(run.length) where logBlocks.count < 65 { logBlocks.append(run.physical + k) } }
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: img))
+        defer { try? handle.close() }
+        var random = SeededRandom(seed: 27)
+        var replayed = 0, refused = 0
+        for _ in 0..<300 {
+            let block = logBlocks[Int(random.next() % UInt64(logBlocks.count))]
+            // Mostly the header and the first tags, where the counts and sequence numbers are.
+            let offset = random.next() % 4 == 0 ? random.next() % bs : random.next() % 64
+            try handle.seek(toOffset: block * bs + offset)
+            let old = try #require(try handle.read(upToCount: 1))
+            let values: [UInt8] = [0, 1, 0x7F, 0x80, 0xFF, old[0] ^ 1, UInt8(truncatingIfNeeded: random.next())]
+            try handle.seek(toOffset: block * bs + offset)
+            handle.write(Data([values[Int(random.next() % UInt64(values.count))]]))
+            if let fs = try? Filesystem.open(path: img) {
+                if fs.journalReplay != nil { replayed += 1 } else { refused += 1 }
+                let report = fs.scan()
+                #expect(report.completed)
+            }
+            try handle.seek(toOffset: block * bs + offset)
+            handle.write(old)
+        }
+        // Both outcomes happen: most mutations leave a replayable prefix, some stop it before any commit.
+        #expect(replayed > 0 && refused > 0, "replayed \(replayed), not replayed \(refused)")
     }
 }
