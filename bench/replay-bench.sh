@@ -6,7 +6,12 @@
 # Needs root and `mount -o loop` (the image is written by the kernel); BENCH_DIR for the images.
 set -euo pipefail
 files=${1:-100000}
-bin=${2:-$(SWIFT=${SWIFT:-swift} bash "$(dirname "$0")/../scripts/release-build.sh" --show-bin-path)/fsrescue}
+if [ -z "${2:-}" ]; then
+    SWIFT=${SWIFT:-swift} bash "$(dirname "$0")/../scripts/release-build.sh" >/dev/null
+    bin="$(SWIFT=${SWIFT:-swift} bash "$(dirname "$0")/../scripts/release-build.sh" --show-bin-path)/fsrescue"
+else
+    bin=$2
+fi
 work=${BENCH_DIR:-${TMPDIR:-/tmp}/fsrescue-replay-bench}
 mkdir -p "$work"
 img="$work/powercut-$files.img"

@@ -44,6 +44,8 @@ public struct FindingCode: Sendable, Hashable, CustomStringConvertible {
         summary: "The journal needs recovery but is on another device (an external journal, not replayed yet); the image is read as it is.")
 
     // MARK: Scan passes 1–5 (`fsrescue scan`)
+    public static let groupStaleUnused = FindingCode(id: "group.stale-unused", pass: .directories, severity: .warning,
+        summary: "Inodes are in use, or named by entries, where their group's descriptor says none ever was (bg_itable_unused, INODE_UNINIT): stale descriptors, as after a crash.")
     public static let inodeScanError = FindingCode(id: "inode.scan-error", pass: .inodes, severity: .error,
         summary: "Part of an inode table could not be read (libext2fs inode scan error); the inodes there were not checked.")
     public static let inodeChecksum = FindingCode(id: "inode.checksum", pass: .inodes, severity: .error,
@@ -167,7 +169,7 @@ public struct FindingCode: Sendable, Hashable, CustomStringConvertible {
     public static let all: [FindingCode] = [
         primarySuperblockUnusable, checksumErrors, groupDescriptorErrors, unsupportedFeatures, imageTruncated,
         errorFlagSet, notCleanlyUnmounted, journalNeedsRecovery, journalReplayed, journalNotReplayed, superblockCounts, superblockBadField,
-        inodeScanError, inodeChecksum, inodeBadMode, inodeDtimeSet, inodeZeroDtime, inodeBadSize,
+        groupStaleUnused, inodeScanError, inodeChecksum, inodeBadMode, inodeDtimeSet, inodeZeroDtime, inodeBadSize,
         inodeBadBlockCount, inodeDeletedIntact, blockOutOfRange, blockMetadataOverlap, blockMultiplyClaimed,
         blockMapError, extentBadHeader, extentChecksum, extentBadOrder, extentIndexStart, extentTooDeep, extentUnreadable,
         inlineDataBad, xattrBadBlock, xattrEAInodeFeature, xattrRefcount, dirUninitializedBlock, dirUnreadableBlock, dirBadEntry,

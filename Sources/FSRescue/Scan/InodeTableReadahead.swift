@@ -35,7 +35,7 @@ struct InodeTableReadahead {
         inodeSize = UInt64(fsr_inode_size(fs))
         blockSize = UInt64(fs.pointee.blocksize)
         tableBlocks = UInt64(fs.pointee.inode_blocks_per_group)
-        lazy = ext2fs_has_group_desc_csum(fs) != 0
+        lazy = filesystem.scansInodesLazily
     }
 
     /// The scan has reached `group`: asks for the tables of the groups after it, up to ``aheadBytes``

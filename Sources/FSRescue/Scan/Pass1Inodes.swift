@@ -11,6 +11,7 @@ extension ScanRun {
     func passInodes() -> UInt64 {
         markMetadata()
         checkSpecialBlocks()
+        clearUnusedMarksForFullScan()
         var scanHandle: ext2_inode_scan?
         // Eight inode table blocks a read (libext2fs's default, and e2fsck's): InodeTableReadahead has
         // the kernel fetch the tables ahead, so 32 saved only system calls for 96 KiB more buffer.
@@ -21,7 +22,7 @@ extension ScanRun {
         }
         defer { ext2fs_close_inode_scan(scan) }
         var scanFlags = Int32(EXT2_SF_SKIP_MISSING_ITABLE | EXT2_SF_WARN_GARBAGE_INODES)
-        if ext2fs_has_group_desc_csum(fs) != 0 { scanFlags |= Int32(EXT2_SF_DO_LAZY) }
+        if filesystem.scansInodesLazily { scanFlags |= Int32(EXT2_SF_DO_LAZY) }
         _ = ext2fs_inode_scan_flags(scan, scanFlags, 0)
 
         let buffer = InodeBuffer(fs)
@@ -65,6 +66,7 @@ extension ScanRun {
             inspect(ino, buffer, walker, checksumFailed: code == EXT2_ET_INODE_CSUM_INVALID)
         }
         counts.inodesScanned = done
+        reportStaleUnusedMarks()
         checkXattrBlocks()
         checkEAValueReferences()
         return done

@@ -181,7 +181,12 @@ extension ScanRun {
             return
         }
         guard let target = table.index(of: e.inode) else {
-            add(Finding(.dirUnusedInode, "The \(where_()) names inode \(e.inode), which is not in use.", inode: dir, block: block))
+            if liesInSkippedArea(e.inode) {
+                // e2fsck's PR_2_INOREF_IN_UNUSED / PR_2_INOREF_BG_INO_UNINIT: the scan never read it.
+                add(Finding(.groupStaleUnused, "The \(where_()) names inode \(e.inode), in the part of group \((e.inode - 1) / inodesPerGroup)'s inode table its descriptor says was never used: the descriptors are stale, and that inode was not scanned.", inode: dir, block: block))
+            } else {
+                add(Finding(.dirUnusedInode, "The \(where_()) names inode \(e.inode), which is not in use.", inode: dir, block: block))
+            }
             table.addDamage(.badEntries, at: dirIndex)
             if staleEntries.count < Self.staleEntryLimit {
                 staleEntries.append(NameEvidence(inode: e.inode, name: Array(name), fileType: e.fileType, directory: dir, block: block,

@@ -84,6 +84,8 @@ final class ScanRun {
     /// Slow symlinks whose target block pass 2 reads first.
     @exclusivity(unchecked) var slowSymlinks: [PendingSymlink] = []
     @exclusivity(unchecked) var xattrBlocks: [UInt64: (users: UInt32, first: UInt32)] = [:]
+    /// Each group's first inode its descriptor called never used, kept when a full scan clears the marks.
+    @exclusivity(unchecked) var unusedMarks: [UInt64] = []
     /// Inodes pass 1 found in use with `EXT4_EA_INODE_FL` (attribute values, never files).
     @exclusivity(unchecked) var eaInodes: Set<UInt32> = []
     /// In-inode attribute values stored in an EA inode: which inode holds each, and the value's size.

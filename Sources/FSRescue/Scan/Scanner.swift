@@ -2,11 +2,29 @@
 internal import CFSRescueExt2fs
 
 extension Filesystem {
+    /// Whether the inode scan skips what the group descriptors call unused (`EXT2_SF_DO_LAZY`: the
+    /// tail past `bg_itable_unused`, `INODE_UNINIT` groups), as e2fsck does. Not when the journal needs
+    /// recovery and was not replayed: the descriptors on disk then predate the last transactions, and
+    /// inodes created since lie in what they still call unused.
+    var scansInodesLazily: Bool {
+        ext2fs_has_group_desc_csum(handle) != 0 && !(needsRecovery && journalReplay == nil)
+    }
+
+    /// The first inode group `g`'s descriptor calls never used (past `bg_itable_unused`, or the
+    /// group's first with `INODE_UNINIT`); nil without group descriptor checksums.
+    func firstUnusedInode(ofGroup g: UInt32) -> UInt64? {
+        guard ext2fs_has_group_desc_csum(handle) != 0 else { return nil }
+        let ipg = UInt64(fsr_inodes_per_group(handle))
+        let used = ext2fs_bg_flags_test(handle, g, UInt16(EXT2_BG_INODE_UNINIT)) != 0
+            ? 0 : ipg - min(ipg, UInt64(ext2fs_bg_itable_unused(handle, g)))
+        return UInt64(g) * ipg + used + 1
+    }
+
     /// The passes of a scan, in order, as declared to ``ProgressReporting/start(plan:)``.
     /// Units are estimated from the group descriptors (`ext2fs_bg_itable_unused`,
     /// `ext2fs_bg_used_dirs_count`, `ext2fs_bg_free_inodes_count`); passes refine them when they begin.
     public var scanPlan: [PassPlan] {
-        let csum = ext2fs_has_group_desc_csum(handle) != 0
+        let csum = scansInodesLazily
         let ipg = UInt64(fsr_inodes_per_group(handle))
         var inodes: UInt64 = 0, used: UInt64 = 0, dirs: UInt64 = 0
         for g in 0..<groupCount {

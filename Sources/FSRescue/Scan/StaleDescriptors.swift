@@ -1,0 +1,43 @@
+// Group descriptors whose "unused inodes" mark is stale: inodes in use, or named, where they say none is.
+internal import CFSRescueExt2fs
+
+extension ScanRun {
+    /// Before a scan that must read every inode table: keeps each group's unused mark, then clears the
+    /// marks in the handle's in-memory descriptors (`ext2fs_bg_itable_unused_set`, `INODE_UNINIT`), since
+    /// libext2fs's inode scan stops at them whatever its flags. Nothing is written: the handle is read-only.
+    func clearUnusedMarksForFullScan() {
+        guard !filesystem.scansInodesLazily, ext2fs_has_group_desc_csum(fs) != 0 else { return }
+        unusedMarks = (0..<groupCount).map { filesystem.firstUnusedInode(ofGroup: $0) ?? UInt64.max }
+        for g in 0..<groupCount {
+            ext2fs_bg_itable_unused_set(fs, g, 0)
+            ext2fs_bg_flags_clear(fs, g, UInt16(EXT2_BG_INODE_UNINIT))
+        }
+    }
+
+    /// After a scan that read every inode table (``Filesystem/scansInodesLazily`` false): the in-use
+    /// inodes lying where their group's descriptor says no inode was ever used, one finding per group
+    /// (e2fsck's "inode in use beyond bg_itable_unused"). The kernel updates those marks in the same
+    /// transaction that allocates the inode, so on a disk whose journal was not replayed they lag.
+    func reportStaleUnusedMarks() {
+        guard !unusedMarks.isEmpty else { return }
+        var past: [UInt32: (count: Int, first: UInt32)] = [:]
+        for (_, ino) in table.numbered where ino >= firstInode {
+            let g = (ino - 1) / inodesPerGroup
+            guard Int(g) < unusedMarks.count, UInt64(ino) >= unusedMarks[Int(g)] else { continue }
+            let seen = past[g]
+            past[g] = ((seen?.count ?? 0) + 1, seen?.first ?? ino)
+        }
+        for (g, hit) in past.sorted(by: { $0.key < $1.key }).prefix(100) {
+            add(Finding(.groupStaleUnused, "Group \(g)'s descriptor says its inodes from \(unusedMarks[Int(g)]) on were never used, but \(hit.count) of them \(hit.count == 1 ? "is" : "are") in use (first: inode \(hit.first)): the descriptors are older than the inodes, as after a crash; every inode table block was read.", inode: hit.first, group: g))
+        }
+    }
+
+    /// Whether `inode`, which no scan saw in use, lies where a lazy scan did not look (past its group's
+    /// unused mark): then an entry naming it says the descriptors are stale, not that the inode is free.
+    func liesInSkippedArea(_ inode: UInt32) -> Bool {
+        guard filesystem.scansInodesLazily, inode >= 1, inodesPerGroup > 0 else { return false }
+        let g = (inode - 1) / inodesPerGroup
+        guard g < groupCount, let mark = filesystem.firstUnusedInode(ofGroup: g) else { return false }
+        return UInt64(inode) >= mark
+    }
+}
