@@ -108,3 +108,25 @@ struct JournalHostileTests {
         #expect(replayed > 0 && refused > 0, "replayed \(replayed), not replayed \(refused)")
     }
 }
+
+@Suite("CRC-32C")
+struct CRC32CTests {
+    @Test("the check value of \"123456789\", and slice-by-8 equal to byte by byte at every length and alignment")
+    func checkValue() {
+        let digits = Array("123456789".utf8)
+        #expect(digits.withUnsafeBytes { ~CRC32C.update(~0, $0) } == 0xE306_9283)
+        var random = SeededRandom(seed: 9)
+        let bytes = (0..<300).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        func bytewise(_ crc: UInt32, _ data: ArraySlice<UInt8>) -> UInt32 {
+            var c = crc
+            for b in data { c ^= UInt32(b); for _ in 0..<8 { c = c & 1 != 0 ? (c >> 1) ^ 0x82F6_3B78 : c >> 1 } }
+            return c
+        }
+        for start in 0..<9 {
+            for end in stride(from: start, through: bytes.count, by: 7) {
+                let slice = bytes[start..<end]
+                #expect(slice.withUnsafeBytes { CRC32C.update(0x1234_5678, $0) } == bytewise(0x1234_5678, slice))
+            }
+        }
+    }
+}

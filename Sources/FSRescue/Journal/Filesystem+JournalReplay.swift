@@ -42,8 +42,7 @@ extension Filesystem {
         defer { buffer.deallocate() }
         func read(_ logical: UInt32) -> UnsafeRawBufferPointer? {
             guard let physical = locate(logical),
-                  let bytes = try? source.read(at: location.offsetBytes + physical * UInt64(bs), count: bs), bytes.count == bs else { return nil }
-            bytes.withUnsafeBytes { buffer.copyMemory(from: $0) }
+                  (try? source.read(at: location.offsetBytes + physical * UInt64(bs), into: buffer)) == bs else { return nil }
             return UnsafeRawBufferPointer(buffer)
         }
         guard let first = read(0) else { return .nothingApplied("the journal's first block cannot be read") }

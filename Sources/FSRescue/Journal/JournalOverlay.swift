@@ -47,17 +47,27 @@ public final class JournalOverlay: Sendable {
         let bs = UInt64(blockSize)
         let end = start + UInt64(buffer.count)
         var i = lowerBound(start / bs)
+        var scratch: UnsafeMutableRawBufferPointer?
+        defer { scratch?.deallocate() }
         while i < blocks.count, blocks[i] * bs < end {
             let blockStart = blocks[i] * bs
             let from = max(start, blockStart), to = min(end, blockStart + bs)
-            if from < to, var copy = try? source.read(at: filesystemOffset + copies[i] * bs, count: blockSize), copy.count == blockSize {
-                if escaped[i] { copy.replaceSubrange(0..<4, with: [0xC0, 0x3B, 0x39, 0x98]) }
-                copy.withUnsafeBytes { c in
-                    let slice = UnsafeRawBufferPointer(rebasing: c[Int(from - blockStart)..<Int(to - blockStart)])
-                    UnsafeMutableRawBufferPointer(rebasing: buffer[Int(from - start)..<Int(to - start)]).copyMemory(from: slice)
-                }
+            defer { i += 1 }
+            guard from < to else { continue }
+            let copyAt = filesystemOffset + copies[i] * bs
+            if from == blockStart && to == blockStart + bs {
+                // The whole block is wanted (the usual case): read its copy straight into place.
+                let target = UnsafeMutableRawBufferPointer(rebasing: buffer[Int(from - start)..<Int(to - start)])
+                guard (try? source.read(at: copyAt, into: target)) == blockSize else { continue }
+                if escaped[i] { target.storeBytes(of: JournalSuperblock.magic.bigEndian, as: UInt32.self) }
+            } else {
+                let copy = scratch ?? UnsafeMutableRawBufferPointer.allocate(byteCount: blockSize, alignment: 8)
+                scratch = copy
+                guard (try? source.read(at: copyAt, into: copy)) == blockSize else { continue }
+                if escaped[i] { copy.storeBytes(of: JournalSuperblock.magic.bigEndian, as: UInt32.self) }
+                let slice = UnsafeRawBufferPointer(rebasing: copy[Int(from - blockStart)..<Int(to - blockStart)])
+                UnsafeMutableRawBufferPointer(rebasing: buffer[Int(from - start)..<Int(to - start)]).copyMemory(from: slice)
             }
-            i += 1
         }
     }
 

@@ -88,14 +88,25 @@ public final class ImageSource: @unchecked Sendable {
 
     /// Reads up to `count` bytes at `offset` with `pread(2)`; fewer at the end of the image.
     public func read(at offset: UInt64, count: Int) throws(FSRescueError) -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: max(0, count))
+        var failure: FSRescueError?
+        let done = buffer.withUnsafeMutableBytes { raw -> Int in
+            do { return try read(at: offset, into: raw) } catch { failure = error as? FSRescueError; return 0 }
+        }
+        if let failure { throw failure }
+        buffer.removeSubrange(done...)
+        return buffer
+    }
+
+    /// Reads into `buffer` at `offset` with `pread(2)`, as much as the image holds there; returns the
+    /// bytes read (fewer than the buffer at the end of the image).
+    func read(at offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws(FSRescueError) -> Int {
+        let count = buffer.count
         // No file holds bytes past off_t's range: nothing to read there (and off_t(offset) would trap).
-        guard count >= 0, offset <= UInt64(Int64.max) - UInt64(count) else { return [] }
-        var buffer = [UInt8](repeating: 0, count: count)
+        guard count > 0, let base = buffer.baseAddress, offset <= UInt64(Int64.max) - UInt64(count) else { return 0 }
         var done = 0
         while done < count {
-            let n = buffer.withUnsafeMutableBytes { raw in
-                pread(descriptor, raw.baseAddress! + done, count - done, off_t(offset) + off_t(done))
-            }
+            let n = pread(descriptor, base + done, count - done, off_t(offset) + off_t(done))
             if n < 0 {
                 if errno == EINTR { continue }
                 let e = errno
@@ -105,7 +116,6 @@ public final class ImageSource: @unchecked Sendable {
             if n == 0 { break }
             done += n
         }
-        buffer.removeSubrange(done...)
-        return buffer
+        return done
     }
 }
