@@ -55,4 +55,18 @@ struct PowerCutTests {
         let replay = try #require(journal["replay"] as? [String: Any])
         #expect((replay["transactions"] as? Int ?? 0) >= 1)
     }
+
+    @Test("extract reads the replayed view: files written after the last checkpoint come out byte-exact", arguments: names)
+    func extract(_ name: String) throws {
+        let dir = TemporaryDirectory()
+        let image = KernelImage(name: name)
+        let img = try image.decompress(into: dir.path)
+        let truth = try image.truth().filter { $0.path.hasPrefix("after-crash/") && $0.type == "file" }
+        #expect(truth.count > 5)
+        let out = dir.file("out")
+        let r = try expectUnchanged(img) { try FSRescueBinary.run(["extract", img, "/after-crash", "--out", out]) }
+        #expect(r.status == 0, "\(name): \(r.stderr)")
+        let differ = try differences(from: truth, under: out)
+        #expect(differ.isEmpty, "\(name): \(differ.prefix(5))")
+    }
 }
