@@ -12,6 +12,9 @@ grep -q 'NEEDED.*libstdc++' <<<"$dynamic" && fail "libstdc++ is linked dynamical
 grep -q 'NEEDED.*libgcc_s' <<<"$dynamic" && fail "libgcc_s is linked dynamically (libgcc_eh.a not found?)"
 grep -q '(RELR)' <<<"$dynamic" || fail "no packed relative relocations (DT_RELR): not linked by lld with -z pack-relative-relocs"
 grep -q 'FLAGS_1.*PIE' <<<"$dynamic" || fail "not a position-independent executable"
+# Full Foundation (and ICU's 34 MB of data) comes in with one `import Foundation` in the library or
+# the commands: they use FoundationEssentials only.
+nm "$bin" | grep -q 'icudt[0-9]*_dat' && fail "ICU data is linked in: an \`import Foundation\` in FSRescue or FSRescueCLI? (use FoundationEssentials)"
 if [ "${FSRESCUE_SHARED_E2FSPROGS:-0}" != 1 ]; then
   shared="$(grep -oE 'NEEDED.*\[(libext2fs|libe2p|libcom_err|libblkid)[^]]*' <<<"$dynamic" | sed 's/.*\[//' | tr '\n' ' ' || true)"
   [ -z "$shared" ] || fail "linked with shared ${shared% } (their archives not found? FSRESCUE_SHARED_E2FSPROGS=1 means it)"

@@ -1,7 +1,9 @@
 // The I/O manager beneath libext2fs when the journal is replayed: unix_io's reads, patched with the
 // journal's copies, and every write refused.
 internal import CFSRescueExt2fs
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An `io_manager` that wraps `unix_io_manager`: each read (`read_blk64`) is passed down, then the
 /// blocks a ``JournalOverlay`` replays are overwritten with their journal copies. Writes, discards
@@ -17,14 +19,19 @@ enum OverlayIOManager {
         init(inner: io_channel, overlay: JournalOverlay) { self.inner = inner; self.overlay = overlay }
     }
 
-    private static let lock = NSLock()
+    /// Guards ``pending`` (a pthread mutex: Foundation's locks would link all of Foundation in).
+    nonisolated(unsafe) private static let lock: UnsafeMutablePointer<pthread_mutex_t> = {
+        let m = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        pthread_mutex_init(m, nil)
+        return m
+    }()
     nonisolated(unsafe) private static var pending: JournalOverlay?
 
     /// Runs `body` (an `ext2fs_open2` with ``manager``) with `overlay` as the one its channel gets.
     static func withOverlay<T>(_ overlay: JournalOverlay, _ body: () -> T) -> T {
-        lock.lock()
+        pthread_mutex_lock(lock)
         pending = overlay
-        defer { pending = nil; lock.unlock() }
+        defer { pending = nil; pthread_mutex_unlock(lock) }
         return body()
     }
 

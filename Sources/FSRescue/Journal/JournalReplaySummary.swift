@@ -1,5 +1,9 @@
 // What an in-memory journal replay did, as reported in info, scan and salvage.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The outcome of replaying the journal in memory (``Filesystem/journalReplay``).
 public struct JournalReplaySummary: Sendable, Equatable, Codable {
@@ -44,7 +48,7 @@ public struct JournalReplaySummary: Sendable, Equatable, Codable {
         if revokedCopies > 0 { text += ", \(revokedCopies) logged cop\(revokedCopies == 1 ? "y" : "ies") revoked" }
         if badDataChecksums > 0 { text += ", \(badDataChecksums) skipped for a failed checksum" }
         if outOfRange > 0 { text += ", \(outOfRange) naming blocks past the filesystem skipped" }
-        if let lastCommit { text += "; the last was committed at \(ISO8601DateFormatter().string(from: lastCommit))" }
+        if let lastCommit { text += "; the last was committed at \(lastCommit.formatted(.iso8601))" }
         text += ". Replay stopped where the kernel's would: \(stop). Use --no-replay to see the image as it is on disk."
         return Finding(.journalReplayed, text)
     }
