@@ -61,7 +61,10 @@ POWERCUT = {
     "powercut-orphanfile":  ("ext4", 4096, 48, ["orphan_file"], [], 1),
     "powercut-nocsum":      ("ext4", 4096, 48, ["^metadata_csum"], [], 1),
     "powercut-ext3":        ("ext3", 4096, 48, [], [], 1),
+    "powercut-external":    ("ext4", 4096, 48, [], [], 1),
 }
+# Power cuts whose journal is an external device (NAME.journal.img beside NAME.img).
+POWERCUT_EXTERNAL = {"powercut-external"}
 # A power cut small enough to be a fuzz seed (libFuzzer's 3 MiB input limit): the journal is half of it.
 POWERCUT_SEEDS = {
     "seed-powercut-1k":     ("ext4", 1024, 3, [], ["-N", "256", "-J", "size=1"], 8),
@@ -281,7 +284,7 @@ def new_image(path, spec):
     run(*args, path)
 
 
-def make_powercut(name, spec, out, seed):
+def make_powercut(name, spec, out, seed, external=False):
     """A crash image: files written and fsync'd, three of them open and unlinked, the backing file
     copied while mounted. The truth is what the kernel shows after mounting the copy (its replay)."""
     fstype, block_size, size_mib, features, options, _ = spec
@@ -289,11 +292,23 @@ def make_powercut(name, spec, out, seed):
     live = f"{out}/{name}.live.img"
     if os.path.exists(img):
         os.unlink(img)
-    new_image(live, spec)
+    journal_device = None
+    mount_options = "loop,commit=300"
+    if external:
+        # An external journal device (mke2fs -O journal_dev) on its own loop device.
+        journal_live = f"{out}/{name}.journal.live.img"
+        with open(journal_live, "wb") as f:
+            f.truncate(8 << 20)
+        run("mke2fs", "-q", "-F", "-O", "journal_dev", "-b", str(block_size), journal_live)
+        journal_device = run("losetup", "-f", "--show", journal_live).stdout.strip()
+        new_image(live, (fstype, block_size, size_mib, features, options + ["-J", f"device={journal_device}"], spec[5]))
+        mount_options += f",journal_path={journal_device}"
+    else:
+        new_image(live, spec)
     rng = random.Random(f"{seed}:{name}")
     orphans = []
     with tempfile.TemporaryDirectory() as mnt:
-        run("mount", "-o", "loop,commit=300", live, mnt)
+        run("mount", "-o", mount_options, live, mnt)
         held = []
         try:
             populate_seed(mnt, block_size, features, rng)
@@ -320,25 +335,39 @@ def make_powercut(name, spec, out, seed):
             os.fsync(f.fileno())
             f.close()
             shutil.copyfile(live, img)  # the power cut: what the disk holds now
+            if external:
+                shutil.copyfile(journal_live, f"{out}/{name}.journal.img")
         finally:
             for f in held:
                 f.close()
             run("umount", mnt)
     os.unlink(live)
+    if external:
+        run("losetup", "-d", journal_device)
+        os.unlink(journal_live)
     # The truth: a copy mounted read-only after the kernel's own replay (a read-only mount replays the
     # journal when the device is writable, so the loop device is set up read-write).
     replayed = f"{out}/{name}.replayed.img"
     shutil.copyfile(img, replayed)
     device = run("losetup", "-f", "--show", replayed).stdout.strip()
+    ro_options = "ro"
+    if external:
+        journal_copy = f"{out}/{name}.journal.replayed.img"
+        shutil.copyfile(f"{out}/{name}.journal.img", journal_copy)
+        journal_device = run("losetup", "-f", "--show", journal_copy).stdout.strip()
+        ro_options += f",journal_path={journal_device}"
     try:
         with tempfile.TemporaryDirectory() as mnt:
-            run("mount", "-o", "ro", device, mnt)
+            run("mount", "-o", ro_options, device, mnt)
             try:
                 records = truth(mnt)
             finally:
                 run("umount", mnt)
     finally:
         run("losetup", "-d", device)
+        if external:
+            run("losetup", "-d", journal_device)
+            os.unlink(journal_copy)
     os.unlink(replayed)
     # The files open at the crash: on the orphan list (or orphan file), in no directory.
     with open(f"{out}/{name}.orphans.jsonl", "w") as f:
@@ -401,9 +430,11 @@ def main():
         for name, spec in (POWERCUT_SEEDS if a.seeds else POWERCUT).items():
             if a.only and name not in a.only:
                 continue
-            img, n = make_powercut(name, spec, a.out, a.seed)
+            external = name in POWERCUT_EXTERNAL
+            img, n = make_powercut(name, spec, a.out, a.seed, external=external)
             if a.fixtures:
-                for path in (img, f"{a.out}/{name}.truth.jsonl", f"{a.out}/{name}.orphans.jsonl"):
+                journal = [f"{a.out}/{name}.journal.img"] if external else []
+                for path in [img, f"{a.out}/{name}.truth.jsonl", f"{a.out}/{name}.orphans.jsonl"] + journal:
                     run("xz", "-9", "-f", "-T1", path)
             print(f"{name}: {n} paths after the kernel's replay")
         return 0

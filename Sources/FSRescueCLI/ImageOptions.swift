@@ -24,6 +24,9 @@ struct ImageOptions: ParsableArguments {
           help: "Read the image as it is on disk, without replaying the journal's committed transactions in memory.")
     var noReplay = false
 
+    @Option(help: ArgumentHelp("The external journal device (or an image of it) of a filesystem whose journal is not inside it; replayed in memory with the image.", valueName: "file"))
+    var journal: String?
+
     func validate() throws {
         if (superblock == nil) != (blockSize == nil) {
             throw ValidationError("--superblock and --block-size go together; give both, as with e2fsck -b N -B SIZE.")
@@ -36,6 +39,7 @@ struct ImageOptions: ParsableArguments {
     var openOptions: OpenOptions {
         var options = OpenOptions(partition: partition, offsetBytes: offset, superblock: superblock, blockSize: blockSize)
         options.replayJournal = !noReplay
+        options.journalPath = journal
         return options
     }
 

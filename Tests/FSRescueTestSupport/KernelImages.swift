@@ -32,7 +32,7 @@ public struct KernelImage: Sendable {
 
     private static var committed: [KernelImage] {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
-            .filter { $0.hasSuffix(".img.xz") }.sorted()
+            .filter { $0.hasSuffix(".img.xz") && !$0.hasSuffix(".journal.img.xz") }.sorted()
             .map { KernelImage(name: String($0.dropLast(7))) }
     }
 
@@ -56,11 +56,26 @@ public struct KernelImage: Sendable {
         return out
     }
 
-    /// Decompresses the image into `dir` and salvages it into `dir/out`, the image unchanged.
+    /// Whether the image comes with an external journal device (`NAME.journal.img.xz`).
+    public var hasExternalJournal: Bool { FileManager.default.fileExists(atPath: "\(Self.folder)/\(name).journal.img.xz") }
+
+    /// Decompresses the external journal device into `directory`: `["--journal", path]` for the
+    /// command line, or nothing when the journal is inside the image.
+    public func journalArguments(into directory: String) throws -> [String] {
+        guard hasExternalJournal else { return [] }
+        let out = "\(directory)/\(name).journal.img"
+        let r = try Tool.run("/bin/sh", ["-c", "xz -dc \"$0\" > \"$1\"", "\(Self.folder)/\(name).journal.img.xz", out])
+        guard r.status == 0 else { throw TestImageError.tool("xz", r.stderr) }
+        return ["--journal", out]
+    }
+
+    /// Decompresses the image (and its journal device) into `dir` and salvages it into `dir/out`,
+    /// both unchanged.
     public func salvage(in dir: TemporaryDirectory) throws -> (out: String, result: ToolResult) {
         let img = try decompress(into: dir.path)
+        let journal = try journalArguments(into: dir.path)
         let out = dir.file("out")
-        let r = try expectUnchanged(img) { try FSRescueBinary.run(["salvage", img, "--out", out]) }
+        let r = try expectUnchanged(img, journal.last ?? img) { try FSRescueBinary.run(["salvage", img, "--out", out] + journal) }
         return (out, r)
     }
 

@@ -73,7 +73,7 @@ extension Filesystem {
         }
         if needsRecovery && journalReplay == nil && !findings.contains(where: { $0.code == .journalNotReplayed }) {
             findings.append(Finding(.journalNeedsRecovery,
-                "The journal needs recovery, but it is not in this filesystem (an external journal device, which fsrescue does not replay yet); the image is read as it is, so recent changes may be missing."))
+                "The journal needs recovery, but it is on another device (an external journal); the image is read as it is, so recent changes may be missing: give the journal device with --journal FILE to replay it."))
         }
 
         return FilesystemInfo(

@@ -22,6 +22,8 @@ public final class Filesystem: @unchecked Sendable {
     public private(set) var journalReplay: JournalReplaySummary?
     /// The replayed blocks, for readers that bypass libext2fs (file data, indirect blocks).
     public private(set) var overlay: JournalOverlay?
+    /// The external journal device given with the image (`--journal`), if any.
+    public private(set) var journalPath: String?
 
     private init(handle: ext2_filsys, source: ImageSource, location: FilesystemLocation,
                  superblock: SuperblockLocation, findings: [Finding]) {
@@ -93,13 +95,14 @@ public final class Filesystem: @unchecked Sendable {
     /// opens again through the replayed view (``OverlayIOManager``) and keeps that one.
     private static func open(source: ImageSource, location: FilesystemLocation, options: OpenOptions) throws(Ext2Error) -> Filesystem {
         let plain = try open(source: source, location: location, options: options, overlay: nil)
+        plain.journalPath = options.journalPath
         guard options.replayJournal else {
             if plain.needsRecovery {
                 plain.openFindings.append(Finding(.journalNotReplayed, "The journal needs recovery; --no-replay reads the image as it is on disk, without the transactions the journal holds."))
             }
             return plain
         }
-        switch plain.loadJournalReplay() {
+        switch plain.loadJournalReplay(journalPath: options.journalPath) {
         case .notNeeded:
             return plain
         case .nothingApplied(let why):
@@ -112,6 +115,7 @@ public final class Filesystem: @unchecked Sendable {
             }
             replayed.journalReplay = summary
             replayed.overlay = overlay
+            replayed.journalPath = options.journalPath
             replayed.openFindings.append(summary.finding)
             return replayed
         }

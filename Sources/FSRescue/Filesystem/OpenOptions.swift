@@ -14,6 +14,9 @@ public struct OpenOptions: Sendable, Equatable {
     /// Replay the journal in memory when the superblock asks for recovery (the default); false reads
     /// the image exactly as it is on disk (`--no-replay`).
     public var replayJournal: Bool = true
+    /// The external journal device (an image of it), for a filesystem whose journal is not an inode
+    /// (`--journal FILE`); opened read-only like the image.
+    public var journalPath: String?
 
     /// Options for ``Filesystem/open(path:options:)``; all nil lets the filesystem be found automatically.
     public init(partition: Int? = nil, offsetBytes: UInt64? = nil, superblock: UInt64? = nil, blockSize: UInt32? = nil) {

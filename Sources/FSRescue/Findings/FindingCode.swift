@@ -41,7 +41,7 @@ public struct FindingCode: Sendable, Hashable, CustomStringConvertible {
     public static let journalNotReplayed = FindingCode(id: "journal.not-replayed", pass: .open, severity: .info,
         summary: "The journal needs recovery but nothing was replayed (an empty or unreadable log, or --no-replay); the image is read as it is.")
     public static let journalNeedsRecovery = FindingCode(id: "journal.needs-recovery", pass: .open, severity: .info,
-        summary: "The journal needs recovery but is on another device (an external journal, not replayed yet); the image is read as it is.")
+        summary: "The journal needs recovery but is on another device (an external journal) that was not given (--journal FILE); the image is read as it is.")
 
     // MARK: Scan passes 1–5 (`fsrescue scan`)
     public static let groupStaleUnused = FindingCode(id: "group.stale-unused", pass: .directories, severity: .warning,

@@ -10,12 +10,15 @@ public final class JournalOverlay: Sendable {
     private let copies: [UInt64]
     private let escaped: [Bool]
     private let blockSize: Int
+    /// Where the copies are read: the image (an internal journal) or the journal device.
     private let source: ImageSource
-    /// Byte offset of the filesystem in the image (the journal's copies lie in the same filesystem).
-    private let filesystemOffset: UInt64
+    /// Byte offset of block 0 of `copyLocation`'s numbering in `source`.
+    private let copiesOffset: UInt64
 
-    /// The overlay of `replay`, whose log block N lies at filesystem block `logToFilesystem(N)`.
-    init(replay: JournalReplay, logToFilesystem: (UInt32) -> UInt64?, blockSize: Int, source: ImageSource, filesystemOffset: UInt64) {
+    /// The overlay of `replay`, whose log block N lies at block `copyLocation(N)` of `source`,
+    /// counted from byte `copiesOffset` (the filesystem's own blocks for an internal journal, the
+    /// device's for an external one).
+    init(replay: JournalReplay, copyLocation logToFilesystem: (UInt32) -> UInt64?, blockSize: Int, source: ImageSource, copiesOffset: UInt64) {
         var entries: [(UInt64, UInt64, Bool)] = []
         entries.reserveCapacity(replay.copies.count)
         for (block, copy) in replay.copies {
@@ -28,7 +31,7 @@ public final class JournalOverlay: Sendable {
         escaped = entries.map(\.2)
         self.blockSize = blockSize
         self.source = source
-        self.filesystemOffset = filesystemOffset
+        self.copiesOffset = copiesOffset
     }
 
     /// Blocks served from the journal.
@@ -54,7 +57,7 @@ public final class JournalOverlay: Sendable {
             let from = max(start, blockStart), to = min(end, blockStart + bs)
             defer { i += 1 }
             guard from < to else { continue }
-            let copyAt = filesystemOffset + copies[i] * bs
+            let copyAt = copiesOffset + copies[i] * bs
             if from == blockStart && to == blockStart + bs {
                 // The whole block is wanted (the usual case): read its copy straight into place.
                 let target = UnsafeMutableRawBufferPointer(rebasing: buffer[Int(from - start)..<Int(to - start)])

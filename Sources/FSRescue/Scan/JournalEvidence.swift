@@ -7,23 +7,39 @@ extension ScanRun {
 
     /// Adds `journal` name evidence for in-use inodes that no live entry names: every live entry of
     /// every logged copy of a directory block (a block pass 2 read as a directory's, or one whose copy
-    /// starts with `.`) in the internal journal. Does nothing when every inode is named (the root
-    /// aside), so a healthy filesystem pays nothing. Returns journal blocks read.
+    /// starts with `.`) in the internal journal, or in the external journal device given with
+    /// `--journal`. Does nothing when every inode is named (the root aside), so a healthy filesystem
+    /// pays nothing. Returns journal blocks read.
     func collectJournalEvidence() -> UInt64 {
         let sb = fs.pointee.super.pointee
-        guard sb.s_feature_compat & UInt32(EXT3_FEATURE_COMPAT_HAS_JOURNAL) != 0, sb.s_journal_inum != 0 else { return 0 }
+        guard sb.s_feature_compat & UInt32(EXT3_FEATURE_COMPAT_HAS_JOURNAL) != 0 else { return 0 }
         let wanted = unnamedLiveInodes()
-        guard !wanted.isEmpty, let journalInode = try? filesystem.readInode(sb.s_journal_inum) else { return 0 }
-        let map = filesystem.dataMap(of: journalInode)
+        guard !wanted.isEmpty else { return 0 }
         let bs = Int(blockSize)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bs, alignment: 8)
         defer { buffer.deallocate() }
-        func readJournal(_ logical: UInt64) -> Bool {
-            guard let run = map.runs.first(where: { logical >= $0.logical && logical < $0.logical + $0.length }), !run.unwritten else { return false }
-            return read(run.physical + (logical - run.logical), into: buffer.baseAddress!) == 0
+        let readJournal: (UInt64) -> Bool
+        let mapped: UInt64, superblockAt: UInt64
+        if sb.s_journal_inum != 0 {
+            guard let journalInode = try? filesystem.readInode(sb.s_journal_inum) else { return 0 }
+            let map = filesystem.dataMap(of: journalInode)
+            readJournal = { logical in
+                guard let run = map.runs.first(where: { logical >= $0.logical && logical < $0.logical + $0.length }), !run.unwritten else { return false }
+                return self.read(run.physical + (logical - run.logical), into: buffer.baseAddress!) == 0
+            }
+            mapped = map.runs.last.map { $0.logical + $0.length } ?? 0
+            superblockAt = 0
+        } else if case .success(let placement) = filesystem.externalJournal(filesystem.journalPath) {
+            readJournal = { logical in
+                guard logical <= UInt64(UInt32.max), let block = placement.locate(UInt32(logical)) else { return false }
+                return (try? placement.source.read(at: placement.offset + block * UInt64(bs), into: buffer)) == bs
+            }
+            mapped = placement.blocks
+            superblockAt = UInt64(placement.superblockBlock)
+        } else {
+            return 0
         }
-        let mapped = map.runs.last.map { $0.logical + $0.length } ?? 0
-        guard readJournal(0), let layout = try? JournalSuperblock(UnsafeRawBufferPointer(buffer), filesystemBlockSize: bs,
+        guard readJournal(superblockAt), let layout = try? JournalSuperblock(UnsafeRawBufferPointer(buffer), filesystemBlockSize: bs,
                                                                   journalBlocks: mapped, strict: false) else { return 0 }
         var directoryOf: [UInt64: UInt32] = [:]
         for ref in directoryBlocks where ref.directory >= 0 && Int(ref.directory) < table.count {
