@@ -16,6 +16,8 @@ struct E2fsckChecksTests {
         /// are, PR_NO_OK, exit 0: scan reports them as notes and stays clean, as e2fsck does).
         let e2fsckSays: String
         var damaged = true
+        /// Blocks for mke2fs's bad-blocks list (`-l`): the bad-blocks inode owns them.
+        var badBlocks: [Int] = []
         var testDescription: String { name }
     }
 
@@ -38,6 +40,9 @@ struct E2fsckChecksTests {
         Case(name: "an extent index starting past its node (kernel-written tree of depth 2)", mke2fs: nil,
              debugfs: ["sif /fragmented block[3] 1"], code: "extent.index-start", says: "starts at logical block 1, but the node it points to",
              e2fsckSays: "Logical start 1 does not match logical start 0 at next level"),
+        Case(name: "a bad-blocks list (clean: inode 1 owns its blocks), then a block past the filesystem in it", mke2fs: ["-t", "ext4"],
+             debugfs: ["sif <1> block[3] 99999"], code: "block.out-of-range", says: "Inode 1: logical block 3 maps to block 99999",
+             e2fsckSays: "Bad block inode has illegal block(s)", badBlocks: [3000, 3001, 5000]),
     ]
 
     @Test("scan reports what e2fsck -fn reports", arguments: cases)
@@ -46,7 +51,13 @@ struct E2fsckChecksTests {
         let img: String
         if let options = c.mke2fs {
             img = dir.file("fs.img")
-            let r = try Tool.run("mke2fs", ["-q", "-F", "-b", "1024"] + options + [img, "8M"])
+            var list: [String] = []
+            if !c.badBlocks.isEmpty {
+                let path = dir.file("badblocks.txt")
+                try c.badBlocks.map(String.init).joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+                list = ["-l", path]
+            }
+            let r = try Tool.run("mke2fs", ["-q", "-F", "-b", "1024"] + options + list + [img, "8M"])
             #expect(r.status == 0, "\(r.stderr)")
         } else {
             img = try KernelImage(name: "ext4-default").decompress(into: dir.path)

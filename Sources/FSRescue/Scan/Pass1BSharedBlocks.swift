@@ -16,7 +16,8 @@ extension ScanRun {
             if shouldStop(done) { return done }
             guard ino != Self.resizeInode, table.flags[index] & InodeTable.Flag.inline == 0 else { continue }
             let rc = ext2fs_read_inode_full(fs, ino, buffer.inode, Int32(buffer.size))
-            guard rc == 0 || rc == EXT2_ET_INODE_CSUM_INVALID, ext2fs_inode_has_valid_blocks2(fs, buffer.inode) != 0 else { continue }
+            guard rc == 0 || rc == EXT2_ET_INODE_CSUM_INVALID,
+                  ino == Self.badBlocksInode || ext2fs_inode_has_valid_blocks2(fs, buffer.inode) != 0 else { continue }
             walker.walk(ino, buffer.inode)
             var seen = Set<UInt64>()
             func note(_ start: UInt64, _ length: UInt64) {

@@ -3,6 +3,7 @@ internal import CFSRescueExt2fs
 
 extension ScanRun {
     static let resizeInode: UInt32 = 7
+    static let badBlocksInode: UInt32 = 1
     static let rootInode: UInt32 = 2
 
     /// Scans every inode with `ext2fs_open_inode_scan` / `ext2fs_get_next_inode_full`, walks each live
@@ -84,7 +85,9 @@ extension ScanRun {
             if ino == Self.resizeInode {
                 let dind = UInt64(raw.block(13))
                 if dind != 0 && walker.inRange(dind) { claim(dind, 1, inode: ino, index: table.count - 1) }
-            } else if ext2fs_inode_has_valid_blocks2(fs, buffer.inode) != 0 {
+            } else if ino == Self.badBlocksInode || ext2fs_inode_has_valid_blocks2(fs, buffer.inode) != 0 {
+                // The bad-blocks inode (mode 0, so libext2fs calls its map invalid) owns the blocks it
+                // lists: claimed like any inode's, out of range or shared with a file as e2fsck reports.
                 walkBlocks(ino, buffer, walker, index: table.count - 1, checkSizes: false)
             }
             return
