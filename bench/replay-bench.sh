@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Cost of reading through the journal overlay: `fsrescue scan` of a kernel power-cut image (journal
 # replayed in memory) against `fsrescue scan` of a copy whose journal e2fsck replayed onto it, same
-# files, with hyperfine. Prints both and the ratio.
+# files, with hyperfine. Prints both and the ratio (the --no-replay scan of the stale view may exit 4).
 #   bench/replay-bench.sh [FILES] [BIN]     FILES default 100000; BIN default the release build
 # Needs root and `mount -o loop` (the image is written by the kernel); BENCH_DIR for the images.
 set -euo pipefail
@@ -42,7 +42,7 @@ checkpointed="$work/checkpointed-$files.img"
 cp "$img" "$checkpointed"
 e2fsck -E journal_only -y "$checkpointed" >/dev/null 2>&1 || true
 "$bin" info "$img" | grep -i journal
-hyperfine -N --warmup 2 --runs 10 --export-json "$work/replay.json" \
+hyperfine -N -i --warmup 2 --runs 10 --export-json "$work/replay.json" \
     "$bin scan $img" "$bin scan $checkpointed" "$bin scan --no-replay $img" >/dev/null
 python3 - "$work/replay.json" <<'PY'
 import json, sys
