@@ -31,6 +31,12 @@ enum DirectoryParser {
         return Int(raw & 65532) | (Int(raw & 3) << 16)
     }
 
+    /// The regions of an inline directory's `size` bytes that hold entries: `i_block` after the
+    /// parent's 4 bytes (56 bytes), then the `system.data` attribute's part, each parsed on its own.
+    static func inlineRegions(size: Int) -> [Range<Int>] {
+        [4..<max(4, min(60, size)), 60..<max(60, size)].filter { !$0.isEmpty }
+    }
+
     /// Walks the live entries of `bytes[0 ..< limit]`, calling `entry` for each (empty ones, inode 0,
     /// included). With `slack`, also looks for stale entries in the space each record leaves after its
     /// name (where unlinked entries' headers and names survive), calling `stale` for plausible ones.

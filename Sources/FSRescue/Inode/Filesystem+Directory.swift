@@ -65,8 +65,8 @@ extension Filesystem: DirectoryLister {
             data.withUnsafeBytes { bytes in
                 // i_block holds the parent and 56 bytes of entries; the system.data attribute holds the rest.
                 var going = true
-                for (start, end) in [(4, min(60, bytes.count)), (60, bytes.count)] where end > start && going {
-                    let region = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+                for range in DirectoryParser.inlineRegions(size: bytes.count) where going {
+                    let region = UnsafeRawBufferPointer(rebasing: bytes[range])
                     _ = DirectoryParser.parse(region, limit: region.count, blockSize: region.count, minimumRecord: 8,
                                               hasFiletype: hasFiletype, inodesCount: inodesCount, slack: false,
                                               entry: { e in if going { going = body(DirectoryRecord(entry: e, bytes: region, position: 2)) } },

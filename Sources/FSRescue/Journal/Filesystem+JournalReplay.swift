@@ -31,7 +31,7 @@ extension Filesystem {
         guard sb.s_feature_compat & UInt32(EXT3_FEATURE_COMPAT_HAS_JOURNAL) != 0,
               sb.s_feature_incompat & UInt32(EXT3_FEATURE_INCOMPAT_RECOVER) != 0 else { return .notNeeded }
         let placement: JournalPlacement
-        switch sb.s_journal_inum != 0 ? internalJournal(sb.s_journal_inum) : externalJournal(journalPath) {
+        switch journalPlacement(journalPath: journalPath) {
         case .none: return .notNeeded
         case .some(.failure(let why)): return .nothingApplied(why.text)
         case .some(.success(let found)): placement = found
@@ -68,6 +68,13 @@ extension Filesystem {
     /// Why a journal cannot be read, in words.
     struct JournalProblem: Error { let text: String }
 
+    /// Where this filesystem's journal is: its internal inode, or the device at `journalPath`; nil
+    /// when it has neither (no journal inode and no device given).
+    func journalPlacement(journalPath: String?) -> Result<JournalPlacement, JournalProblem>? {
+        let inode = handle.pointee.super.pointee.s_journal_inum
+        return inode != 0 ? internalJournal(inode) : externalJournal(journalPath)
+    }
+
     /// The internal journal: inode `inode`'s blocks, log block N at its logical block N.
     private func internalJournal(_ inode: UInt32) -> Result<JournalPlacement, JournalProblem>? {
         guard let map = try? blockMap(of: inode), !map.runs.isEmpty else {
@@ -92,7 +99,7 @@ extension Filesystem {
     /// superblock with the journal_dev feature and this filesystem's `s_journal_uuid`, then the jbd2
     /// superblock at block 1 (block 2 with 1 KiB blocks, after the device's own superblock); log
     /// block N is device block N, as e2fsck and the kernel number them.
-    func externalJournal(_ path: String?) -> Result<JournalPlacement, JournalProblem>? {
+    private func externalJournal(_ path: String?) -> Result<JournalPlacement, JournalProblem>? {
         guard let path else { return nil }
         let device: ImageSource
         do { device = try ImageSource(path: path) } catch {

@@ -18,27 +18,12 @@ extension ScanRun {
         let bs = Int(blockSize)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bs, alignment: 8)
         defer { buffer.deallocate() }
-        let readJournal: (UInt64) -> Bool
-        let mapped: UInt64, superblockAt: UInt64
-        if sb.s_journal_inum != 0 {
-            guard let journalInode = try? filesystem.readInode(sb.s_journal_inum) else { return 0 }
-            let map = filesystem.dataMap(of: journalInode)
-            readJournal = { logical in
-                guard let run = map.runs.first(where: { logical >= $0.logical && logical < $0.logical + $0.length }), !run.unwritten else { return false }
-                return self.read(run.physical + (logical - run.logical), into: buffer.baseAddress!) == 0
-            }
-            mapped = map.runs.last.map { $0.logical + $0.length } ?? 0
-            superblockAt = 0
-        } else if case .success(let placement) = filesystem.externalJournal(filesystem.journalPath) {
-            readJournal = { logical in
-                guard logical <= UInt64(UInt32.max), let block = placement.locate(UInt32(logical)) else { return false }
-                return (try? placement.source.read(at: placement.offset + block * UInt64(bs), into: buffer)) == bs
-            }
-            mapped = placement.blocks
-            superblockAt = UInt64(placement.superblockBlock)
-        } else {
-            return 0
+        guard case .success(let placement) = filesystem.journalPlacement(journalPath: filesystem.journalPath) else { return 0 }
+        func readJournal(_ logical: UInt64) -> Bool {
+            guard logical <= UInt64(UInt32.max), let block = placement.locate(UInt32(logical)) else { return false }
+            return (try? placement.source.read(at: placement.offset + block * UInt64(bs), into: buffer)) == bs
         }
+        let mapped = placement.blocks, superblockAt = UInt64(placement.superblockBlock)
         guard readJournal(superblockAt), let layout = try? JournalSuperblock(UnsafeRawBufferPointer(buffer), filesystemBlockSize: bs,
                                                                   journalBlocks: mapped, strict: false) else { return 0 }
         var directoryOf: [UInt64: UInt32] = [:]

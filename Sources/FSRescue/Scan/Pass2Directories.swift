@@ -118,9 +118,10 @@ extension ScanRun {
         table.setDotdot(parent, ofDirectory: ordinal)
         if let p = table.index(of: parent) { table.countLink(at: p) }
         // i_block holds the parent and 56 bytes of entries; the system.data attribute holds the rest.
-        for (start, end) in [(4, min(60, size)), (60, size)] where end > start {
+        for range in DirectoryParser.inlineRegions(size: size) {
+            let start = range.lowerBound
             state.beginBlock()
-            let region = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+            let region = UnsafeRawBufferPointer(rebasing: bytes[range])
             let error = DirectoryParser.parse(region, limit: region.count, blockSize: region.count, minimumRecord: 8,
                                               hasFiletype: hasFiletype, inodesCount: inodesCount, slack: true,
                 entry: { e in checkEntry(e, region, dir: dir, dirIndex: dirIndex, ordinal: ordinal, block: 0, logical: 0, hashed: false, position: 2, &state) },
