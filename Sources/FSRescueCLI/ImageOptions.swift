@@ -43,8 +43,11 @@ struct ImageOptions: ParsableArguments {
         return options
     }
 
-    /// Opens the filesystem read-only as these options say.
+    /// Opens the filesystem read-only as these options say. A `--journal` that cannot be opened (no
+    /// such file, a folder) is refused at once, with the same sentence and exit status as a bad image,
+    /// whether or not the journal turns out to be needed.
     func openFilesystem() throws(FSRescueError) -> Filesystem {
-        try Filesystem.open(path: image, options: openOptions)
+        if let journal { _ = try ImageSource(path: journal) }
+        return try Filesystem.open(path: image, options: openOptions)
     }
 }

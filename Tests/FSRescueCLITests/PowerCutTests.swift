@@ -81,6 +81,11 @@ struct PowerCutTests {
         let plain = try FSRescueBinary.run(["scan", img])
         #expect(plain.stdout.contains("journal.needs-recovery") && plain.stdout.contains("--journal FILE"))
         let wrong = try KernelImage(name: "powercut-ext4").decompress(into: dir.path)
+        for missing in [dir.file("no-such-journal"), dir.path] {
+            let r = try FSRescueBinary.run(["scan", img, "--journal", missing])
+            #expect(r.status == 8 && r.stdout.isEmpty, "\(r.stdout)")
+            #expect(r.stderr.split(separator: "\n").count == 1 && r.stderr.hasPrefix("fsrescue: ") && r.stderr.contains(missing), "\(r.stderr)")
+        }
         let refused = try FSRescueBinary.run(["info", img, "--journal", wrong])
         #expect(refused.stdout.contains("journal.not-replayed") && refused.stdout.contains("not an ext journal device"))
         let journal = try image.journalArguments(into: dir.path)
