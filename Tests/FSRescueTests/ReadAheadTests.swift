@@ -39,7 +39,7 @@ struct ReadAheadTests {
                 return start..<(start + tableBlocks * bs)
             }
             try PageCache.evict(img)
-            var readahead = InodeTableReadahead(fs)
+            var readahead = InodeTableReadahead(fs, lazy: fs.scansInodesLazily)
             readahead.reached(group: 0)
             usleep(200_000)  // the reads were only asked for
             return (try PageCache.residentShare(of: img, byteRanges: [table(0)]),
@@ -59,7 +59,7 @@ struct ReadAheadTests {
         try TestImages.make(img, type: "ext4", blockSize: 1024, sizeMiB: 64, extra: ["-d", src])
         try expectUnchanged(img) {
             let fs = try Filesystem.open(path: img)
-            let readahead = InodeTableReadahead(fs)
+            let readahead = InodeTableReadahead(fs, lazy: fs.scansInodesLazily)
             let tableBlocks = UInt64(fs.handle.pointee.inode_blocks_per_group)
             let used = UInt64(fs.info.inodesPerGroup) - UInt64(ext2fs_bg_itable_unused(fs.handle, 0))
             #expect(used >= 311)  // 300 files, the root, lost+found and the reserved inodes

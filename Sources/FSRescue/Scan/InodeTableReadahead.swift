@@ -27,7 +27,7 @@ struct InodeTableReadahead {
     /// Groups asked for and not yet reached, with the bytes asked for each.
     private var queued: [(group: UInt32, bytes: UInt64)] = []
 
-    init(_ filesystem: Filesystem) {
+    init(_ filesystem: Filesystem, lazy: Bool) {
         fs = filesystem.handle
         groupCount = filesystem.groupCount
         blocksCount = filesystem.blocksCount
@@ -35,7 +35,7 @@ struct InodeTableReadahead {
         inodeSize = UInt64(fsr_inode_size(fs))
         blockSize = UInt64(fs.pointee.blocksize)
         tableBlocks = UInt64(fs.pointee.inode_blocks_per_group)
-        lazy = filesystem.scansInodesLazily
+        self.lazy = lazy
     }
 
     /// The scan has reached `group`: asks for the tables of the groups after it, up to ``aheadBytes``

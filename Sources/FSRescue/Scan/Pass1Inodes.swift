@@ -23,12 +23,12 @@ extension ScanRun {
         }
         defer { ext2fs_close_inode_scan(scan) }
         var scanFlags = Int32(EXT2_SF_SKIP_MISSING_ITABLE | EXT2_SF_WARN_GARBAGE_INODES)
-        if filesystem.scansInodesLazily { scanFlags |= Int32(EXT2_SF_DO_LAZY) }
+        if scansLazily { scanFlags |= Int32(EXT2_SF_DO_LAZY) }
         _ = ext2fs_inode_scan_flags(scan, scanFlags, 0)
 
         let buffer = InodeBuffer(fs)
         let walker = BlockWalker(fs)
-        var readahead = InodeTableReadahead(filesystem)
+        var readahead = InodeTableReadahead(filesystem, lazy: scansLazily)
         readahead.reached(group: 0)
         var scannedGroup: UInt32 = 0
         var done: UInt64 = 0

@@ -183,6 +183,7 @@ extension ScanRun {
         }
         guard let target = table.index(of: e.inode) else {
             if liesInSkippedArea(e.inode) {
+                namesSkippedInodes = true
                 // e2fsck's PR_2_INOREF_IN_UNUSED / PR_2_INOREF_BG_INO_UNINIT: the scan never read it.
                 add(Finding(.groupStaleUnused, "The \(where_()) names inode \(e.inode), in the part of group \((e.inode - 1) / inodesPerGroup)'s inode table its descriptor says was never used: the descriptors are stale, and that inode was not scanned.", inode: dir, block: block))
             } else {

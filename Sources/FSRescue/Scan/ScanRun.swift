@@ -86,6 +86,12 @@ final class ScanRun {
     @exclusivity(unchecked) var xattrBlocks: [UInt64: (users: UInt32, first: UInt32)] = [:]
     /// Each group's first inode its descriptor called never used, kept when a full scan clears the marks.
     @exclusivity(unchecked) var unusedMarks: [UInt64] = []
+    /// Whether pass 1 skips what the group descriptors call unused (``Filesystem/scansInodesLazily``),
+    /// until evidence says the marks are stale: an orphan past one (decided before pass 1), or a
+    /// directory entry past one (``namesSkippedInodes``, and the scan starts again reading every table).
+    @exclusivity(unchecked) var scansLazily: Bool
+    /// Pass 2 met an entry naming an inode past its group's unused mark, which a lazy pass 1 never read.
+    @exclusivity(unchecked) var namesSkippedInodes = false
     /// Inodes pass 1 found in use with `EXT4_EA_INODE_FL` (attribute values, never files).
     @exclusivity(unchecked) var eaInodes: Set<UInt32> = []
     /// In-inode attribute values stored in an EA inode: which inode holds each, and the value's size.
@@ -93,8 +99,9 @@ final class ScanRun {
     /// Directories with `EXT4_ENCRYPT_FL` (their entries' names are ciphertext, 16 bytes at least).
     @exclusivity(unchecked) var encryptedDirectories: Set<Int32> = []
 
-    init(filesystem: Filesystem, progress: any ProgressReporting) {
+    init(filesystem: Filesystem, progress: any ProgressReporting, readingEveryInodeTable: Bool = false) {
         self.filesystem = filesystem
+        scansLazily = filesystem.scansInodesLazily && !readingEveryInodeTable
         fs = filesystem.handle
         self.progress = progress
         let sb = fs.pointee.super.pointee

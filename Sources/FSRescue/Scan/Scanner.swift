@@ -88,10 +88,35 @@ extension Filesystem {
     public func scan(progress: any ProgressReporting = NoProgress()) -> ScanReport {
         let plan = scanPlan
         progress.start(plan: plan)
-        let run = ScanRun(filesystem: self, progress: progress)
+        var run = ScanRun(filesystem: self, progress: progress)
         run.table.reserve(Int(min(plan[5].units + 64, UInt64(inodesCount))), chunks: liveChunksEstimate)
+        runInodeAndDirectoryPasses(run, inodeUnits: plan[0].units)
+        if run.namesSkippedInodes && !run.cancelled {
+            // An entry names an inode past its group's unused mark, which pass 1 trusted and never read:
+            // the descriptors are stale. As e2fsck restarts, start again reading every inode table
+            // (progress shows pass 1 beginning again: that work is really done twice).
+            run = ScanRun(filesystem: self, progress: progress, readingEveryInodeTable: true)
+            run.table.reserve(Int(min(plan[5].units + 64, UInt64(inodesCount))), chunks: liveChunksEstimate)
+            runInodeAndDirectoryPasses(run, inodeUnits: UInt64(readableInodesCount))
+        }
+        let candidates = run.cancelled ? nil : OwnerlessCandidates(run, includeFree: run.nameEvidenceWanted)
+        run.pass(3, name: "ownerless-blocks", units: candidates?.total ?? 0) {
+            (candidates.map(run.passOwnerlessBlocks) ?? 0) + (run.cancelled ? 0 : run.collectJournalEvidence())
+        }
+        run.directoryBlocks = []  // nothing after pass 2B reads them
+        run.pass(4, name: "connectivity", units: run.counts.directories) { run.passConnectivity() }
+        run.pass(5, name: "references", units: UInt64(run.table.count)) { run.passReferences() }
+        run.pass(6, name: "summary", units: UInt64(groupCount)) { run.passSummary() }
+        progress.finish(completed: !run.cancelled)
+        return run.report(info: info)
+    }
+
+    /// Passes 1, 1B and 2 of `run`: the orphan chains, every inode, multiply-claimed blocks, directories.
+    private func runInodeAndDirectoryPasses(_ run: ScanRun, inodeUnits: UInt64) {
+        let progress = run.progress
         run.readOrphanChains()
-        run.pass(0, name: "inodes", units: plan[0].units) { run.passInodes() }
+        run.readEveryTableIfOrphansLieSkipped()
+        run.pass(0, name: "inodes", units: run.scansLazily ? inodeUnits : UInt64(readableInodesCount)) { run.passInodes() }
         run.directoryBlocks = run.directoryBlocks.compacted()
         run.table.finishAppending()
         if !run.cancelled {
@@ -105,16 +130,6 @@ extension Filesystem {
         }
         run.pass(1, name: "shared-blocks", units: run.hasMultiplyClaimed ? UInt64(run.table.count) : 0) { run.passSharedBlocks() }
         run.pass(2, name: "directories", units: run.pass2Units) { run.passDirectories() }
-        let candidates = run.cancelled ? nil : OwnerlessCandidates(run, includeFree: run.nameEvidenceWanted)
-        run.pass(3, name: "ownerless-blocks", units: candidates?.total ?? 0) {
-            (candidates.map(run.passOwnerlessBlocks) ?? 0) + (run.cancelled ? 0 : run.collectJournalEvidence())
-        }
-        run.directoryBlocks = []  // nothing after pass 2B reads them
-        run.pass(4, name: "connectivity", units: run.counts.directories) { run.passConnectivity() }
-        run.pass(5, name: "references", units: UInt64(run.table.count)) { run.passReferences() }
-        run.pass(6, name: "summary", units: UInt64(groupCount)) { run.passSummary() }
-        progress.finish(completed: !run.cancelled)
-        return run.report(info: info)
     }
 }
 

@@ -6,7 +6,7 @@ extension ScanRun {
     /// marks in the handle's in-memory descriptors (`ext2fs_bg_itable_unused_set`, `INODE_UNINIT`), since
     /// libext2fs's inode scan stops at them whatever its flags. Nothing is written: the handle is read-only.
     func clearUnusedMarksForFullScan() {
-        guard !filesystem.scansInodesLazily, ext2fs_has_group_desc_csum(fs) != 0 else { return }
+        guard !scansLazily, ext2fs_has_group_desc_csum(fs) != 0 else { return }
         unusedMarks = (0..<groupCount).map { filesystem.firstUnusedInode(ofGroup: $0) ?? UInt64.max }
         for g in 0..<groupCount {
             ext2fs_bg_itable_unused_set(fs, g, 0)
@@ -32,10 +32,17 @@ extension ScanRun {
         }
     }
 
+    /// Before pass 1, after the orphan chains are read: an orphan past its group's unused mark (the
+    /// kernel put it there after the descriptors were last written) makes pass 1 read every table.
+    func readEveryTableIfOrphansLieSkipped() {
+        guard scansLazily, orphanMembers.keys.contains(where: liesInSkippedArea) else { return }
+        scansLazily = false
+    }
+
     /// Whether `inode`, which no scan saw in use, lies where a lazy scan did not look (past its group's
     /// unused mark): then an entry naming it says the descriptors are stale, not that the inode is free.
     func liesInSkippedArea(_ inode: UInt32) -> Bool {
-        guard filesystem.scansInodesLazily, inode >= 1, inodesPerGroup > 0 else { return false }
+        guard scansLazily, inode >= 1, inodesPerGroup > 0 else { return false }
         let g = (inode - 1) / inodesPerGroup
         guard g < groupCount, let mark = filesystem.firstUnusedInode(ofGroup: g) else { return false }
         return UInt64(inode) >= mark
