@@ -10,6 +10,11 @@ enum Diagnostics {
         writeStderr("fsrescue: \(text)\n")
     }
 
+    /// Writes `fsrescue: note: <message>` and a newline to stderr: something the user should know, not a failure.
+    static func note(_ message: String) {
+        writeStderr("fsrescue: note: \(message)\n")
+    }
+
     static func writeStderr(_ text: String) {
         var bytes = Array(text.utf8)
         bytes.withUnsafeMutableBytes { raw in

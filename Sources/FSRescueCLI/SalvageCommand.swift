@@ -31,12 +31,24 @@ struct SalvageCommand: ParsableCommand {
                                valueName: "lost-found|original"))
     var orphansAt: OrphanPlacement = .lostFound
 
+    @Flag(help: "Also bring back what the journal remembers: deleted files and previous versions of overwritten or truncated ones, under DIR/deleted/ at the paths they had.")
+    var deleted = false
+
+    @Option(name: .customLong("as-of"),
+            help: ArgumentHelp("With --deleted: use only journal transactions committed at or before TIME (UTC: 2026-12-07T04:31:33Z, 2026-12-07 04:31, 2026-12-07, or @SECONDS since 1970).",
+                               valueName: "time"))
+    var asOf: AsOfTime?
+
     @OptionGroup var copyOptions: CopyOptions
 
     @Flag(help: "Print a JSON summary (schema fsrescue.salvage/1) on standard output.")
     var json = false
 
     @OptionGroup var progressOptions: ProgressOptions
+
+    func validate() throws {
+        if asOf != nil && !deleted { throw ValidationError("--as-of applies to --deleted; add --deleted.") }
+    }
 
     func run() throws {
         let fs = try imageOptions.openFilesystem()
@@ -55,7 +67,14 @@ struct SalvageCommand: ParsableCommand {
             Diagnostics.error("cancelled during the scan; nothing was written to \(out).")
             throw ExitCode(ExitStatus.cancelled.rawValue)
         }
-        let plan = SalvagePlan(report: report, filesystem: fs, orphansOnly: orphansOnly)
+        var plan = SalvagePlan(report: report, filesystem: fs, orphansOnly: orphansOnly)
+        if deleted {
+            if let history = fs.journalHistoryReport(asOf: asOf?.seconds) {
+                plan.history = history.files
+            } else {
+                Diagnostics.note("--deleted: the filesystem has no journal to read (none, or an external one not given with --journal); nothing under DIR/deleted/.")
+            }
+        }
         var estimate = SalvageRunner.estimate(plan, filesystem: fs, options: options)
         estimate.items += UInt64(plan.sweep.count) / 64
         let summary = try CopyJob.run(fs, plan: plan, output: out, options: options, estimate: estimate,

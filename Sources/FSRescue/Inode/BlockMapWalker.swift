@@ -7,6 +7,15 @@
 struct BlockMapWalker {
     let fs: Filesystem
     let fileBlocks: UInt64
+    /// Where pointer blocks are read from: the image (through the replayed journal), or, for an
+    /// older state of the filesystem (``HistoricalFile``), the journal's copy of that time.
+    var readPointers: (UInt64) -> [UInt8]?
+
+    init(fs: Filesystem, fileBlocks: UInt64, readPointers: ((UInt64) -> [UInt8]?)? = nil) {
+        self.fs = fs
+        self.fileBlocks = fileBlocks
+        self.readPointers = readPointers ?? { try? fs.readBlock($0) }
+    }
 
     func walk(_ blockArea: [UInt8], into map: inout DataMap) {
         let perBlock = UInt64(fs.blockSize / 4)
@@ -46,7 +55,7 @@ struct BlockMapWalker {
             map.lose(logical: logical, length: covered, "indirect block outside the filesystem (block \(block))")
             return
         }
-        guard let bytes = try? fs.readBlock(block), bytes.count == Int(fs.blockSize) else {
+        guard let bytes = readPointers(block), bytes.count == Int(fs.blockSize) else {
             map.lose(logical: logical, length: covered, "indirect block \(block) unreadable")
             return
         }

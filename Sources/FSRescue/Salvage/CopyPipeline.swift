@@ -25,6 +25,8 @@ struct FileCopyJob {
     let owner: (uid: UInt32, gid: UInt32)
     /// Byte ranges from blocks another inode also claims (found from the map on the main thread).
     let doubtful: [ByteRange]
+    /// The finding that says why ``doubtful`` ranges are doubtful.
+    var doubtfulFinding = "salvage.shared-blocks"
     /// The first name of a hard-linked file: its record is kept for the other names (``HardLinkJob``).
     let linked: Bool
     var record: ManifestRecord
@@ -370,7 +372,7 @@ final class CopyPipeline: @unchecked Sendable {
         record.missingRanges = copy.missing.isEmpty ? nil : copy.missing.map { [$0.start, $0.end] }
         if !job.doubtful.isEmpty {
             record.doubtfulRanges = ContentCopier.merged(job.doubtful).map { [$0.start, $0.end] }
-            record.findings.append("salvage.shared-blocks")
+            record.findings.append(job.doubtfulFinding)
         }
         return open
     }

@@ -28,9 +28,12 @@ extension ManifestRecord {
         out.appendASCII("],\"gid\":")
         out.appendDecimal(UInt64(gid))
         if let hardLinkTo { out.appendASCII(",\"hard_link_to\":"); out.appendJSONString(hardLinkTo) }
+        if let history { out.appendASCII(",\"history\":"); out.appendJSONString(history) }
         if let imagePath { out.appendASCII(",\"image_path\":"); out.appendJSONString(imagePath) }
         out.appendASCII(",\"inode\":")
         out.appendDecimal(UInt64(inode))
+        if let journalCommitTime { out.appendASCII(",\"journal_commit_time\":"); out.appendDecimal(journalCommitTime) }
+        if let journalSequence { out.appendASCII(",\"journal_sequence\":"); out.appendDecimal(UInt64(journalSequence)) }
         if let linkTarget { out.appendASCII(",\"link_target\":"); out.appendJSONString(linkTarget) }
         if let missingRanges { out.appendASCII(",\"missing_ranges\":"); out.appendRanges(missingRanges) }
         out.appendASCII(",\"mode\":")

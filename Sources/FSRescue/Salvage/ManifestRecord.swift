@@ -65,6 +65,11 @@ public struct ManifestRecord: Sendable, Codable, Equatable {
     public var mtime: Int64
     /// Finding codes that touch this inode.
     public var findings: [String]
+    /// For a file the journal's history brought back (`salvage --deleted`): `deleted` or `previous-version`.
+    public var history: String?
+    /// The journal transaction whose copy of the inode this is, and its commit time (seconds since 1970).
+    public var journalSequence: UInt32?
+    public var journalCommitTime: UInt64?
 
     /// A record for `inode` written at `path`; `nameBytes` go to ``name`` or ``nameBase64``.
     public init(path: String, inode: UInt32, type: FileType, size: UInt64, status: SalvageStatus,

@@ -90,6 +90,8 @@ public struct SalvagePlan: Sendable {
 
     /// Lists directories that ``children`` does not hold (extract uses the filesystem itself).
     public var lister: (any DirectoryLister)?
+    /// Files the journal's history brings back (`salvage --deleted`), written under `DIR/deleted/`.
+    public var history: [HistoricalFile] = []
 
     /// The plan of the attached tree alone, listed through `lister` (for example the ``Filesystem``).
     public static func attachedTree(listedBy lister: any DirectoryLister) -> SalvagePlan {

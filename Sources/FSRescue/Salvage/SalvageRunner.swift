@@ -7,18 +7,18 @@ import Glibc
 /// manifest line each. Per-item failures are recorded and the run goes on; only a full output or the
 /// output limit (nothing later could be written either) and cancellation stop it early.
 public final class SalvageRunner {
-    private let fs: Filesystem
-    private let plan: SalvagePlan
+    let fs: Filesystem
+    let plan: SalvagePlan
     private let options: SalvageOptions
-    private let progress: any ProgressReporting
+    let progress: any ProgressReporting
     /// The output sandbox the run writes into.
     public let sandbox: OutputSandbox
-    private let manifest: Manifest
+    let manifest: Manifest
     /// Copies file data and appends manifest lines, on a second thread when there is a second core.
-    private let pipeline: CopyPipeline
+    let pipeline: CopyPipeline
     /// Reads symlink targets on the main thread (the pipeline's copier may be busy on the copy thread).
-    private let symlinkCopier: ContentCopier
-    private var summary = SalvageSummary()
+    let symlinkCopier: ContentCopier
+    var summary = SalvageSummary()
     private var visitedDirectories: Set<UInt32> = []
     /// One bit per inode: written (or recorded) in this run.
     private var visited: [UInt64]
@@ -26,9 +26,9 @@ public final class SalvageRunner {
     /// Every regular file's inode written so far.
     /// Work units reported to the progress engine so far (the copy thread's bytes included).
     public var unitsDone: UInt64 { copyProgress.done }
-    private let copyProgress: CopyProgress
+    let copyProgress: CopyProgress
     /// Output files and symlinks this run made in folders that may be open twice (see ``mayReplace``).
-    private var madeHere: Set<String> = []
+    var madeHere: Set<String> = []
 
     /// Work units charged per item on top of its bytes, so many small files are not "free" to the ETA.
     /// Measured (bench/eta-bench.sh, 2 cores): an item costs about 100 µs (create, open, hash,
@@ -173,6 +173,15 @@ public final class SalvageRunner {
                 copyProgress.add(Self.unitsPerItem)
             }
         }
+        if summary.completed && !plan.history.isEmpty {
+            do throws(FSRescueError) { try salvageHistory() } catch where error.code == .outputLimit {
+                summary.completed = false
+                summary.stopReason = error.message
+            } catch {
+                pipeline.finish()
+                throw error
+            }
+        }
         // A cancellation while the copy thread finishes the queue stops it there too.
         if pipeline.finish(cancel: { progress.cancellationRequested }), summary.completed {
             summary.completed = false
@@ -220,14 +229,14 @@ public final class SalvageRunner {
     /// earlier, interrupted run): not when this run made it, even through another handle on the same
     /// folder (orphans' recreated directories are opened once per orphan); the new item then gets a
     /// numbered name.
-    private func mayReplace(_ name: String, in parent: OutputDirectory) -> Bool {
+    func mayReplace(_ name: String, in parent: OutputDirectory) -> Bool {
         !madeHere.contains(parent.path(of: name))
     }
 
     /// Remembers an output path this run made, where several handles may point at one folder:
     /// under `lost+found/`, and anywhere with ``OrphanPlacement/original``.
-    private func noteMade(_ path: String) {
-        if options.orphansAt == .original || path.hasPrefix("lost+found/") { madeHere.insert(path) }
+    func noteMade(_ path: String) {
+        if options.orphansAt == .original || path.hasPrefix("lost+found/") || path.hasPrefix("deleted/") { madeHere.insert(path) }
     }
 
     /// Queues the next swept inode that nothing has written yet.
@@ -420,7 +429,7 @@ public final class SalvageRunner {
     }
 
     /// Hands a finished record to the pipeline, which counts it and appends its manifest line in order.
-    private func finish(_ record: ManifestRecord) {
+    func finish(_ record: ManifestRecord) {
         pipeline.submit(record)
     }
 }
