@@ -17,7 +17,19 @@ struct ScanCommand: ParsableCommand {
     @Flag(help: "Print a JSON document (schema fsrescue.scan/1) instead of text.")
     var json = false
 
+    @Flag(help: "Also say what the journal's history can bring back: deleted files and previous versions (salvage --deleted writes them). Reads the whole journal.")
+    var deleted = false
+
+    @Option(name: .customLong("as-of"),
+            help: ArgumentHelp("With --deleted: use only journal transactions committed at or before TIME (UTC: 2026-12-07T04:31:33Z, 2026-12-07 04:31, 2026-12-07, or @SECONDS since 1970).",
+                               valueName: "time"))
+    var asOf: AsOfTime?
+
     @OptionGroup var progressOptions: ProgressOptions
+
+    func validate() throws {
+        if asOf != nil && !deleted { throw ValidationError("--as-of applies to --deleted; add --deleted.") }
+    }
 
     func run() throws {
         let fs = try imageOptions.openFilesystem()
@@ -25,10 +37,16 @@ struct ScanCommand: ParsableCommand {
         let signals = SignalHandling.install(for: engine)
         defer { signals.uninstall() }
         let report = fs.scan(progress: engine)
+        let history = deleted && report.completed ? fs.journalHistoryReport(asOf: asOf?.seconds) : nil
+        if deleted && report.completed && history == nil {
+            Diagnostics.note("--deleted: the filesystem has no journal to read (none, or an external one not given with --journal).")
+        }
         if json {
-            try JSONOutput.print(ScanDocument(report), schema: "fsrescue.scan/1")
+            var document = ScanDocument(report)
+            document.history = history.map(HistoryDocument.init)
+            try JSONOutput.print(document, schema: "fsrescue.scan/1")
         } else {
-            print(ScanReportText.text(report), terminator: "")
+            print(ScanReportText.text(report) + (history.map(HistoryDocument.text) ?? ""), terminator: "")
         }
         if !report.completed {
             Diagnostics.error("cancelled; the report above covers the passes that ran.")

@@ -76,6 +76,8 @@ struct ScanDocument: Encodable {
     let lostDirectories: [LostDirectoryItem]
     let sharedBlocks: [SharedBlocks]
     let timings: [PassTiming]
+    /// What the journal's history can bring back (`--deleted`).
+    var history: HistoryDocument?
 
     init(_ report: ScanReport) {
         filesystem = report.info

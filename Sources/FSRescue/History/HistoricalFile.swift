@@ -33,11 +33,22 @@ public struct HistoricalFile: Sendable {
     public var size: UInt64 { inode.size }
     /// Whether every byte is there and proven: no lost range and no unverified one.
     public var isComplete: Bool { map.lost.isEmpty && unverified.isEmpty }
+    /// Byte ranges `[start, end)` that cannot be brought back: blocks in use today, or unlocatable.
+    public var missingRanges: [ByteRange] {
+        let bs = UInt64(blockSize)
+        return ContentCopier.merged(map.lost.compactMap { lost in
+            let start = lost.logical * bs
+            return start < size ? ByteRange(start: start, end: min(size, (lost.logical + lost.length) * bs)) : nil
+        })
+    }
+    /// The filesystem's block size.
+    let blockSize: Int
     /// Its name (the last path component), when one was found.
     public var name: [UInt8]? { path.last }
 
-    init(kind: Kind, inode: InodeRecord, sequence: UInt32, commitTime: UInt64) {
+    init(kind: Kind, inode: InodeRecord, sequence: UInt32, commitTime: UInt64, blockSize: Int) {
         self.kind = kind
+        self.blockSize = blockSize
         self.inode = inode
         self.sequence = sequence
         self.commitTime = commitTime

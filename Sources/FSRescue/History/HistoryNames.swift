@@ -28,7 +28,7 @@ final class HistoryNames {
         var owner: [UInt64: UInt32] = [:]
         for (n, states) in recovery.versions {
             for state in states.reversed() where state.inode.type == .directory {
-                var probe = HistoricalFile(kind: .deleted, inode: state.inode, sequence: state.sequence, commitTime: 0)
+                var probe = HistoricalFile(kind: .deleted, inode: state.inode, sequence: state.sequence, commitTime: 0, blockSize: facts.blockSize)
                 recovery.mapBlocks(of: &probe)
                 for run in probe.map.runs where !run.unwritten {
                     for i in 0..<min(run.length, 1 << 16) { owner[run.physical + i] = n }

@@ -142,12 +142,12 @@ extension HistoryRecovery {
             for state in states where state.inode.type != .directory {
                 if !live || today.map({ $0.generation != state.inode.generation || $0.type != state.inode.type }) == true {
                     files.append(HistoricalFile(kind: .deleted, inode: state.inode, sequence: state.sequence,
-                                                commitTime: commitTime(state.sequence)))
+                                                commitTime: commitTime(state.sequence), blockSize: facts.blockSize))
                     break  // the newest in-use state of a deleted file is the file
                 }
                 if let today, !Self.sameState(today, state.inode), today.blockArea != state.inode.blockArea || today.size < state.inode.size {
                     files.append(HistoricalFile(kind: .previousVersion, inode: state.inode, sequence: state.sequence,
-                                                commitTime: commitTime(state.sequence)))
+                                                commitTime: commitTime(state.sequence), blockSize: facts.blockSize))
                 }
             }
         }
