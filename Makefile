@@ -65,6 +65,7 @@ kernel-fixtures:
 	rm -f Fixtures/kernel/*.xz
 	python3 scripts/kernel-images.py Fixtures/kernel --small --large --fixtures
 	python3 scripts/kernel-images.py Fixtures/kernel --powercut --fixtures
+	python3 scripts/kernel-images.py Fixtures/kernel --history --fixtures
 
 demo: release
 	@bash scripts/demo.sh "$$($(RELEASE_BUILD) --show-bin-path)/fsrescue"

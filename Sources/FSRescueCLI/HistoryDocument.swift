@@ -37,6 +37,8 @@ struct HistoryDocument: Encodable {
     let deleted: Int
     let previousVersions: Int
     let complete: Int
+    /// Deleted files remembered whose every block was reused since: nothing of them to bring back.
+    let unrecoverable: Int
     let files: [Item]
 
     init(_ h: HistoryReport) {
@@ -52,6 +54,7 @@ struct HistoryDocument: Encodable {
         deleted = h.deleted
         previousVersions = h.previousVersions
         complete = h.complete
+        unrecoverable = h.unrecoverable
         files = h.files.map { f in
             Item(kind: f.kind, path: Self.path(f), pathReachesRoot: f.pathReachesRoot, nameSource: f.nameSource,
                         inode: f.inode.number, type: f.inode.type, size: f.size, journalSequence: f.sequence,
@@ -73,7 +76,8 @@ struct HistoryDocument: Encodable {
         if let a = h.oldestCommit, let b = h.newestCommit { out += ", \(UTCTime.format(Int64(a))) to \(UTCTime.format(Int64(b)))" }
         if h.oldestSequence != nil { out += ")" }
         out += "; \(h.deleted) deleted file(s) and \(h.previousVersions) previous version(s) can be brought back, \(h.complete) of them complete"
-        out += h.files.isEmpty ? ".\n" : " (fsrescue salvage --deleted writes them).\n"
+        out += h.files.isEmpty ? "" : " (fsrescue salvage --deleted writes them)"
+        out += h.unrecoverable > 0 ? "; \(h.unrecoverable) more deleted file(s) remembered, every block reused since.\n" : ".\n"
         for f in h.files.prefix(50) {
             let name = f.path.isEmpty ? "#\(f.inode.number)" : path(f)
             let state = f.isComplete ? "complete" : "partial"

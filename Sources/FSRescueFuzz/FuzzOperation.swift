@@ -27,10 +27,13 @@ struct FuzzOperation: Sendable {
         _ = try JSONEncoder().encode(report.orphans)
     }
 
-    /// `fsrescue salvage`: the scan's plan (attached tree, named orphans, sweep) into a sandbox.
+    /// `fsrescue salvage --deleted`: the scan's plan (attached tree, named orphans, sweep) and what the
+    /// journal's history brings back (its whole log area parsed as hostile input) into a sandbox.
     static let salvage = FuzzOperation(name: "salvage", writesOutput: true) { image, output in
         let fs = try Filesystem.open(path: image)
-        try salvage(fs, plan: SalvagePlan(report: fs.scan(), filesystem: fs), into: output)
+        var plan = SalvagePlan(report: fs.scan(), filesystem: fs)
+        plan.history = fs.journalHistoryReport()?.files ?? []
+        try salvage(fs, plan: plan, into: output)
     }
 
     /// `fsrescue info`: open (the whole ladder, backups included) and gather the facts, as JSON.

@@ -25,7 +25,13 @@ public struct KernelImage: Sendable {
     public static let folder = PackageFiles.path("Fixtures/kernel")
 
     /// Every committed image of a cleanly unmounted filesystem, by name.
-    public static var all: [KernelImage] { committed.filter { !$0.name.hasPrefix("powercut-") } }
+    public static var all: [KernelImage] {
+        committed.filter { !$0.name.hasPrefix("powercut-") && !$0.name.hasPrefix("history-") }
+    }
+
+    /// The committed history images (`history-*`): files deleted, overwritten, truncated or replaced
+    /// in a later mount, cleanly unmounted; `NAME.deleted.jsonl` says what they were.
+    public static var histories: [KernelImage] { committed.filter { $0.name.hasPrefix("history-") } }
 
     /// The committed power-cut images (`powercut-*`): copied while mounted, the journal not replayed.
     public static var powerCuts: [KernelImage] { committed.filter { $0.name.hasPrefix("powercut-") } }

@@ -95,6 +95,39 @@ extension HistoryRecovery {
         }
     }
 
+    /// Moves to the lost ranges every block of `file` that a newer remembered file (``claimed``: the
+    /// blocks of every file newer than it, deleted or previous version) also mapped: it was reused
+    /// after `file`'s time, even if it is free again today. Then claims `file`'s own blocks.
+    func dropReused(_ file: inout HistoricalFile, claimed: inout BitSet) {
+        guard file.map.inline == nil, !file.map.runs.isEmpty else { return }
+        let size = fs.contentSize(of: file.inode), bs = UInt64(facts.blockSize)
+        let fileBlocks = size / bs + (size % bs == 0 ? 0 : 1)
+        var kept = DataMap()
+        kept.blockLimit = file.map.blockLimit
+        for lost in file.map.lost { kept.lose(logical: lost.logical, length: lost.length, lost.reason) }
+        for run in file.map.runs {
+            if run.unwritten {
+                kept.append(logical: run.logical, physical: run.physical, length: run.length, unwritten: true, fileBlocks: fileBlocks)
+                continue
+            }
+            var i: UInt64 = 0
+            while i < run.length {
+                let reused = claimed.contains(run.physical + i)
+                var j = i + 1
+                while j < run.length && claimed.contains(run.physical + j) == reused { j += 1 }
+                if reused {
+                    kept.lose(logical: run.logical + i, length: j - i, "reused since by a newer file the journal remembers")
+                } else {
+                    kept.append(logical: run.logical + i, physical: run.physical + i, length: j - i, fileBlocks: fileBlocks)
+                }
+                i = j
+            }
+        }
+        for run in file.map.runs where !run.unwritten { _ = claimed.claim(run.physical, run.length) }
+        kept.lost.sort { $0.logical < $1.logical }
+        file.map = kept
+    }
+
     /// `map` with every written block that today's bitmap marks in use moved to the lost ranges.
     private func keepingFreeBlocks(_ map: DataMap, fileBlocks: UInt64) -> DataMap {
         var kept = DataMap()

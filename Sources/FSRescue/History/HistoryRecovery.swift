@@ -119,11 +119,23 @@ extension Filesystem {
             names.name(&files[i])
             recovery.mapData(of: &files[i])
         }
-        report.files = files.filter { !$0.map.runs.isEmpty || $0.map.inline != nil || $0.size == 0 }
-            .sorted { a, b in
-                let pa = Array(a.path.joined(separator: [0x2F])), pb = Array(b.path.joined(separator: [0x2F]))
-                return pa == pb ? history.age(a.sequence) < history.age(b.sequence) : pa.lexicographicallyPrecedes(pb)
-            }
+        // Newest first: a block a newer remembered file mapped was reused after an older one's time.
+        var claimed = BitSet(count: blocksCount + 1)
+        for i in files.indices.sorted(by: { history.age(files[$0].sequence) > history.age(files[$1].sequence) }) {
+            recovery.dropReused(&files[i], claimed: &claimed)
+        }
+        // What brings nothing back is left out and counted: a file whose every block was reused, a
+        // previous version with no block of its own left (an empty or growing file's earlier state).
+        let useful = files.filter { f in
+            if f.map.inline != nil { return true }
+            let data = f.map.runs.contains { !$0.unwritten }
+            return f.kind == .deleted ? data || f.size == 0 || f.map.runs.count > 0 : data
+        }
+        report.unrecoverable = files.count(where: { $0.kind == .deleted }) - useful.count(where: { $0.kind == .deleted })
+        report.files = useful.sorted { a, b in
+            let pa = Array(a.path.joined(separator: [0x2F])), pb = Array(b.path.joined(separator: [0x2F]))
+            return pa == pb ? history.age(a.sequence) < history.age(b.sequence) : pa.lexicographicallyPrecedes(pb)
+        }
         return report
     }
 }

@@ -96,19 +96,20 @@ struct JournalHistory {
         for t in tagged {
             claim(t.position, t.sequence)
         }
-        var kept: [Copy] = []
-        for t in tagged {
+        var kept: [(order: Int, copy: Copy)] = []
+        for (order, t) in tagged.enumerated() {
             let key = Self.key(t.sequence, next: next)
             guard commits[t.sequence] != nil, !structural[t.position], writer[t.position] == key else {
                 lostCopies += 1
                 continue
             }
-            kept.append(Copy(filesystemBlock: t.tag.filesystemBlock, logBlock: UInt32(first + t.position),
-                             sequence: t.sequence, escaped: t.tag.escaped, checksum: t.tag.checksum))
+            kept.append((order, Copy(filesystemBlock: t.tag.filesystemBlock, logBlock: UInt32(first + t.position),
+                                     sequence: t.sequence, escaped: t.tag.escaped, checksum: t.tag.checksum)))
         }
-        kept.sort { Self.key($0.sequence, next: next) < Self.key($1.sequence, next: next)
-            || ($0.sequence == $1.sequence && $0.logBlock < $1.logBlock) }
-        copies = kept
+        // Oldest transaction first; within one, in the order its descriptors list them (log order).
+        kept.sort { Self.key($0.copy.sequence, next: next) < Self.key($1.copy.sequence, next: next)
+            || ($0.copy.sequence == $1.copy.sequence && $0.order < $1.order) }
+        copies = kept.map(\.copy)
     }
 
     /// Reads one log block's header: descriptors add their tags at the positions after them
