@@ -101,35 +101,21 @@ extension HistoryRecovery {
     func dropReused(_ file: inout HistoricalFile, claimed: inout BitSet) {
         guard file.map.inline == nil, !file.map.runs.isEmpty else { return }
         let size = fs.contentSize(of: file.inode), bs = UInt64(facts.blockSize)
-        let fileBlocks = size / bs + (size % bs == 0 ? 0 : 1)
-        var kept = DataMap()
-        kept.blockLimit = file.map.blockLimit
-        for lost in file.map.lost { kept.lose(logical: lost.logical, length: lost.length, lost.reason) }
-        for run in file.map.runs {
-            if run.unwritten {
-                kept.append(logical: run.logical, physical: run.physical, length: run.length, unwritten: true, fileBlocks: fileBlocks)
-                continue
-            }
-            var i: UInt64 = 0
-            while i < run.length {
-                let reused = claimed.contains(run.physical + i)
-                var j = i + 1
-                while j < run.length && claimed.contains(run.physical + j) == reused { j += 1 }
-                if reused {
-                    kept.lose(logical: run.logical + i, length: j - i, "reused since by a newer file the journal remembers")
-                } else {
-                    kept.append(logical: run.logical + i, physical: run.physical + i, length: j - i, fileBlocks: fileBlocks)
-                }
-                i = j
-            }
-        }
+        let seen = claimed
+        let kept = Self.losing(file.map, fileBlocks: size / bs + (size % bs == 0 ? 0 : 1),
+                               "reused since by a newer file the journal remembers") { seen.contains($0) }
         for run in file.map.runs where !run.unwritten { _ = claimed.claim(run.physical, run.length) }
-        kept.lost.sort { $0.logical < $1.logical }
         file.map = kept
     }
 
     /// `map` with every written block that today's bitmap marks in use moved to the lost ranges.
     private func keepingFreeBlocks(_ map: DataMap, fileBlocks: UInt64) -> DataMap {
+        Self.losing(map, fileBlocks: fileBlocks, "in use today: reused since") { fs.blockMarkedInUse($0) }
+    }
+
+    /// `map` with every written block for which `taken` holds moved to the lost ranges (for `reason`),
+    /// in runs; unwritten runs (zeros whoever holds the blocks now) and inline data stay.
+    private static func losing(_ map: DataMap, fileBlocks: UInt64, _ reason: String, taken: (UInt64) -> Bool) -> DataMap {
         var kept = DataMap()
         kept.blockLimit = map.blockLimit
         kept.inline = map.inline
@@ -141,11 +127,11 @@ extension HistoryRecovery {
             }
             var i: UInt64 = 0
             while i < run.length {
-                let inUse = fs.blockMarkedInUse(run.physical + i)
+                let isTaken = taken(run.physical + i)
                 var j = i + 1
-                while j < run.length && fs.blockMarkedInUse(run.physical + j) == inUse { j += 1 }
-                if inUse {
-                    kept.lose(logical: run.logical + i, length: j - i, "in use today: reused since")
+                while j < run.length && taken(run.physical + j) == isTaken { j += 1 }
+                if isTaken {
+                    kept.lose(logical: run.logical + i, length: j - i, reason)
                 } else {
                     kept.append(logical: run.logical + i, physical: run.physical + i, length: j - i, fileBlocks: fileBlocks)
                 }

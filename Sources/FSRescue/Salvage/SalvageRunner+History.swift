@@ -45,21 +45,7 @@ extension SalvageRunner {
         record.findings = [file.kind == .deleted ? "history.deleted" : "history.previous-version"]
         switch inode.type {
         case .symlink:
-            guard inode.size <= 4096 else {
-                record.skippedReason = "symlink target of \(inode.size) bytes is longer than PATH_MAX"
-                return finish(record)
-            }
-            let sink = BoundedMemorySink(limit: 4096)
-            let copy = try symlinkCopier.copy(file.map, size: inode.size, to: sink)
-            let made = try parent.createSymlink(safe, target: sink.bytes, replace: mayReplace(safe.name, in: parent))
-            parent.finishSymlink(made, accessTime: inode.accessTime, modificationTime: inode.modificationTime, owner: (inode.uid, inode.gid))
-            record.path = parent.path(of: made)
-            noteMade(record.path)
-            record.linkTarget = String(decoding: sink.bytes.prefix { $0 != 0 }, as: UTF8.self)
-            record.bytesRecovered = copy.bytesRecovered
-            record.sha256 = copy.sha256
-            record.status = copy.missing.isEmpty ? .complete : .partial
-            record.missingRanges = copy.missing.isEmpty ? nil : copy.missing.map { [$0.start, $0.end] }
+            try writeSymlink(inode, map: file.map, parent: parent, safe: safe, record: &record)
             finish(record)
         default:
             let size = fs.contentSize(of: inode)

@@ -411,12 +411,19 @@ public final class SalvageRunner {
     }
 
     private func salvageSymlink(_ inode: InodeRecord, parent: OutputDirectory, safe: SafeName, record: inout ManifestRecord) throws(FSRescueError) {
+        try writeSymlink(inode, map: fs.dataMap(of: inode), parent: parent, safe: safe, record: &record)
+    }
+
+    /// Creates the symlink `inode` describes, its target read through `map` (today's, or an older
+    /// state's from the journal), and fills `record` in; a target longer than PATH_MAX is skipped.
+    func writeSymlink(_ inode: InodeRecord, map: DataMap, parent: OutputDirectory, safe: SafeName,
+                      record: inout ManifestRecord) throws(FSRescueError) {
         guard inode.size <= 4096 else {
             record.skippedReason = "symlink target of \(inode.size) bytes is longer than PATH_MAX"
             return
         }
         let sink = BoundedMemorySink(limit: 4096)
-        let copy = try symlinkCopier.copy(fs.dataMap(of: inode), size: inode.size, to: sink)
+        let copy = try symlinkCopier.copy(map, size: inode.size, to: sink)
         let name = try parent.createSymlink(safe, target: sink.bytes, replace: mayReplace(safe.name, in: parent))
         parent.finishSymlink(name, accessTime: inode.accessTime, modificationTime: inode.modificationTime, owner: (inode.uid, inode.gid))
         record.path = parent.path(of: name)
