@@ -132,6 +132,19 @@ struct JournalHistoryTests {
         }
     }
 
+    @Test("a log whose every block is a descriptor full of tags is indexed with about two tags a block at most")
+    func tagFlood() {
+        var log = HandLog(length: 64, nextSequence: 2)
+        // Every block a descriptor of transaction 1 listing 120 blocks (each written alone, in a copy).
+        var scratch = HandLog(length: 200, nextSequence: 2)
+        scratch.transaction(1, at: 1, blocks: Array(1...120))
+        for p in 1..<63 { log.blocks[p] = scratch.blocks[1] }
+        log.blocks[63] = HandLog.header(2, 1)
+        let h = log.history()
+        #expect(h.copies.count + h.lostCopies <= 2 * 63 + 1024 + 128, "one descriptor past the cap at most")
+        #expect(h.descriptors == 62)
+    }
+
     @Test("UTC times: ISO dates and @seconds parse, and format back")
     func utcTimes() {
         #expect(UTCTime.parse("1970-01-01") == 0)

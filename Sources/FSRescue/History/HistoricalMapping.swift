@@ -29,9 +29,12 @@ extension HistoryRecovery {
             return
         }
         if inode.usesExtents {
+            // A tree block indexes at least ~340 extents of 4 KiB blocks: a legitimate tree of N blocks
+            // has at most N/300 + a few tree blocks; a crafted one must not be read for ever.
+            var budget = fileBlocks / 300 + 16
             inode.blockArea.withUnsafeBytes { root in
                 walk(root, depth: nil, inode: inode, fileBlocks: fileBlocks, sequence: file.sequence, proven: true,
-                     into: &map, unproven: &unprovenBlocks)
+                     budget: &budget, into: &map, unproven: &unprovenBlocks)
             }
         } else {
             final class Tally { var fromDisk = 0 }
@@ -54,7 +57,7 @@ extension HistoryRecovery {
 
     /// Walks one extent node and those below it, appending leaves to `map`.
     private func walk(_ bytes: UnsafeRawBufferPointer, depth expected: Int?, inode: InodeRecord, fileBlocks: UInt64,
-                      sequence: UInt32, proven: Bool, into map: inout DataMap,
+                      sequence: UInt32, proven: Bool, budget: inout UInt64, into map: inout DataMap,
                       unproven: inout [(logical: UInt64, length: UInt64)]) {
         guard let node = ExtentNode(bytes), expected == nil || node.depth == expected, node.depth <= Self.maxDepth else {
             if expected == nil { map.lose(logical: 0, length: fileBlocks, "the inode holds no extent tree root") }
@@ -75,6 +78,11 @@ extension HistoryRecovery {
             guard index.logical < fileBlocks else { break }
             let end = i + 1 < node.indexes.count ? min(node.indexes[i + 1].logical, fileBlocks) : fileBlocks
             let covered = end > index.logical ? end - index.logical : 0
+            guard budget > 0 else {
+                map.lose(logical: index.logical, length: covered, "the extent tree has more blocks than its file could need")
+                continue
+            }
+            budget -= 1
             guard fs.blocksInRange(index.child, count: 1), let child = block(index.child, asOf: sequence) else {
                 map.lose(logical: index.logical, length: covered, "extent tree block \(index.child) is neither in the journal nor free on disk")
                 continue
@@ -90,7 +98,7 @@ extension HistoryRecovery {
             let childProven = proven && (child.fromJournal || checked)
             child.bytes.withUnsafeBytes {
                 walk($0, depth: node.depth - 1, inode: inode, fileBlocks: fileBlocks, sequence: sequence, proven: childProven,
-                     into: &map, unproven: &unproven)
+                     budget: &budget, into: &map, unproven: &unproven)
             }
         }
     }

@@ -55,7 +55,26 @@ final class HistoryRecovery {
         return (bytes, false)
     }
 
-    /// Reads every inode-table block copy and keeps each inode's distinct in-use states.
+    /// Today's inode `n` when the bitmap marks it in use (nil: free), read once.
+    private var today: [UInt32: InodeRecord?] = [:]
+
+    func todayInode(_ n: UInt32) -> InodeRecord? {
+        if let known = today[n] { return known }
+        let record = fs.inodeMarkedInUse(n) ? try? fs.readInode(n) : nil
+        today[n] = .some(record)
+        return record
+    }
+
+    /// Whether an older state of a file holds nothing today's inode does not: the same file (same
+    /// generation and type) mapping the same blocks at the same size. Most states of a busy disk's
+    /// journal are such (times updated), and keeping none of them bounds memory by what changed.
+    func unchangedToday(_ state: InodeRecord) -> Bool {
+        guard let now = todayInode(state.number), now.linksCount > 0 else { return false }
+        return now.generation == state.generation && now.type == state.type && now.size == state.size && now.blockArea == state.blockArea
+    }
+
+    /// Reads every inode-table block copy and keeps each inode's distinct in-use states (a folder's
+    /// always: its blocks place older copies of directory blocks).
     func collectInodeStates() {
         let isz = facts.inodeSize
         for (i, copy) in copies.enumerated() {
@@ -64,7 +83,7 @@ final class HistoryRecovery {
                 for n in range {
                     let o = Int(n - range.lowerBound) * isz
                     let inode = fs.inodeRecord(number: n, raw: UnsafeRawBufferPointer(rebasing: raw[o..<o + isz]))
-                    guard Self.holdsFile(inode) else { continue }
+                    guard Self.holdsFile(inode), inode.type == .directory || !unchangedToday(inode) else { continue }
                     var list = versions[n] ?? []
                     if let same = list.firstIndex(where: { Self.sameState($0.inode, inode) }) { list.remove(at: same) }
                     list.insert((inode, copy.sequence), at: 0)
@@ -149,7 +168,7 @@ extension HistoryRecovery {
         for (n, states) in versions where n >= firstInode {
             let journalInode = n == fs.journalInodeNumber
             guard !journalInode else { continue }
-            let today = fs.inodeMarkedInUse(n) ? try? fs.readInode(n) : nil
+            let today = todayInode(n)
             let live = today.map { $0.linksCount > 0 && $0.mode != 0 } ?? false
             for state in states where state.inode.type != .directory {
                 if !live || today.map({ $0.generation != state.inode.generation || $0.type != state.inode.type }) == true {

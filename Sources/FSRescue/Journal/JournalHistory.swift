@@ -123,6 +123,8 @@ struct JournalHistory {
         case .descriptor:
             guard !sb.hasChecksums || JournalLogBlocks.tailChecksumMatches(block, seed: sb.checksumSeed) else { return nil }
             descriptors += 1
+            // A well-formed log has about one tag a log block; a hostile one could list hundreds a block.
+            guard tagged.count < 2 * length + 1024 else { return header.sequence }
             var p = position
             for tag in JournalLogBlocks.tags(block, superblock: sb, limit: length - 1) {
                 p = p + 1 == length ? 0 : p + 1
