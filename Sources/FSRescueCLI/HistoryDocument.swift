@@ -17,8 +17,11 @@ struct HistoryDocument: Encodable {
         let inode: UInt32
         let type: FileType
         let size: UInt64
-        let journalSequence: UInt32
+        /// The journal transaction of the inode copy, and its commit time; absent for a deleted inode
+        /// read from today's inode table (then `deleted_at` is its dtime).
+        let journalSequence: UInt32?
         let journalCommitTime: Date?
+        let deletedAt: Date?
         let complete: Bool
         /// Byte ranges `[start, end)` whose blocks are in use today or could not be located.
         let missingRanges: [[UInt64]]
@@ -26,6 +29,8 @@ struct HistoryDocument: Encodable {
         let doubtfulRanges: [[UInt64]]
     }
 
+    /// Whether a journal was read (without one, only deleted inodes that kept their maps are listed).
+    let journalRead: Bool
     let transactions: Int
     let oldestSequence: UInt32?
     let newestSequence: UInt32?
@@ -43,6 +48,7 @@ struct HistoryDocument: Encodable {
 
     init(_ h: HistoryReport) {
         func date(_ s: UInt64?) -> Date? { s.map { Date(timeIntervalSince1970: TimeInterval($0)) } }
+        journalRead = h.journalRead
         transactions = h.transactions
         oldestSequence = h.oldestSequence
         newestSequence = h.newestSequence
@@ -57,8 +63,9 @@ struct HistoryDocument: Encodable {
         unrecoverable = h.unrecoverable
         files = h.files.map { f in
             Item(kind: f.kind, path: Self.path(f), pathReachesRoot: f.pathReachesRoot, nameSource: f.nameSource,
-                        inode: f.inode.number, type: f.inode.type, size: f.size, journalSequence: f.sequence,
-                        journalCommitTime: f.commitTime == 0 ? nil : date(f.commitTime), complete: f.isComplete,
+                        inode: f.inode.number, type: f.inode.type, size: f.size, journalSequence: f.fromJournal ? f.sequence : nil,
+                        journalCommitTime: f.fromJournal && f.commitTime != 0 ? date(f.commitTime) : nil,
+                        deletedAt: f.fromJournal ? nil : date(f.commitTime), complete: f.isComplete,
                         missingRanges: f.missingRanges.map { [$0.start, $0.end] },
                         doubtfulRanges: f.unverified.map { [$0.start, $0.end] })
         }
@@ -71,7 +78,7 @@ struct HistoryDocument: Encodable {
 
     /// The text lines of `scan --deleted`.
     static func text(_ h: HistoryReport) -> String {
-        var out = "\nJournal history: \(h.transactions) committed transaction(s) found"
+        var out = h.journalRead ? "\nJournal history: \(h.transactions) committed transaction(s) found" : "\nDeleted files (no journal: inodes that kept their block maps)"
         if let old = h.oldestSequence, let new = h.newestSequence { out += " (\(old)–\(new)" }
         if let a = h.oldestCommit, let b = h.newestCommit { out += ", \(UTCTime.format(Int64(a))) to \(UTCTime.format(Int64(b)))" }
         if h.oldestSequence != nil { out += ")" }
@@ -81,8 +88,12 @@ struct HistoryDocument: Encodable {
         for f in h.files.prefix(50) {
             let name = f.path.isEmpty ? "#\(f.inode.number)" : path(f)
             let state = f.isComplete ? "complete" : "partial"
-            out += "  \(f.kind.rawValue)  \(name)  \(f.size) bytes, \(state), transaction \(f.sequence)"
-            if f.commitTime != 0 { out += " (\(UTCTime.format(Int64(f.commitTime))))" }
+            if f.fromJournal {
+                out += "  \(f.kind.rawValue)  \(name)  \(f.size) bytes, \(state), transaction \(f.sequence)"
+                if f.commitTime != 0 { out += " (\(UTCTime.format(Int64(f.commitTime))))" }
+            } else {
+                out += "  \(f.kind.rawValue)  \(name)  \(f.size) bytes, \(state), deleted \(UTCTime.format(Int64(f.commitTime)))"
+            }
             out += "\n"
         }
         if h.files.count > 50 { out += "  … and \(h.files.count - 50) more (see --json)\n" }

@@ -69,7 +69,7 @@ struct SalvageCommand: ParsableCommand {
         }
         var plan = SalvagePlan(report: report, filesystem: fs, orphansOnly: orphansOnly)
         if deleted {
-            if let history = fs.journalHistoryReport(asOf: asOf?.seconds) {
+            if let history = fs.deletedFiles(scan: report, asOf: asOf?.seconds) {
                 plan.history = history.files
             } else {
                 Diagnostics.note("--deleted: the filesystem has no journal to read (none, or an external one not given with --journal); nothing under DIR/deleted/.")

@@ -37,7 +37,7 @@ struct ScanCommand: ParsableCommand {
         let signals = SignalHandling.install(for: engine)
         defer { signals.uninstall() }
         let report = fs.scan(progress: engine)
-        let history = deleted && report.completed ? fs.journalHistoryReport(asOf: asOf?.seconds) : nil
+        let history = deleted && report.completed ? fs.deletedFiles(scan: report, asOf: asOf?.seconds) : nil
         if deleted && report.completed && history == nil {
             Diagnostics.note("--deleted: the filesystem has no journal to read (none, or an external one not given with --journal).")
         }

@@ -31,8 +31,9 @@ struct FuzzOperation: Sendable {
     /// journal's history brings back (its whole log area parsed as hostile input) into a sandbox.
     static let salvage = FuzzOperation(name: "salvage", writesOutput: true) { image, output in
         let fs = try Filesystem.open(path: image)
-        var plan = SalvagePlan(report: fs.scan(), filesystem: fs)
-        plan.history = fs.journalHistoryReport()?.files ?? []
+        let report = fs.scan()
+        var plan = SalvagePlan(report: report, filesystem: fs)
+        plan.history = fs.deletedFiles(scan: report)?.files ?? []
         try salvage(fs, plan: plan, into: output)
     }
 

@@ -4,6 +4,7 @@
 import Foundation
 import Testing
 import FSRescueTestSupport
+import FSRescueFixtures
 
 /// One file as it was before the later mount changed it (`NAME.deleted.jsonl`).
 struct RememberedFile {
@@ -141,6 +142,50 @@ struct JournalHistoryRecoveryTests {
         #expect(alone.status == 16 && alone.stderr.contains("--deleted"))
         let bad = try FSRescueBinary.run(["salvage", img, "--out", dir.file("o"), "--deleted", "--as-of", "last tuesday"])
         #expect(bad.status == 16)
+    }
+
+    @Test("on ext2, deleted inodes that kept their block maps come back byte for byte under their names, with a block reused since missing")
+    func ext2Deleted() throws {
+        guard Tool.exists("mke2fs"), Tool.exists("debugfs") else { return }
+        let dir = TemporaryDirectory()
+        let tree = dir.file("tree")
+        try FileManager.default.createDirectory(atPath: tree + "/docs", withIntermediateDirectories: true)
+        var random = SeededRandom(seed: 2802)
+        func bytes(_ n: Int) -> Data { Data((0..<n).map { _ in UInt8(truncatingIfNeeded: random.next()) }) }
+        let big = bytes(70_000), small = bytes(5_000)
+        try big.write(to: URL(fileURLWithPath: tree + "/docs/big.bin"))
+        try small.write(to: URL(fileURLWithPath: tree + "/small.bin"))
+        try Data("kept\n".utf8).write(to: URL(fileURLWithPath: tree + "/keep.txt"))
+        let img = dir.file("ext2.img")
+        #expect(try Tool.run("mke2fs", ["-q", "-F", "-t", "ext2", "-b", "1024", "-d", tree, img, "4M"]).status == 0)
+        // As the ext2 driver deletes: no links, the entry gone (its name left in slack), dtime set, blocks
+        // and inode freed in the bitmaps, the block map left in the inode.
+        let firstBlocks = try Tool.run("debugfs", ["-R", "blocks /docs/big.bin", img]).stdout.split(separator: " ").first.map(String.init)
+        for path in ["/docs/big.bin", "/small.bin"] {
+            let stat = try Tool.run("debugfs", ["-R", "stat \(path)", img]).stdout
+            let inode = try #require(stat.split(separator: "\n").first { $0.hasPrefix("Inode:") }?.split(separator: " ")[1])
+            for request in ["sif \(path) links_count 0", "unlink \(path)", "kill_file <\(inode)>"] {
+                #expect(try Tool.run("debugfs", ["-w", "-R", request, img]).status == 0)
+            }
+        }
+        let out = dir.file("out")
+        let r = try expectUnchanged(img) { try FSRescueBinary.run(["salvage", img, "--out", out, "--deleted"]) }
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/deleted/docs/big.bin")) == big)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/deleted/small.bin")) == small)
+        let items = try Self.manifest(out).filter { $0["history"] != nil }
+        #expect(items.count == 2 && items.allSatisfy { $0["status"] as? String == "complete" && $0["journal_sequence"] == nil })
+
+        // Another file takes two of the deleted file's blocks (marked in use, as an allocation marks them):
+        // those are never read as its data.
+        let blocks = try #require(firstBlocks)
+        #expect(try Tool.run("debugfs", ["-w", "-R", "setb \(blocks) 2", img]).status == 0)
+        let again = dir.file("again")
+        _ = try FSRescueBinary.run(["salvage", img, "--out", again, "--deleted"])
+        let after = try Self.manifest(again).filter { $0["history"] != nil }
+        let partial = try #require(after.first { ($0["path"] as? String) == "deleted/docs/big.bin" })
+        #expect(partial["status"] as? String == "partial")
+        #expect(partial["missing_ranges"] as? [[Int]] == [[0, 2048]])
     }
 
     @Test("without a journal, --deleted says so and salvage goes on")

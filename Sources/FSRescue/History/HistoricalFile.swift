@@ -16,6 +16,9 @@ public struct HistoricalFile: Sendable {
     /// The transaction whose copy this is, and its commit time (seconds since 1970; 0 when not recorded).
     public let sequence: UInt32
     public let commitTime: UInt64
+    /// Whether the inode came from a journal copy (else from the inode table as it is today: a
+    /// deleted inode that kept its block map, as ext2 leaves them; then ``commitTime`` is its dtime).
+    public internal(set) var fromJournal = true
     /// Its path components from the root, as far as the evidence reaches (empty: no name found).
     public internal(set) var path: [[UInt8]] = []
     /// Whether ``path`` reaches the root (else it starts at a directory whose own name is lost).
@@ -57,6 +60,8 @@ public struct HistoricalFile: Sendable {
 
 /// What the journal's history holds and what it can bring back.
 public struct HistoryReport: Sendable {
+    /// Whether a journal was read (else the files are deleted inodes that kept their maps).
+    public internal(set) var journalRead = false
     /// Committed transactions found in the log area, and their sequence range.
     public internal(set) var transactions = 0
     public internal(set) var oldestSequence: UInt32?

@@ -118,12 +118,12 @@ extension HistoryRecovery {
 
     /// `map` with every written block that today's bitmap marks in use moved to the lost ranges.
     private func keepingFreeBlocks(_ map: DataMap, fileBlocks: UInt64) -> DataMap {
-        Self.losing(map, fileBlocks: fileBlocks, "in use today: reused since") { fs.blockMarkedInUse($0) }
+        fs.keepingFreeBlocks(map, fileBlocks: fileBlocks)
     }
 
     /// `map` with every written block for which `taken` holds moved to the lost ranges (for `reason`),
     /// in runs; unwritten runs (zeros whoever holds the blocks now) and inline data stay.
-    private static func losing(_ map: DataMap, fileBlocks: UInt64, _ reason: String, taken: (UInt64) -> Bool) -> DataMap {
+    static func losing(_ map: DataMap, fileBlocks: UInt64, _ reason: String, taken: (UInt64) -> Bool) -> DataMap {
         var kept = DataMap()
         kept.blockLimit = map.blockLimit
         kept.inline = map.inline

@@ -124,26 +124,10 @@ final class HistoryNames {
         file.path = path
     }
 
-    /// The path of a directory alive today, found by walking up its `..` and looking for it in each
-    /// parent's entries; nil when it is not alive or not reachable.
+    /// The path of a directory alive today (``Filesystem/livePath(of:depth:)``), looked up once.
     private func livePath(of directory: UInt32) -> [[UInt8]]? {
         if let known = livePaths[directory] { return known }
-        livePaths[directory] = .some(nil)  // a loop ends here
-        let fs = recovery.fs
-        var result: [[UInt8]]?
-        if directory == 2 {
-            result = []
-        } else if fs.inodeMarkedInUse(directory), let inode = try? fs.readInode(directory), inode.type == .directory, inode.linksCount > 0 {
-            var parent: UInt32?
-            fs.forEachDirectoryRecord(of: directory, order: .logical) { record in
-                if record.position == 1 && record.isDotDot { parent = record.entry.inode }
-                return record.position < 1
-            }
-            if let parent, parent != directory, let above = livePath(of: parent),
-               let me = fs.entries(of: parent).first(where: { $0.inode == directory }) {
-                result = above + [me.name]
-            }
-        }
+        let result = recovery.fs.livePath(of: directory)
         livePaths[directory] = .some(result)
         return result
     }

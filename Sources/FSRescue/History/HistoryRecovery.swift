@@ -117,6 +117,7 @@ extension Filesystem {
     public func journalHistoryReport(asOf: UInt64? = nil) -> HistoryReport? {
         guard let (history, reader) = journalHistory() else { return nil }
         var report = HistoryReport()
+        report.journalRead = true
         report.transactions = history.commits.count
         report.copies = history.copies.count
         report.lostCopies = history.lostCopies

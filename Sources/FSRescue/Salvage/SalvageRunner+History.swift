@@ -5,7 +5,7 @@ extension SalvageRunner {
     /// directory whose own name is lost is `#<inode>`; a file with no name is `#<inode>` directly under
     /// `deleted/`). A previous version, and a deleted file whose path another recovered item took, is
     /// named `<name>.~<transaction>~` (the journal transaction of its inode copy; the manifest gives
-    /// its commit time). Data comes only from blocks free today; the rest is missing, and ranges
+    /// its commit time; `<name>.~<inode>~` for a deleted inode read from today's table). Data comes only from blocks free today; the rest is missing, and ranges
     /// mapped through tree blocks the disk could not prove are doubtful.
     func salvageHistory() throws(FSRescueError) {
         let deleted = try sandbox.root.makeDirectory(SafeName(Array("deleted".utf8)), reuse: true)
@@ -23,7 +23,7 @@ extension SalvageRunner {
             var name = file.name ?? Array("#\(file.inode.number)".utf8)
             let full = file.path.isEmpty ? name : Array(file.path.joined(separator: [0x2F]))
             if file.kind == .previousVersion || !taken.insert(full).inserted {
-                name += Array(".~\(file.sequence)~".utf8)
+                name += Array(".~\(file.fromJournal ? file.sequence : file.inode.number)~".utf8)
             }
             try write(file, named: name, in: parent)
             copyProgress.add(Self.unitsPerItem)
@@ -39,8 +39,8 @@ extension SalvageRunner {
                                     confidence: file.name == nil ? 0 : (file.nameSource == .journal ? 0.9 : 0.6),
                                     mode: inode.permissions, uid: inode.uid, gid: inode.gid, mtime: inode.modificationTime)
         record.history = file.kind.rawValue
-        record.journalSequence = file.sequence
-        record.journalCommitTime = file.commitTime == 0 ? nil : file.commitTime
+        record.journalSequence = file.fromJournal ? file.sequence : nil
+        record.journalCommitTime = file.fromJournal && file.commitTime != 0 ? file.commitTime : nil
         if file.pathReachesRoot { record.imagePath = "/" + String(decoding: Array(file.path.joined(separator: [0x2F])), as: UTF8.self) }
         record.findings = [file.kind == .deleted ? "history.deleted" : "history.previous-version"]
         switch inode.type {
