@@ -85,6 +85,11 @@ struct HistoryDocument: Encodable {
         out += "; \(h.deleted) deleted file(s) and \(h.previousVersions) previous version(s) can be brought back, \(h.complete) of them complete"
         out += h.files.isEmpty ? "" : " (fsrescue salvage --deleted writes them)"
         out += h.unrecoverable > 0 ? "; \(h.unrecoverable) more deleted file(s) remembered, every block reused since.\n" : ".\n"
+        if let oldest = h.oldestSequence {
+            out += "  The oldest transaction the journal still holds is \(oldest)"
+            if let time = h.oldestCommit { out += " (\(UTCTime.format(Int64(time))))" }
+            out += ": what was deleted or overwritten before it is out of reach.\n"
+        }
         for f in h.files.prefix(50) {
             let name = f.path.isEmpty ? "#\(f.inode.number)" : path(f)
             let state = f.isComplete ? "complete" : "partial"
