@@ -54,8 +54,9 @@ struct FuzzRegressionTests {
             let summary = try SalvageRunner(filesystem: fs, plan: .attachedTree(listedBy: fs), output: dir.file("out"), options: options).run()
             #expect(summary.completed, "\(summary.stopReason ?? "")")
             let report = fs.scan()
-            let salvaged = try SalvageRunner(filesystem: fs, plan: SalvagePlan(report: report, filesystem: fs),
-                                             output: dir.file("out-salvage"), options: options).run()
+            var plan = SalvagePlan(report: report, filesystem: fs)
+            plan.history = fs.deletedFiles(scan: report)?.files ?? []
+            let salvaged = try SalvageRunner(filesystem: fs, plan: plan, output: dir.file("out-salvage"), options: options).run()
             #expect(salvaged.completed, "\(salvaged.stopReason ?? "")")
         }
         try Self.expectContained(dir, image: img, comment: "\(name)")

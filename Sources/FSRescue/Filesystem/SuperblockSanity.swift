@@ -49,8 +49,16 @@ struct SuperblockSanity {
         problems = p
         let clusterRatioIsOne = !bigalloc || u32(0x1C) == logBlock
         let firstDataBlock = u32(0x14), shouldBe: UInt32 = logBlock == 0 && clusterRatioIsOne ? 1 : 0
-        fatalProblem = u16(0x38) == 0xEF53 && firstDataBlock != shouldBe
-            ? "its first data block is \(firstDataBlock), where only \(shouldBe) is valid" : nil
+        if u16(0x38) == 0xEF53 && firstDataBlock != shouldBe {
+            fatalProblem = "its first data block is \(firstDataBlock), where only \(shouldBe) is valid"
+        } else if u16(0x38) == 0xEF53 && (inodesPerGroup == 0 || inodesPerGroup > maxInodesPerGroup) {
+            // libext2fs opens such a superblock when checksums are ignored (bigalloc changes its own
+            // test), then its inode scan reads past its buffers (a fuzzed image: one group of 2^31 - 1
+            // inodes crashed ext2fs_get_next_inode_full). e2fsck refuses it; so does every rung here.
+            fatalProblem = "it claims \(inodesPerGroup) inodes per group, more than a group's one-block inode bitmap holds"
+        } else {
+            fatalProblem = nil
+        }
     }
 
     /// Reads the superblock libext2fs would read for `superblock`/`blockSize` at `offset`.
