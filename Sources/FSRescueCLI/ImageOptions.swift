@@ -27,6 +27,9 @@ struct ImageOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The external journal device (or an image of it) of a filesystem whose journal is not inside it; replayed in memory with the image.", valueName: "file"))
     var journal: String?
 
+    @Option(help: ArgumentHelp("A GNU ddrescue mapfile of the image: bytes it does not mark finished (+) were never read from the disk and are never trusted (files touching them are partial).", valueName: "file"))
+    var mapfile: String?
+
     func validate() throws {
         if (superblock == nil) != (blockSize == nil) {
             throw ValidationError("--superblock and --block-size go together; give both, as with e2fsck -b N -B SIZE.")
@@ -48,6 +51,8 @@ struct ImageOptions: ParsableArguments {
     /// whether or not the journal turns out to be needed.
     func openFilesystem() throws(FSRescueError) -> Filesystem {
         if let journal { _ = try ImageSource(path: journal) }
-        return try Filesystem.open(path: image, options: openOptions)
+        var options = openOptions
+        if let mapfile { options.mapfile = try Mapfile.load(path: mapfile, image: try ImageSource(path: image)) }
+        return try Filesystem.open(path: image, options: options)
     }
 }

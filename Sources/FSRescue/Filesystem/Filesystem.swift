@@ -24,6 +24,8 @@ public final class Filesystem: @unchecked Sendable {
     public private(set) var overlay: JournalOverlay?
     /// The external journal device given with the image (`--journal`), if any.
     public private(set) var journalPath: String?
+    /// The image's unread areas (``OpenOptions/mapfile``), nil when every byte counts as read.
+    public private(set) var mapfile: Mapfile?
 
     private init(handle: ext2_filsys, source: ImageSource, location: FilesystemLocation,
                  superblock: SuperblockLocation, findings: [Finding]) {
@@ -96,6 +98,8 @@ public final class Filesystem: @unchecked Sendable {
     private static func open(source: ImageSource, location: FilesystemLocation, options: OpenOptions) throws(Ext2Error) -> Filesystem {
         let plain = try open(source: source, location: location, options: options, overlay: nil)
         plain.journalPath = options.journalPath
+        plain.mapfile = options.mapfile
+        if let finding = options.mapfile.flatMap(Self.unreadFinding) { plain.openFindings.append(finding) }
         guard options.replayJournal else {
             if plain.needsRecovery {
                 plain.openFindings.append(Finding(.journalNotReplayed, "The journal needs recovery; --no-replay reads the image as it is on disk, without the transactions the journal holds."))
@@ -116,9 +120,17 @@ public final class Filesystem: @unchecked Sendable {
             replayed.journalReplay = summary
             replayed.overlay = overlay
             replayed.journalPath = options.journalPath
+            replayed.mapfile = options.mapfile
+            if let finding = options.mapfile.flatMap(Self.unreadFinding) { replayed.openFindings.append(finding) }
             replayed.openFindings.append(summary.finding)
             return replayed
         }
+    }
+
+    /// `source.unread` for a mapfile with unread areas.
+    private static func unreadFinding(_ mapfile: Mapfile) -> Finding? {
+        guard mapfile.unreadBytes > 0 else { return nil }
+        return Finding(.sourceUnread, "The ddrescue mapfile marks \(mapfile.unreadBytes) bytes of the image in \(mapfile.unread.count) area(s) as never read from the disk: no structure is read there, and files touching them are partial.")
     }
 
     /// `needs_recovery` is set.
@@ -128,13 +140,15 @@ public final class Filesystem: @unchecked Sendable {
                              overlay: JournalOverlay?) throws(Ext2Error) -> Filesystem {
         var findings: [Finding] = []
         if let sb = options.superblock, let bs = options.blockSize {
-            let (handle, found) = try OpenLadder.open(source: source, offset: location.offsetBytes, superblock: sb, blockSize: bs, overlay: overlay)
+            let (handle, found) = try OpenLadder.open(source: source, offset: location.offsetBytes, superblock: sb, blockSize: bs, overlay: overlay,
+                                                      mapfile: options.mapfile)
             findings += found
             return Filesystem(handle: handle, source: source, location: location,
                               superblock: SuperblockLocation(block: sb, blockSize: bs, isBackup: sb != 0), findings: findings)
         }
         do {
-            let (handle, found) = try OpenLadder.open(source: source, offset: location.offsetBytes, superblock: 0, blockSize: 0, overlay: overlay)
+            let (handle, found) = try OpenLadder.open(source: source, offset: location.offsetBytes, superblock: 0, blockSize: 0, overlay: overlay,
+                                                      mapfile: options.mapfile)
             findings += found
             let bs = UInt32(handle.pointee.blocksize)
             return Filesystem(handle: handle, source: source, location: location,
@@ -143,7 +157,7 @@ public final class Filesystem: @unchecked Sendable {
             let primaryError = error
             // The replayed view is of the primary superblock's filesystem; backups are searched plainly.
             if overlay != nil { throw primaryError }
-            guard let (handle, sb, found) = SuperblockSearch.findBackup(source: source, location: location) else {
+            guard let (handle, sb, found) = SuperblockSearch.findBackup(source: source, location: location, mapfile: options.mapfile) else {
                 throw primaryError
             }
             findings.append(Finding(.primarySuperblockUnusable,

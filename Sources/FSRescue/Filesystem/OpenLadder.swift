@@ -18,7 +18,8 @@ enum OpenLadder {
     /// Opens with `ext2fs_open2`, climbing the rungs until one succeeds. Throws the strict error
     /// when none does. The handle is read-only: `EXT2_FLAG_RW` is never passed.
     /// With `overlay`, libext2fs reads through ``OverlayIOManager`` (the journal's copies over the image).
-    static func open(source: ImageSource, offset: UInt64, superblock: UInt64, blockSize: UInt32, overlay: JournalOverlay? = nil)
+    static func open(source: ImageSource, offset: UInt64, superblock: UInt64, blockSize: UInt32, overlay: JournalOverlay? = nil,
+                     mapfile: Mapfile? = nil)
         throws(Ext2Error) -> (ext2_filsys, [Finding])
     {
         fsr_initialize_ext2_error_table()
@@ -32,8 +33,9 @@ enum OpenLadder {
             let flags = baseFlags | rung.flags
             precondition(flags & fsr_flag_rw() == 0, "fsrescue never opens a source read-write")
             let rc: errcode_t
-            if let overlay {
-                rc = OverlayIOManager.withOverlay(overlay) {
+            if overlay != nil || mapfile != nil {
+                let view = ReadView(overlay: overlay, mapfile: mapfile, source: source, base: offset)
+                rc = OverlayIOManager.withView(view) {
                     ext2fs_open2(source.pathForLibraries, ioOptions, flags, Int32(clamping: superblock), blockSize, OverlayIOManager.manager, &fs)
                 }
             } else {

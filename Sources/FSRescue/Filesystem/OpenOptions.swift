@@ -17,6 +17,9 @@ public struct OpenOptions: Sendable, Equatable {
     /// The external journal device (an image of it), for a filesystem whose journal is not an inode
     /// (`--journal FILE`); opened read-only like the image.
     public var journalPath: String?
+    /// What a GNU ddrescue mapfile says was never read from the disk (`--mapfile FILE`): those bytes
+    /// of the image are never trusted as data or structures.
+    public var mapfile: Mapfile?
 
     /// Options for ``Filesystem/open(path:options:)``; all nil lets the filesystem be found automatically.
     public init(partition: Int? = nil, offsetBytes: UInt64? = nil, superblock: UInt64? = nil, blockSize: UInt32? = nil) {

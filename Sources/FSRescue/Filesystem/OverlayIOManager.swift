@@ -1,22 +1,35 @@
-// The I/O manager beneath libext2fs when the journal is replayed: unix_io's reads, patched with the
-// journal's copies, and every write refused.
+// The I/O manager beneath libext2fs when the journal is replayed or a ddrescue mapfile is given:
+// unix_io's reads, patched with the journal's copies, refused where the disk was never read, and
+// every write refused.
 internal import CFSRescueExt2fs
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// An `io_manager` that wraps `unix_io_manager`: each read (`read_blk64`) is passed down, then the
-/// blocks a ``JournalOverlay`` replays are overwritten with their journal copies. Writes, discards
-/// and zero-outs return `EXT2_ET_RO_FILSYS`: the handle stays read-only whatever libext2fs tries.
+/// What a channel of ``OverlayIOManager`` serves: the journal's copies over the image, and the
+/// image's unread areas (a ddrescue mapfile), either or both.
+struct ReadView {
+    let overlay: JournalOverlay?
+    let mapfile: Mapfile?
+    let source: ImageSource
+    /// Where the filesystem starts in the image (the channel's block numbers count from there).
+    let base: UInt64
+}
+
+/// An `io_manager` that wraps `unix_io_manager`: each read (`read_blk64`) is refused with `EIO`
+/// when a block of it lies where the mapfile says the disk was never read (the zeros ddrescue left
+/// there are not structures), else passed down, then the blocks a ``JournalOverlay`` replays are
+/// overwritten with their journal copies. Writes, discards and zero-outs return `EXT2_ET_RO_FILSYS`:
+/// the handle stays read-only whatever libext2fs tries.
 ///
-/// libext2fs opens the channel inside `ext2fs_open2`; the overlay for that open is handed over
-/// through ``withOverlay(_:_:)``, which holds a lock for the open's duration.
+/// libext2fs opens the channel inside `ext2fs_open2`; the view for that open is handed over
+/// through ``withView(_:_:)``, which holds a lock for the open's duration.
 enum OverlayIOManager {
-    /// The state behind one channel: the unix_io channel below, and the overlay.
+    /// The state behind one channel: the unix_io channel below, and the view.
     final class State {
         let inner: io_channel
-        let overlay: JournalOverlay
-        init(inner: io_channel, overlay: JournalOverlay) { self.inner = inner; self.overlay = overlay }
+        let view: ReadView
+        init(inner: io_channel, view: ReadView) { self.inner = inner; self.view = view }
     }
 
     /// Guards ``pending`` (a pthread mutex: Foundation's locks would link all of Foundation in).
@@ -25,12 +38,12 @@ enum OverlayIOManager {
         pthread_mutex_init(m, nil)
         return m
     }()
-    nonisolated(unsafe) private static var pending: JournalOverlay?
+    nonisolated(unsafe) private static var pending: ReadView?
 
-    /// Runs `body` (an `ext2fs_open2` with ``manager``) with `overlay` as the one its channel gets.
-    static func withOverlay<T>(_ overlay: JournalOverlay, _ body: () -> T) -> T {
+    /// Runs `body` (an `ext2fs_open2` with ``manager``) with `view` as the one its channel gets.
+    static func withView<T>(_ view: ReadView, _ body: () -> T) -> T {
         pthread_mutex_lock(lock)
-        pending = overlay
+        pending = view
         defer { pending = nil; pthread_mutex_unlock(lock) }
         return body()
     }
@@ -47,7 +60,7 @@ enum OverlayIOManager {
         m.pointee.magic = errcode_t(EXT2_ET_MAGIC_IO_MANAGER)
         m.pointee.name = UnsafePointer(strdup("fsrescue journal overlay"))
         m.pointee.open = { name, flags, out in
-            guard let out, let overlay = OverlayIOManager.pending else { return errcode_t(EXT2_ET_BAD_DEVICE_NAME) }
+            guard let out, let view = OverlayIOManager.pending else { return errcode_t(EXT2_ET_BAD_DEVICE_NAME) }
             let unix = fsr_unix_io_manager()!
             var inner: io_channel?
             let rc = unix.pointee.open(name, flags & ~Int32(IO_FLAG_RW), &inner)
@@ -60,7 +73,7 @@ enum OverlayIOManager {
             channel.pointee.block_size = inner.pointee.block_size
             channel.pointee.refcount = 1
             channel.pointee.flags = inner.pointee.flags
-            channel.pointee.private_data = Unmanaged.passRetained(State(inner: inner, overlay: overlay)).toOpaque()
+            channel.pointee.private_data = Unmanaged.passRetained(State(inner: inner, view: view)).toOpaque()
             out.pointee = channel
             return 0
         }
@@ -122,17 +135,22 @@ enum OverlayIOManager {
     private static func read(_ channel: io_channel?, _ block: UInt64, _ count: Int32, _ data: UnsafeMutableRawPointer?) -> errcode_t {
         guard let channel, let data, let state = state(channel) else { return errcode_t(EXT2_ET_BAD_MAGIC) }
         let inner = state.inner
+        let blockSize = UInt64(channel.pointee.block_size)
+        let bytes = count < 0 ? Int(-Int64(count)) : Int(count) * Int(blockSize)
+        let (start, overflow) = block.multipliedReportingOverflow(by: blockSize)
+        if let mapfile = state.view.mapfile, !overflow, bytes > 0, start <= UInt64.max - UInt64(bytes) {
+            let unread = UnreadView(mapfile: mapfile, overlay: state.view.overlay, source: state.view.source,
+                                    base: state.view.base, blockSize: blockSize)
+            if !unread.unread(start..<(start + UInt64(bytes))).isEmpty { return errcode_t(EIO) }
+        }
         let rc: errcode_t
         if let read64 = inner.pointee.manager.pointee.read_blk64 {
             rc = read64(inner, block, count, data)
         } else {
             rc = inner.pointee.manager.pointee.read_blk(inner, UInt(block), count, data)
         }
-        let blockSize = UInt64(channel.pointee.block_size)
-        let bytes = count < 0 ? Int(-Int64(count)) : Int(count) * Int(blockSize)
-        let (start, overflow) = block.multipliedReportingOverflow(by: blockSize)
-        if !overflow && bytes > 0 {
-            state.overlay.apply(to: UnsafeMutableRawBufferPointer(start: data, count: bytes), fromFilesystemByte: start)
+        if !overflow && bytes > 0, let overlay = state.view.overlay {
+            overlay.apply(to: UnsafeMutableRawBufferPointer(start: data, count: bytes), fromFilesystemByte: start)
         }
         return rc
     }

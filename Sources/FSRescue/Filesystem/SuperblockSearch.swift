@@ -17,7 +17,7 @@ enum SuperblockSearch {
 
     /// Tries the backup superblock of group 1, 3, 5, 7, 9, 25, … for every plausible block size, in
     /// order of position in the image, and opens from the first one libext2fs accepts.
-    static func findBackup(source: ImageSource, location: FilesystemLocation)
+    static func findBackup(source: ImageSource, location: FilesystemLocation, mapfile: Mapfile? = nil)
         -> (ext2_filsys, SuperblockLocation, [Finding])?
     {
         var tries: [(block: UInt64, blockSize: UInt32, byte: UInt64)] = []
@@ -34,7 +34,7 @@ enum SuperblockSearch {
         tries.sort { ($0.byte, $0.blockSize) < ($1.byte, $1.blockSize) }
         for t in tries.prefix(64) {
             guard let (fs, findings) = try? OpenLadder.open(source: source, offset: location.offsetBytes,
-                                                             superblock: t.block, blockSize: t.blockSize) else { continue }
+                                                             superblock: t.block, blockSize: t.blockSize, mapfile: mapfile) else { continue }
             return (fs, SuperblockLocation(block: t.block, blockSize: t.blockSize, isBackup: true), findings)
         }
         return nil

@@ -43,11 +43,16 @@ public struct FindingCode: Sendable, Hashable, CustomStringConvertible {
     public static let journalNeedsRecovery = FindingCode(id: "journal.needs-recovery", pass: .open, severity: .info,
         summary: "The journal needs recovery but is on another device (an external journal) that was not given (--journal FILE); the image is read as it is.")
 
+    public static let sourceUnread = FindingCode(id: "source.unread", pass: .open, severity: .warning,
+        summary: "A ddrescue mapfile (--mapfile) marks parts of the image as never read from the disk: no structure is read there, and files touching them are partial.")
+
     // MARK: Scan passes 1–5 (`fsrescue scan`)
     public static let groupStaleUnused = FindingCode(id: "group.stale-unused", pass: .directories, severity: .warning,
         summary: "Inodes are in use, or named by entries, where their group's descriptor says none ever was (bg_itable_unused, INODE_UNINIT): stale descriptors, as after a crash.")
     public static let inodeScanError = FindingCode(id: "inode.scan-error", pass: .inodes, severity: .error,
         summary: "Part of an inode table could not be read (libext2fs inode scan error); the inodes there were not checked.")
+    public static let inodeUnread = FindingCode(id: "inode.unread", pass: .inodes, severity: .error,
+        summary: "An inode-table block lies where the disk was never read (ddrescue mapfile); the inodes it holds were not checked.")
     public static let inodeChecksum = FindingCode(id: "inode.checksum", pass: .inodes, severity: .error,
         summary: "The inode's checksum (metadata_csum) does not match its contents.")
     public static let inodeBadMode = FindingCode(id: "inode.bad-mode", pass: .inodes, severity: .error,
@@ -168,8 +173,8 @@ public struct FindingCode: Sendable, Hashable, CustomStringConvertible {
     /// Every code, in table order.
     public static let all: [FindingCode] = [
         primarySuperblockUnusable, checksumErrors, groupDescriptorErrors, unsupportedFeatures, imageTruncated,
-        errorFlagSet, notCleanlyUnmounted, journalNeedsRecovery, journalReplayed, journalNotReplayed, superblockCounts, superblockBadField,
-        groupStaleUnused, inodeScanError, inodeChecksum, inodeBadMode, inodeDtimeSet, inodeZeroDtime, inodeBadSize,
+        errorFlagSet, notCleanlyUnmounted, journalNeedsRecovery, journalReplayed, journalNotReplayed, sourceUnread, superblockCounts, superblockBadField,
+        groupStaleUnused, inodeScanError, inodeUnread, inodeChecksum, inodeBadMode, inodeDtimeSet, inodeZeroDtime, inodeBadSize,
         inodeBadBlockCount, inodeDeletedIntact, blockOutOfRange, blockMetadataOverlap, blockMultiplyClaimed,
         blockMapError, extentBadHeader, extentChecksum, extentBadOrder, extentIndexStart, extentTooDeep, extentUnreadable,
         inlineDataBad, xattrBadBlock, xattrEAInodeFeature, xattrRefcount, dirUninitializedBlock, dirUnreadableBlock, dirBadEntry,

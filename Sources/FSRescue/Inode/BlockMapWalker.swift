@@ -72,6 +72,9 @@ extension Filesystem {
     /// Reads one block from the image (`pread` at the filesystem offset), or its journal copy when the
     /// journal was replayed; fewer bytes past the end.
     public func readBlock(_ block: UInt64) throws(FSRescueError) -> [UInt8] {
+        guard blockWasRead(block) else {
+            throw FSRescueError(.readFailed, "block \(block) was never read from the disk (the ddrescue mapfile marks it unknown)")
+        }
         var bytes = try source.read(at: location.offsetBytes + block * UInt64(blockSize), count: Int(blockSize))
         if let overlay { bytes.withUnsafeMutableBytes { overlay.apply(to: $0, fromFilesystemByte: block * UInt64(blockSize)) } }
         return bytes

@@ -4,14 +4,17 @@
 struct JournalLogReader {
     let placement: JournalPlacement
     let blockSize: Int
+    /// The image's unread areas: those log blocks are never read.
+    var mapfile: Mapfile?
 
     /// Fills `buffer` with as many whole log blocks from `first` as lie one after another on the
     /// source (the internal journal is one or a few runs), up to the buffer's size; returns how many.
     func read(_ first: UInt32, into buffer: UnsafeMutableRawBufferPointer) -> Int {
         let wanted = buffer.count / blockSize
-        guard wanted > 0, let start = placement.locate(first) else { return 0 }
+        guard wanted > 0, let start = placement.locate(first), placement.wasRead(start, blockSize: blockSize, mapfile: mapfile) else { return 0 }
         var n = 1
-        while n < wanted, first <= UInt32.max - UInt32(n), placement.locate(first + UInt32(n)) == start + UInt64(n) { n += 1 }
+        while n < wanted, first <= UInt32.max - UInt32(n), placement.locate(first + UInt32(n)) == start + UInt64(n),
+              placement.wasRead(start + UInt64(n), blockSize: blockSize, mapfile: mapfile) { n += 1 }
         let bytes = n * blockSize
         guard let got = try? placement.source.read(at: placement.offset + start * UInt64(blockSize),
                                                    into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<bytes])) else { return 0 }
@@ -30,7 +33,7 @@ extension Filesystem {
     func journalHistory() -> (history: JournalHistory, reader: JournalLogReader)? {
         guard hasJournal, case .success(let placement)? = journalPlacement(journalPath: journalPath) else { return nil }
         let bs = Int(blockSize)
-        let reader = JournalLogReader(placement: placement, blockSize: bs)
+        let reader = JournalLogReader(placement: placement, blockSize: bs, mapfile: mapfile)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bs, alignment: 8)
         defer { buffer.deallocate() }
         guard reader.read(placement.superblockBlock, into: buffer) == 1,

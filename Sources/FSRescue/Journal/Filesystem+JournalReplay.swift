@@ -19,6 +19,17 @@ struct JournalPlacement {
     let blocks: UInt64
     let superblockBlock: UInt32
     let locate: (UInt32) -> UInt64?
+
+    /// Whether block `block` of the placement was read from the disk: always for a journal device
+    /// (the mapfile is the image's), else as `mapfile` says of the image's bytes.
+    func wasRead(_ block: UInt64, blockSize: Int, mapfile: Mapfile?) -> Bool {
+        guard let mapfile, isInImage else { return true }
+        let start = offset + block * UInt64(blockSize)
+        return mapfile.wasRead(start..<(start + UInt64(blockSize)))
+    }
+
+    /// The journal lives in the image itself (an internal journal), where the mapfile applies.
+    var isInImage = true
 }
 
 extension Filesystem {
@@ -40,7 +51,7 @@ extension Filesystem {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bs, alignment: 8)
         defer { buffer.deallocate() }
         func read(_ logical: UInt32) -> UnsafeRawBufferPointer? {
-            guard let block = placement.locate(logical),
+            guard let block = placement.locate(logical), placement.wasRead(block, blockSize: bs, mapfile: mapfile),
                   (try? placement.source.read(at: placement.offset + block * UInt64(bs), into: buffer)) == bs else { return nil }
             return UnsafeRawBufferPointer(buffer)
         }
@@ -122,7 +133,9 @@ extension Filesystem {
             return .failure(JournalProblem(text: "\(path) has another block size than the filesystem"))
         }
         let blocks = device.sizeBytes / bs
-        return .success(JournalPlacement(source: device, offset: 0, blocks: blocks, superblockBlock: bs == 1024 ? 2 : 1,
-                                         locate: { UInt64($0) < blocks ? UInt64($0) : nil }))
+        var placement = JournalPlacement(source: device, offset: 0, blocks: blocks, superblockBlock: bs == 1024 ? 2 : 1,
+                                         locate: { UInt64($0) < blocks ? UInt64($0) : nil })
+        placement.isInImage = false
+        return .success(placement)
     }
 }

@@ -37,6 +37,13 @@ public final class JournalOverlay: Sendable {
     /// Blocks served from the journal.
     public var count: Int { blocks.count }
 
+    /// Where block `block`'s copy is read from (its source and byte offset there), when it is replayed.
+    public func copyPlace(of block: UInt64) -> (source: ImageSource, byte: UInt64)? {
+        let i = lowerBound(block)
+        guard i < blocks.count, blocks[i] == block else { return nil }
+        return (source, copiesOffset + copies[i] * UInt64(blockSize))
+    }
+
     /// Whether filesystem block `block` is served from the journal.
     public func contains(_ block: UInt64) -> Bool {
         let i = lowerBound(block)

@@ -37,6 +37,8 @@ public struct ContentCopy: Sendable {
     /// Byte ranges whose data could not be read (damaged map, out-of-range blocks, past the image's end,
     /// read errors); they are holes in the output.
     public var missing: [ByteRange] = []
+    /// Ranges of ``missing`` whose bytes the disk never gave (a ddrescue mapfile's unknown areas).
+    public var unread: [ByteRange] = []
     /// SHA-256 of the content as written (holes and missing ranges as zeros), or nil when skipped.
     public var sha256: String?
     /// Why `sha256` is nil.
@@ -68,6 +70,8 @@ final class ContentCopier {
     /// The journal's replayed blocks, laid over what is read (metadata such as slow symlink targets,
     /// and file data under data=journal); nil when nothing was replayed.
     private let overlay: JournalOverlay?
+    /// The bytes never read from the disk (a ddrescue mapfile); nil when all count as read.
+    private let unreadView: UnreadView?
     /// Keeps the image descriptor open while the copier lives.
     private let fs: Filesystem
     private let buffer: UnsafeMutableRawBufferPointer
@@ -79,6 +83,7 @@ final class ContentCopier {
         descriptor = fs.source.descriptor
         imageOffset = fs.location.offsetBytes
         overlay = fs.overlay
+        unreadView = fs.unreadView
         self.holeHashBudget = HoleHashBudget(limit: holeHashBudget)
         buffer = .allocate(byteCount: Self.chunk, alignment: 4096)
         zeros = .allocate(byteCount: 1 << 16, alignment: 16)
@@ -154,6 +159,7 @@ final class ContentCopier {
         }
         if position < size { try zeroFill(ByteRange(start: position, end: size), sink: sink, hasher: &hasher, counted: counted) }
         result.missing = Self.merged(result.missing)
+        result.unread = Self.merged(result.unread)
         result.sha256 = hasher?.finalizeHex()
         return result
     }
@@ -180,6 +186,17 @@ final class ContentCopier {
             }
             overlay?.apply(to: UnsafeMutableRawBufferPointer(start: buffer.baseAddress!, count: n),
                            fromFilesystemByte: imageOffset + (p - start) - self.imageOffset)
+            if let unreadView {
+                // Bytes the disk never gave are not the file's: zeros in the output, and missing.
+                let fsStart = imageOffset + (p - start) - self.imageOffset
+                for part in unreadView.unread(fsStart..<(fsStart + UInt64(n))) {
+                    let at = Int(part.lowerBound - fsStart), count = Int(part.upperBound - part.lowerBound)
+                    (buffer.baseAddress! + at).initializeMemory(as: UInt8.self, repeating: 0, count: count)
+                    let fileStart = p + (part.lowerBound - fsStart)
+                    result.missing.append(ByteRange(start: fileStart, end: fileStart + UInt64(count)))
+                    result.unread.append(ByteRange(start: fileStart, end: fileStart + UInt64(count)))
+                }
+            }
             let part = UnsafeRawBufferPointer(start: buffer.baseAddress!, count: n)
             try sink.write(part, at: p)
             hasher?.update(part)

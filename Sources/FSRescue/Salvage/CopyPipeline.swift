@@ -370,6 +370,10 @@ final class CopyPipeline: @unchecked Sendable {
         let ranges = ContentCopier.merged(copy.missing + job.doubtful)
         record.status = ranges.isEmpty ? .complete : .partial
         record.missingRanges = copy.missing.isEmpty ? nil : copy.missing.map { [$0.start, $0.end] }
+        if !copy.unread.isEmpty {
+            record.unreadRanges = copy.unread.map { [$0.start, $0.end] }
+            record.findings.append("salvage.unread")
+        }
         if !job.doubtful.isEmpty {
             record.doubtfulRanges = ContentCopier.merged(job.doubtful).map { [$0.start, $0.end] }
             record.findings.append(job.doubtfulFinding)

@@ -59,6 +59,7 @@ extension ManifestRecord {
         out.appendJSONString(type.rawValue)
         out.appendASCII(",\"uid\":")
         out.appendDecimal(UInt64(uid))
+        if let unreadRanges { out.appendASCII(",\"unread_ranges\":"); out.appendRanges(unreadRanges) }
         out.append(0x7D)
     }
 }

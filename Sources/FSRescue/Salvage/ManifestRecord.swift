@@ -37,6 +37,8 @@ public struct ManifestRecord: Sendable, Codable, Equatable {
     public var status: SalvageStatus
     /// Byte ranges `[start, end)` that could not be read (written as holes).
     public var missingRanges: [[UInt64]]?
+    /// The part of ``missingRanges`` the disk never gave (a ddrescue mapfile's unknown areas).
+    public var unreadRanges: [[UInt64]]?
     /// `[[start, end), …]` byte ranges written from blocks another inode also claims: read, but possibly another file's data.
     public var doubtfulRanges: [[UInt64]]?
     /// Why the item was not written.

@@ -20,7 +20,8 @@ extension ScanRun {
         defer { buffer.deallocate() }
         guard case .success(let placement) = filesystem.journalPlacement(journalPath: filesystem.journalPath) else { return 0 }
         func readJournal(_ logical: UInt64) -> Bool {
-            guard logical <= UInt64(UInt32.max), let block = placement.locate(UInt32(logical)) else { return false }
+            guard logical <= UInt64(UInt32.max), let block = placement.locate(UInt32(logical)),
+                  placement.wasRead(block, blockSize: bs, mapfile: filesystem.mapfile) else { return false }
             return (try? placement.source.read(at: placement.offset + block * UInt64(bs), into: buffer)) == bs
         }
         let mapped = placement.blocks, superblockAt = UInt64(placement.superblockBlock)

@@ -13,6 +13,15 @@ extension ScanRun {
         markMetadata()
         checkSpecialBlocks()
         clearUnusedMarksForFullScan()
+        let unreadTableBlocks = listUnreadInodeTableBlocksAsBad()
+        var unreadRun: (first: UInt32, last: UInt32, block: UInt64)?
+        func flushUnread() {
+            guard let run = unreadRun else { return }
+            let which = run.first == run.last ? "Inode \(run.first)" : "Inodes \(run.first)–\(run.last)"
+            add(Finding(.inodeUnread, "\(which): their inode-table block (block \(run.block)) was never read from the disk (ddrescue mapfile); they were not checked, and what they held is unknown.", inode: run.first, block: run.block))
+            unreadRun = nil
+        }
+        defer { flushUnread() }
         var scanHandle: ext2_inode_scan?
         // Eight inode table blocks a read (libext2fs's default, and e2fsck's): InodeTableReadahead has
         // the kernel fetch the tables ahead, so 32 saved only system calls for 96 KiB more buffer.
@@ -38,7 +47,16 @@ extension ScanRun {
             var ino: ext2_ino_t = 0
             let code = ext2fs_get_next_inode_full(scan, &ino, buffer.inode, Int32(buffer.size))
             if code == EXT2_ET_BAD_BLOCK_IN_INODE_TABLE {
-                add(Finding(.inodeScanError, "Inode \(ino) lies in a block listed as bad; it was not checked.", inode: ino))
+                if let block = inodeTableBlock(of: ino), unreadTableBlocks.contains(block) {
+                    if let run = unreadRun, run.block == block, run.last + 1 == ino {
+                        unreadRun = (run.first, ino, block)
+                    } else {
+                        flushUnread()
+                        unreadRun = (ino, ino, block)
+                    }
+                } else {
+                    add(Finding(.inodeScanError, "Inode \(ino) lies in a block listed as bad; it was not checked.", inode: ino))
+                }
                 continue
             }
             if code != 0 && code != EXT2_ET_INODE_CSUM_INVALID && code != EXT2_ET_INODE_IS_GARBAGE {

@@ -182,6 +182,10 @@ extension ScanRun {
             return
         }
         guard let target = table.index(of: e.inode) else {
+            if isUnread(e.inode) {
+                // Its inode-table block was never read (inode.unread says so once): unknown, not free.
+                return
+            }
             if liesInSkippedArea(e.inode) {
                 namesSkippedInodes = true
                 // e2fsck's PR_2_INOREF_IN_UNUSED / PR_2_INOREF_BG_INO_UNINIT: the scan never read it.

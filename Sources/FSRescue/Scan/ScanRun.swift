@@ -90,6 +90,8 @@ final class ScanRun {
     /// until evidence says the marks are stale: an orphan past one (decided before pass 1), or a
     /// directory entry past one (``namesSkippedInodes``, and the scan starts again reading every table).
     @exclusivity(unchecked) var scansLazily: Bool
+    /// Inodes whose inode-table block the disk never gave (a ddrescue mapfile), sorted: unknown, not free.
+    @exclusivity(unchecked) var unreadInodes: [ClosedRange<UInt32>] = []
     /// Pass 2 met an entry naming an inode past its group's unused mark, which a lazy pass 1 never read.
     @exclusivity(unchecked) var namesSkippedInodes = false
     /// Inodes pass 1 found in use with `EXT4_EA_INODE_FL` (attribute values, never files).

@@ -1,0 +1,77 @@
+// Inode-table blocks the disk never gave (a ddrescue mapfile): skipped by the inode scan, as bad blocks are.
+internal import CFSRescueExt2fs
+
+extension ScanRun {
+    /// Adds the inode-table blocks the mapfile marks unread to the handle's in-memory bad-blocks list
+    /// (`ext2fs_read_bb_inode`, then `ext2fs_badblocks_list_add`; nothing is written), so libext2fs's
+    /// inode scan skips exactly those blocks (`EXT2_ET_BAD_BLOCK_IN_INODE_TABLE` for their inodes)
+    /// and reads the rest of each table, instead of failing the whole group's read. Returns them.
+    func listUnreadInodeTableBlocksAsBad() -> Set<UInt64> {
+        guard filesystem.mapfile != nil else { return [] }
+        let bs = UInt64(blockSize), perGroup = UInt64(fs.pointee.inode_blocks_per_group)
+        var unread: Set<UInt64> = []
+        for g in 0..<groupCount {
+            let start = UInt64(ext2fs_inode_table_loc(fs, g))
+            guard start > 0, perGroup > 0, start < blocksCount else { continue }
+            for part in filesystem.unreadBytes(start * bs..<(start + perGroup) * bs) {
+                for b in (part.lowerBound / bs)...((part.upperBound - 1) / bs) { unread.insert(b) }
+            }
+        }
+        guard !unread.isEmpty else { return [] }
+        if fs.pointee.badblocks == nil {
+            var list: badblocks_list?
+            if ext2fs_read_bb_inode(fs, &list) != 0 || list == nil { _ = ext2fs_badblocks_list_create(&list, 0) }
+            fs.pointee.badblocks = list
+        }
+        // The list holds 32-bit block numbers; a table past 2^32 fails its group's read instead.
+        for b in unread where b <= UInt64(UInt32.max) { _ = ext2fs_badblocks_list_add(fs.pointee.badblocks, blk_t(b)) }
+        unreadInodes = unread.compactMap(inodes(inTableBlock:)).sorted { $0.lowerBound < $1.lowerBound }
+        return unread
+    }
+
+    /// The inodes table block `block` holds, when it is one.
+    private func inodes(inTableBlock block: UInt64) -> ClosedRange<UInt32>? {
+        let perBlock = UInt64(blockSize) / UInt64(fsr_inode_size(fs)), perGroup = UInt64(fs.pointee.inode_blocks_per_group)
+        for g in 0..<groupCount {
+            let start = UInt64(ext2fs_inode_table_loc(fs, g))
+            guard start > 0, block >= start, block < start + perGroup else { continue }
+            let first = UInt64(g) * UInt64(inodesPerGroup) + (block - start) * perBlock + 1
+            let last = min(first + perBlock - 1, UInt64(g + 1) * UInt64(inodesPerGroup), UInt64(inodesCount))
+            return first <= last ? UInt32(first)...UInt32(last) : nil
+        }
+        return nil
+    }
+
+    /// Whether `inode` lies in an inode-table block the disk never gave: neither in use nor free, unknown.
+    func isUnread(_ inode: UInt32) -> Bool {
+        guard !unreadInodes.isEmpty else { return false }
+        var low = 0, high = unreadInodes.count
+        while low < high {
+            let mid = (low + high) / 2
+            if unreadInodes[mid].upperBound < inode { low = mid + 1 } else { high = mid }
+        }
+        return low < unreadInodes.count && unreadInodes[low].contains(inode)
+    }
+
+    /// Bits of the 64 inodes from `first` that are unknown (``isUnread(_:)``).
+    func unreadMask(from first: UInt64) -> UInt64 {
+        guard !unreadInodes.isEmpty else { return 0 }
+        var mask: UInt64 = 0
+        for range in unreadInodes where UInt64(range.upperBound) >= first && UInt64(range.lowerBound) < first + 64 {
+            let lo = max(UInt64(range.lowerBound), first) - first, hi = min(UInt64(range.upperBound), first + 63) - first
+            let width = hi - lo + 1
+            mask |= (width >= 64 ? ~UInt64(0) : ((UInt64(1) << width) - 1)) << lo
+        }
+        return mask
+    }
+
+    /// The inode-table block holding inode `ino` (`ext2fs_inode_table_loc`), when its group has a table.
+    func inodeTableBlock(of ino: UInt32) -> UInt64? {
+        guard ino >= 1, inodesPerGroup > 0 else { return nil }
+        let g = (ino - 1) / inodesPerGroup, index = UInt64((ino - 1) % inodesPerGroup)
+        guard g < groupCount else { return nil }
+        let start = UInt64(ext2fs_inode_table_loc(fs, g))
+        guard start > 0 else { return nil }
+        return start + index * UInt64(fsr_inode_size(fs)) / UInt64(blockSize)
+    }
+}

@@ -1,0 +1,128 @@
+// Images made by GNU ddrescue from a failing disk: bytes its mapfile does not mark finished were never
+// read, and no file touching them is ever called complete.
+import Foundation
+import Testing
+import FSRescueTestSupport
+
+@Suite("ddrescue mapfiles", .serialized)
+struct MapfileTests {
+    /// A ddrescue mapfile of `size` bytes whose `bad` ranges are `-` (bad sectors) and the rest `+`.
+    static func mapfile(size: UInt64, bad: [Range<UInt64>]) -> String {
+        var lines = ["# Mapfile. Created by GNU ddrescue version 1.27", "# current_pos  current_status  current_pass",
+                     "0x00000000     +               1", "#      pos        size  status"]
+        var at: UInt64 = 0
+        for range in bad.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            if range.lowerBound > at { lines.append(String(format: "0x%08llX  0x%08llX  +", at, range.lowerBound - at)) }
+            lines.append(String(format: "0x%08llX  0x%08llX  -", range.lowerBound, range.upperBound - range.lowerBound))
+            at = range.upperBound
+        }
+        if at < size { lines.append(String(format: "0x%08llX  0x%08llX  +", at, size - at)) }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The first physical block of `path` in `img` (debugfs `blocks`).
+    static func firstBlock(_ path: String, in img: String) throws -> UInt64 {
+        let r = try Tool.run("debugfs", ["-R", "blocks \(path)", img])
+        return try #require(r.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" }).first.flatMap { UInt64($0) })
+    }
+
+    @Test("files whose blocks lie in unread areas are partial with the exact unread ranges (zeros written); every other file is byte-exact")
+    func unreadFiles() throws {
+        guard Tool.exists("debugfs") else { return }
+        let dir = TemporaryDirectory()
+        let image = KernelImage(name: "ext4-default")
+        let img = try image.decompress(into: dir.path)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: img)[.size] as? UInt64)
+        let truth = try image.truth()
+        let big = Array(truth.filter { $0.type == "file" && ($0.size ?? 0) > 8192 && !$0.path.hasPrefix("links/") }.prefix(3))
+        #expect(big.count == 3)
+        let bs: UInt64 = 4096
+        var bad: [Range<UInt64>] = []
+        for file in big {
+            let block = try Self.firstBlock("/" + file.path, in: img)
+            bad.append(block * bs..<(block + 1) * bs)
+        }
+        // ddrescue leaves what it could not read as zeros in the image.
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: img))
+        for range in bad { try handle.seek(toOffset: range.lowerBound); handle.write(Data(count: Int(bs))) }
+        try handle.close()
+        let map = dir.file("disk.map")
+        try Self.mapfile(size: size, bad: bad).write(toFile: map, atomically: true, encoding: .utf8)
+
+        let out = dir.file("out")
+        let r = try expectUnchanged(img) { try FSRescueBinary.run(["salvage", img, "--out", out, "--mapfile", map]) }
+        #expect(r.status == 4, "partial files are problems found\n\(r.stderr)")
+        let lines = try String(contentsOfFile: "\(out)/manifest.jsonl", encoding: .utf8).split(separator: "\n")
+        let items: [[String: Any]] = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .filter { $0["record"] as? String == "item" }
+        let damaged = Set(big.map { "root/" + $0.path })
+        for item in items where item["type"] as? String == "file" {
+            let path = item["path"] as? String ?? ""
+            let links = items.filter { ($0["hard_link_to"] as? String) == path }.map { $0["path"] as? String ?? "" }
+            if damaged.contains(path) || links.contains(where: damaged.contains) {
+                #expect(item["status"] as? String == "partial", "\(path)")
+                #expect(item["unread_ranges"] as? [[Int]] == [[0, 4096]], "\(path): \(item["unread_ranges"] ?? "none")")
+                #expect((item["findings"] as? [String])?.contains("salvage.unread") == true)
+            } else if (item["hard_link_to"] as? String).map(damaged.contains) != true {
+                #expect(item["status"] as? String == "complete", "\(path)")
+            }
+        }
+        // Everything not touched is exactly what the kernel wrote.
+        let hit = Set(big.map(\.inode))
+        let untouched = truth.filter { !hit.contains($0.inode) }
+        let differ = try differences(from: untouched, under: "\(out)/root")
+        #expect(differ.isEmpty, "\(differ.prefix(5))")
+    }
+
+    @Test("an inode-table block and a directory block never read: named as such, not read as zeros, and no false finding about the inodes they hold")
+    func unreadMetadata() throws {
+        guard Tool.exists("debugfs"), Tool.exists("dumpe2fs") else { return }
+        let dir = TemporaryDirectory()
+        let img = try KernelImage(name: "ext4-default").decompress(into: dir.path)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: img)[.size] as? UInt64)
+        let dump = try Tool.run("dumpe2fs", [img]).stdout
+        let table = try #require(dump.split(separator: "\n").first { $0.contains("Inode table at") }
+            .flatMap { $0.split(separator: " ").first { $0.contains("-") } }.flatMap { UInt64($0.split(separator: "-")[0]) })
+        let directory = try #require(try Tool.run("debugfs", ["-R", "blocks /indexed", img]).stdout
+            .split(separator: " ").dropFirst().first.flatMap { UInt64($0) })
+        let bs: UInt64 = 4096
+        let bad = [(table + 1) * bs..<(table + 2) * bs, directory * bs..<(directory + 1) * bs]
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: img))
+        for range in bad { try handle.seek(toOffset: range.lowerBound); handle.write(Data(count: Int(bs))) }
+        try handle.close()
+        let map = dir.file("disk.map")
+        try Self.mapfile(size: size, bad: bad).write(toFile: map, atomically: true, encoding: .utf8)
+        let r = try expectUnchanged(img) { try FSRescueBinary.run(["scan", "--json", img, "--mapfile", map]) }
+        #expect(r.status == 4)
+        let report = try #require(try JSONSerialization.jsonObject(with: r.stdoutData) as? [String: Any])
+        let findings = (report["findings"] as? [[String: Any]]) ?? []
+        let codes = findings.compactMap { $0["code"] as? String }
+        #expect(codes.contains("source.unread"))
+        let unread = try #require(findings.first { $0["code"] as? String == "inode.unread" })
+        #expect((unread["message"] as? String)?.contains("Inodes 17–32") == true, "\(unread)")
+        #expect(findings.contains { $0["code"] as? String == "dir.unreadable-block" && ($0["block"] as? Int) == Int(directory) })
+        // Entries naming the unread inodes are not "unused inodes", and their bitmap bits are not differences.
+        #expect(!codes.contains("dir.unused-inode") && !codes.contains("bitmap.inode-differences"), "\(codes)")
+        #expect(!findings.contains { $0["code"] as? String == "bitmap.block-differences" && $0["severity"] as? String != "info" })
+    }
+
+    @Test("a bad mapfile is one sentence and exit 8", arguments: [
+        ("garbage", "this is not a mapfile\n"),
+        ("no blocks", "0x0 + 1\n"),
+        ("overlap", "0x0 + 1\n0x0 0x100000 +\n0x80000 0x100000 +\n"),
+        ("bad status", "0x0 + 1\n0x0 0x100000 x\n"),
+        ("too short", "0x0 + 1\n0x0 0x1000 +\n"),
+        ("rescued past the image", "0x0 + 1\n0x0 0x100000000000 +\n"),
+    ])
+    func badMapfiles(_ name: String, _ text: String) throws {
+        let dir = TemporaryDirectory()
+        let img = try KernelImage(name: "ext4-1k").decompress(into: dir.path)
+        let map = dir.file("bad.map")
+        try text.write(toFile: map, atomically: true, encoding: .utf8)
+        let r = try FSRescueBinary.run(["scan", img, "--mapfile", map])
+        #expect(r.status == 8, "\(name): exit \(r.status)")
+        #expect(r.stderr.split(separator: "\n").count == 1 && r.stderr.contains("--mapfile"), "\(name): \(r.stderr)")
+        let missing = try FSRescueBinary.run(["scan", img, "--mapfile", dir.file("nothing.map")])
+        #expect(missing.status == 8 && missing.stderr.contains("nothing.map"))
+    }
+}
