@@ -15,7 +15,7 @@ public struct FSRescueCommand: ParsableCommand {
             0 clean, 4 problems found (never fixed), 8 operational error, 16 usage error, 32 cancelled.
             """,
         version: FSRescueVersion.string,
-        subcommands: [InfoCommand.self, ScanCommand.self, SalvageCommand.self, ExtractCommand.self, FixtureCommand.self]
+        subcommands: [InfoCommand.self, ScanCommand.self, SalvageCommand.self, ExtractCommand.self, DomainCommand.self, FixtureCommand.self]
     )
 
     public init() {}

@@ -18,6 +18,7 @@ struct ManPageCoverageTests {
         ManPageCase(command: ["scan"], page: "fsrescue-scan.1"),
         ManPageCase(command: ["salvage"], page: "fsrescue-salvage.1"),
         ManPageCase(command: ["extract"], page: "fsrescue-extract.1"),
+        ManPageCase(command: ["domain"], page: "fsrescue-domain.1"),
         ManPageCase(command: ["fixture"], page: "fsrescue-fixture.1"),
         ManPageCase(command: ["fixture", "create"], page: "fsrescue-fixture.1"),
         ManPageCase(command: ["fixture", "corrupt"], page: "fsrescue-fixture.1"),

@@ -1,0 +1,146 @@
+// The areas of an image a recovery needs first (metadata), as a GNU ddrescue domain mapfile.
+internal import CFSRescueExt2fs
+
+/// Where the filesystem's metadata lies, in image bytes: what `ddrescue -m DOMAIN` should rescue
+/// before the data. Built from a scan (which inodes are in use, which are directories):
+/// - superblocks and group descriptors, primary and backups (`ext2fs_super_and_bgd_loc2`);
+/// - block and inode bitmaps, and the used part of each inode table;
+/// - the journal (its blocks and its tree);
+/// - every directory's blocks, every extent-tree block below the inode, every indirect block, every
+///   extended-attribute block, and slow symlinks' target blocks.
+public struct RescueDomain: Sendable {
+    /// Image byte ranges, sorted and merged.
+    public private(set) var areas: [Range<UInt64>] = []
+    /// The parts of ``areas`` the mapfile given (`--mapfile`) marks unread: metadata not rescued yet.
+    public private(set) var unread: [Range<UInt64>] = []
+    /// Bytes in ``areas``.
+    public var bytes: UInt64 { areas.reduce(0) { $0 + ($1.upperBound - $1.lowerBound) } }
+
+    init(blocks: [(start: UInt64, count: UInt64)], blockSize: UInt64, base: UInt64, mapfile: Mapfile?) {
+        let sorted = blocks.filter { $0.count > 0 }.sorted { $0.start < $1.start }
+        var merged: [Range<UInt64>] = []
+        for b in sorted {
+            let start = base + b.start * blockSize, end = base + (b.start + b.count) * blockSize
+            if let last = merged.last, start <= last.upperBound {
+                merged[merged.count - 1] = last.lowerBound..<max(last.upperBound, end)
+            } else {
+                merged.append(start..<end)
+            }
+        }
+        areas = merged
+        if let mapfile { unread = merged.flatMap { mapfile.unread(in: $0) } }
+    }
+
+    /// The domain as a GNU ddrescue mapfile over an image of `size` bytes: `+` for the areas, `?`
+    /// (non-tried, which `ddrescue -m` leaves alone) for the rest.
+    public func mapfileText(imageSize size: UInt64, comment: String) -> String {
+        var out = "# Rescue domain written by fsrescue: \(comment)\n# Use with: ddrescue -m THIS-FILE DEVICE IMAGE MAPFILE\n"
+        out += "# current_pos  current_status  current_pass\n0x00000000     ?               1\n#      pos        size  status\n"
+        func line(_ start: UInt64, _ end: UInt64, _ status: Character) {
+            out += "0x\(hex(start))  0x\(hex(end - start))  \(status)\n"
+        }
+        var at: UInt64 = 0
+        for area in areas where area.lowerBound < size {
+            let end = min(area.upperBound, size)
+            if area.lowerBound > at { line(at, area.lowerBound, "?") }
+            line(area.lowerBound, end, "+")
+            at = end
+        }
+        if at < size { line(at, size, "?") }
+        return out
+    }
+
+    private func hex(_ v: UInt64) -> String {
+        let digits = String(v, radix: 16, uppercase: true)
+        return digits.count >= 8 ? digits : String(repeating: "0", count: 8 - digits.count) + digits
+    }
+}
+
+extension Filesystem {
+    /// The rescue domain (``RescueDomain``) of this filesystem, from `report`'s live inodes.
+    public func rescueDomain(scan report: ScanReport) -> RescueDomain {
+        let bs = UInt64(blockSize)
+        var blocks: [(start: UInt64, count: UInt64)] = []
+        let fs = handle
+        let perTable = UInt64(fs.pointee.inode_blocks_per_group)
+        let inodesPerBlock = max(1, bs / UInt64(fsr_inode_size(fs)))
+        let ipg = UInt64(fsr_inodes_per_group(fs))
+        // The last in-use inode of each group, for the used part of its table.
+        var lastUsed = [UInt64](repeating: 0, count: Int(groupCount))
+        for i in report.inodes.indices {
+            let n = UInt64(report.inodes[i].inode)
+            let g = Int((n - 1) / max(1, ipg))
+            if g < lastUsed.count { lastUsed[g] = max(lastUsed[g], (n - 1) % max(1, ipg) + 1) }
+        }
+        for g in 0..<groupCount {
+            var superblock: blk64_t = 0, oldDescriptor: blk64_t = 0, newDescriptor: blk64_t = 0, used: blk_t = 0
+            ext2fs_super_and_bgd_loc2(fs, g, &superblock, &oldDescriptor, &newDescriptor, &used)
+            if superblock != 0 || g == 0 { blocks.append((UInt64(superblock), 1)) }
+            if oldDescriptor != 0 { blocks.append((UInt64(oldDescriptor), UInt64(fs.pointee.desc_blocks))) }
+            if newDescriptor != 0 { blocks.append((UInt64(newDescriptor), 1)) }
+            blocks.append((UInt64(ext2fs_block_bitmap_loc(fs, g)), 1))
+            blocks.append((UInt64(ext2fs_inode_bitmap_loc(fs, g)), 1))
+            let table = UInt64(ext2fs_inode_table_loc(fs, g))
+            let marked = firstUnusedInode(ofGroup: g).map { $0 - UInt64(g) * ipg - 1 } ?? ipg
+            let usedInodes = max(marked, lastUsed[Int(g)])
+            blocks.append((table, min(perTable, (usedInodes + inodesPerBlock - 1) / inodesPerBlock)))
+        }
+        // The primary superblock sits at byte 1024 of block 0 with 1 KiB blocks, inside block 0 else.
+        blocks.append((0, bs == 1024 ? 2 : 1))
+        var wanted: [UInt32] = []
+        for i in report.inodes.indices { wanted.append(report.inodes[i].inode) }
+        let sb = handle.pointee.super.pointee
+        let journal = sb.s_journal_inum
+        // The hidden inodes whose blocks a check reads: the journal, the orphan file, the quota files.
+        let listed = Set(wanted)
+        let hidden = Set([journal, sb.s_orphan_file_inum, sb.s_usr_quota_inum, sb.s_grp_quota_inum, sb.s_prj_quota_inum]
+            .filter { $0 != 0 && $0 <= readableInodesCount })
+        for n in hidden.sorted() where !listed.contains(n) { wanted.append(n) }
+        for n in wanted {
+            guard let inode = try? readInode(n) else { continue }
+            if inode.xattrBlock != 0 && blocksInRange(inode.xattrBlock, count: 1) { blocks.append((inode.xattrBlock, 1)) }
+            let whole = inode.type == .directory || hidden.contains(n) || (inode.type == .symlink && !isFastSymlink(inode))
+            blocks += metadataBlocks(of: inode, withData: whole)
+        }
+        let kept = blocks.filter { $0.start < blocksCount && $0.count <= blocksCount - $0.start }
+        return RescueDomain(blocks: kept, blockSize: bs, base: location.offsetBytes, mapfile: mapfile)
+    }
+
+    /// The blocks of `inode`'s map that are not data (extent-tree blocks below the inode, indirect
+    /// blocks), and with `withData` its data blocks too.
+    func metadataBlocks(of inode: InodeRecord, withData: Bool) -> [(start: UInt64, count: UInt64)] {
+        guard !inode.hasInlineData, !(inode.type == .symlink && isFastSymlink(inode)) else { return [] }
+        var found: [(start: UInt64, count: UInt64)] = []
+        let size = contentSize(of: inode), bs = UInt64(blockSize)
+        let fileBlocks = size / bs + (size % bs == 0 ? 0 : 1)
+        if inode.usesExtents {
+            var budget = fileBlocks / 300 + 16
+            func walk(_ bytes: UnsafeRawBufferPointer, depth expected: Int?) {
+                guard let node = ExtentNode(bytes), expected == nil || node.depth == expected else { return }
+                for index in node.indexes where budget > 0 && blocksInRange(index.child, count: 1) {
+                    budget -= 1
+                    found.append((index.child, 1))
+                    guard node.depth > 1 || withData, let child = try? readBlock(index.child) else { continue }
+                    child.withUnsafeBytes { walk($0, depth: node.depth - 1) }
+                }
+                if withData {
+                    for leaf in node.leaves where blocksInRange(leaf.physical, count: leaf.length) { found.append((leaf.physical, leaf.length)) }
+                }
+            }
+            inode.blockArea.withUnsafeBytes { walk($0, depth: nil) }
+        } else {
+            final class Seen { var blocks: [UInt64] = [] }
+            let seen = Seen()
+            let walker = BlockMapWalker(fs: self, fileBlocks: fileBlocks) { [self] block in
+                seen.blocks.append(block)
+                return try? readBlock(block)
+            }
+            var map = DataMap()
+            map.blockLimit = max(1, min(blocksCount, imageBlocks))
+            walker.walk(inode.blockArea, into: &map)
+            found += seen.blocks.map { ($0, 1) }
+            if withData { found += map.runs.map { ($0.physical, $0.length) } }
+        }
+        return found
+    }
+}

@@ -1,0 +1,41 @@
+// Writing a small text file the user asked for (a domain mapfile), never over the image being read.
+import FSRescue
+#if canImport(Glibc)
+import Glibc
+#endif
+
+enum OutputText {
+    /// Writes `text` to `path` (created, or replaced when it is a regular file), refusing the image
+    /// itself and anything but a regular file. Errors are one sentence (exit 8).
+    static func write(_ text: String, to path: String, notOver image: ImageSource) throws(FSRescueError) {
+        var st = stat()
+        if lstat(path, &st) == 0 {
+            guard st.st_mode & S_IFMT == S_IFREG else {
+                throw FSRescueError(.outputFailed, "\(path) exists and is not a regular file; give a new file name.", path: path)
+            }
+            var source = stat()
+            if stat(image.path, &source) == 0, source.st_dev == st.st_dev, source.st_ino == st.st_ino {
+                throw FSRescueError(.outputFailed, "\(path) is the image being read; fsrescue never writes to it. Give another file name.", path: path)
+            }
+        }
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard fd >= 0 else {
+            throw FSRescueError(.outputFailed, "\(path) cannot be written (\(String(cString: strerror(errno)))); give a writable file name.", path: path)
+        }
+        defer { close(fd) }
+        var bytes = Array(text.utf8)
+        let ok = bytes.withUnsafeMutableBytes { raw -> Bool in
+            var off = 0
+            while off < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return false }
+                off += n
+            }
+            return true
+        }
+        guard ok, fsync(fd) == 0 else {
+            throw FSRescueError(.outputFailed, "\(path) could not be written in full (\(String(cString: strerror(errno)))); check the space on its filesystem.", path: path)
+        }
+    }
+}
