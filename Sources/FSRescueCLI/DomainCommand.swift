@@ -49,6 +49,7 @@ struct DomainCommand: ParsableCommand {
             print(text, terminator: "")
             Diagnostics.writeStderr(summary)
         }
+        try imageOptions.finish(fs)
     }
 
     private func percent(_ part: UInt64, of whole: UInt64) -> String {

@@ -53,6 +53,7 @@ struct ExtractCommand: ParsableCommand {
         let selections = try fs.selections(paths: paths, inodes: inodes)
         if stdout {
             let copy = try fs.extract(inode: selections[0].inode, to: 1 /* stdout */)
+            try imageOptions.finish(fs)
             if !copy.missing.isEmpty {
                 Diagnostics.error("\(copy.missing.count) byte range(s) could not be read and were written as zeros.")
                 throw ExitCode(ExitStatus.problemsFound.rawValue)
@@ -75,7 +76,8 @@ struct ExtractCommand: ParsableCommand {
         } else {
             print("extracted \(summary.items) item(s) into \(out!): \(summary.complete) complete, \(summary.partial) partial, \(summary.skipped) skipped; manifest: \(out!)/manifest.jsonl")
         }
-        let status = CopyJob.exitStatus(summary)
+        try imageOptions.finish(fs)
+        let status = CopyJob.exitStatus(summary, problems: !fs.source.readErrors.all.isEmpty)
         if status != .clean { throw ExitCode(status.rawValue) }
     }
 }

@@ -30,6 +30,10 @@ struct ImageOptions: ParsableArguments {
     @Option(help: ArgumentHelp("A GNU ddrescue mapfile of the image: bytes it does not mark finished (+) were never read from the disk and are never trusted (files touching them are partial).", valueName: "file"))
     var mapfile: String?
 
+    @Option(name: .customLong("mapfile-out"),
+            help: ArgumentHelp("After the run, write a GNU ddrescue mapfile of the image: - where reads failed twice, ? where --mapfile had not rescued yet, + elsewhere, for ddrescue -r to go after.", valueName: "file"))
+    var mapfileOut: String?
+
     func validate() throws {
         if (superblock == nil) != (blockSize == nil) {
             throw ValidationError("--superblock and --block-size go together; give both, as with e2fsck -b N -B SIZE.")
@@ -44,6 +48,19 @@ struct ImageOptions: ParsableArguments {
         options.replayJournal = !noReplay
         options.journalPath = journal
         return options
+    }
+
+    /// Writes `--mapfile-out` (when given) for `fs`'s image after a run, and says on stderr how many
+    /// areas could not be read. Call it before the command's exit status is decided.
+    func finish(_ fs: Filesystem) throws(FSRescueError) {
+        let failed = fs.source.readErrors.all
+        if !failed.isEmpty {
+            let bytes = failed.reduce(UInt64(0)) { $0 + ($1.upperBound - $1.lowerBound) }
+            Diagnostics.note("\(failed.count) area(s) of \(fs.source.path) (\(bytes) bytes) could not be read (input/output errors, each retried once)\(mapfileOut == nil ? "; --mapfile-out FILE writes them for ddrescue" : "").")
+        }
+        guard let mapfileOut else { return }
+        let text = Mapfile.text(size: fs.source.sizeBytes, failed: failed, given: fs.mapfile, comment: "read errors of \(fs.source.path)")
+        try OutputText.write(text, to: mapfileOut, notOver: fs.source)
     }
 
     /// Opens the filesystem read-only as these options say. A `--journal` that cannot be opened (no

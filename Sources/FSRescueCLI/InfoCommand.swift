@@ -27,6 +27,7 @@ struct InfoCommand: ParsableCommand {
         } else {
             print(InfoReport.text(info), terminator: "")
         }
-        if !info.isClean { throw ExitCode(ExitStatus.problemsFound.rawValue) }
+        try imageOptions.finish(fs)
+        if !info.isClean || !fs.source.readErrors.all.isEmpty { throw ExitCode(ExitStatus.problemsFound.rawValue) }
     }
 }

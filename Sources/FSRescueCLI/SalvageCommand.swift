@@ -86,7 +86,8 @@ struct SalvageCommand: ParsableCommand {
         } else {
             print(SalvageReportText.text(report: report, summary: summary, output: out), terminator: "")
         }
-        let status = CopyJob.exitStatus(summary, problems: report.verdict == .damaged)
+        try imageOptions.finish(fs)
+        let status = CopyJob.exitStatus(summary, problems: report.verdict == .damaged || !fs.source.readErrors.all.isEmpty)
         if status != .clean { throw ExitCode(status.rawValue) }
     }
 }

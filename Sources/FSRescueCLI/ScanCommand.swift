@@ -48,6 +48,7 @@ struct ScanCommand: ParsableCommand {
         } else {
             print(ScanReportText.text(report) + (history.map(HistoryDocument.text) ?? ""), terminator: "")
         }
+        try imageOptions.finish(fs)
         if !report.completed {
             Diagnostics.error("cancelled; the report above covers the passes that ran.")
             throw ExitCode(ExitStatus.cancelled.rawValue)

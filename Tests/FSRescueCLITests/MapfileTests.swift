@@ -3,6 +3,7 @@
 import Foundation
 import Testing
 import FSRescueTestSupport
+import FSRescue
 
 @Suite("ddrescue mapfiles", .serialized)
 struct MapfileTests {
@@ -124,5 +125,80 @@ struct MapfileTests {
         #expect(r.stderr.split(separator: "\n").count == 1 && r.stderr.contains("--mapfile"), "\(name): \(r.stderr)")
         let missing = try FSRescueBinary.run(["scan", img, "--mapfile", dir.file("nothing.map")])
         #expect(missing.status == 8 && missing.stderr.contains("nothing.map"))
+    }
+}
+
+@Suite("reading a failing disk", .serialized)
+struct ReadErrorTests {
+    static let bs: UInt64 = 4096
+
+    /// A kernel image, a file of it, its first data block and the inode-table block holding inodes 17–32.
+    static func setUp(_ dir: TemporaryDirectory) throws -> (img: String, file: KernelTruthRecord, block: UInt64, table: UInt64) {
+        let image = KernelImage(name: "ext4-default")
+        let img = try image.decompress(into: dir.path)
+        let file = try #require(try image.truth().first { $0.type == "file" && ($0.size ?? 0) > 8192 && ($0.size ?? 0) < 65536 && !$0.path.hasPrefix("links/") })
+        let block = try MapfileTests.firstBlock("/" + file.path, in: img)
+        let dump = try Tool.run("dumpe2fs", [img]).stdout
+        let table = try #require(dump.split(separator: "\n").first { $0.contains("Inode table at") }
+            .flatMap { $0.split(separator: " ").first { $0.contains("-") } }.flatMap { UInt64($0.split(separator: "-")[0]) })
+        return (img, file, block, table + 1)
+    }
+
+    static func manifest(_ out: String) throws -> [[String: Any]] {
+        try String(contentsOfFile: "\(out)/manifest.jsonl", encoding: .utf8).split(separator: "\n")
+            .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .filter { $0["record"] as? String == "item" }
+    }
+
+    @Test("reads that fail twice: the file is partial with its unread block, the inode-table block's inodes are named, the rest of the table is read, and --mapfile-out gives ddrescue exactly the failed areas")
+    func failingReads() throws {
+        guard Tool.exists("debugfs"), Tool.exists("dumpe2fs") else { return }
+        let dir = TemporaryDirectory()
+        let (img, file, block, table) = try Self.setUp(dir)
+        let faults = "\(block * Self.bs)-\((block + 1) * Self.bs),\(table * Self.bs)-\((table + 1) * Self.bs)"
+        let out = dir.file("out"), map = dir.file("errors.map")
+        let r = try expectUnchanged(img) {
+            try FSRescueBinary.run(["salvage", img, "--out", out, "--mapfile-out", map], environment: ["FSRESCUE_FAULT_RANGES": faults])
+        }
+        #expect(r.status == 4, "\(r.stderr)")
+        #expect(r.stderr.contains("2 area(s)") && r.stderr.contains("could not be read"), "\(r.stderr)")
+        let items = try Self.manifest(out)
+        let item = try #require(items.first { $0["image_path"] as? String == "/" + file.path })
+        #expect(item["status"] as? String == "partial")
+        #expect(item["unread_ranges"] as? [[Int]] == [[0, 4096]])
+        // The table's other blocks were read: the files whose inodes lie there are saved.
+        #expect(items.filter { $0["status"] as? String == "complete" && $0["type"] as? String == "file" }.count > 700)
+        let failed = Mapfile.blocks(try String(contentsOfFile: map, encoding: .utf8))
+        #expect(failed.filter { $0.status == "-" }.map(\.range) == [table * Self.bs..<(table + 1) * Self.bs, block * Self.bs..<(block + 1) * Self.bs].sorted { $0.lowerBound < $1.lowerBound })
+
+        let scan = try FSRescueBinary.run(["scan", "--json", img], environment: ["FSRESCUE_FAULT_RANGES": faults])
+        let findings = ((try JSONSerialization.jsonObject(with: scan.stdoutData) as? [String: Any])?["findings"] as? [[String: Any]]) ?? []
+        #expect(findings.contains { $0["code"] as? String == "source.read-error" })
+        #expect(findings.contains { $0["code"] as? String == "inode.unread" && ($0["message"] as? String)?.contains("Inodes 17–32") == true })
+        #expect(!findings.contains { $0["code"] as? String == "inode.scan-error" }, "the rest of the table was read")
+    }
+
+    @Test("a read that fails once and succeeds when retried loses nothing")
+    func retried() throws {
+        guard Tool.exists("debugfs"), Tool.exists("dumpe2fs") else { return }
+        let dir = TemporaryDirectory()
+        let (img, file, block, table) = try Self.setUp(dir)
+        let faults = "\(block * Self.bs)-\((block + 1) * Self.bs):1,\(table * Self.bs)-\((table + 1) * Self.bs):1"
+        let out = dir.file("out")
+        let r = try FSRescueBinary.run(["salvage", img, "--out", out], environment: ["FSRESCUE_FAULT_RANGES": faults])
+        #expect(r.status == 0, "\(r.stderr)")
+        let item = try #require(try Self.manifest(out).first { $0["image_path"] as? String == "/" + file.path })
+        #expect(item["status"] as? String == "complete" && item["sha256"] as? String == file.sha256)
+    }
+}
+
+extension Mapfile {
+    /// The blocks of a ddrescue mapfile as written: range and status.
+    static func blocks(_ text: String) -> [(range: Range<UInt64>, status: String)] {
+        text.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line in
+            let f = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard f.count == 3, let p = UInt64(f[0].dropFirst(2), radix: 16), let s = UInt64(f[1].dropFirst(2), radix: 16) else { return nil }
+            return (p..<(p + s), String(f[2]))
+        }
     }
 }

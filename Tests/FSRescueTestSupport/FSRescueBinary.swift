@@ -14,9 +14,10 @@ public enum FSRescueBinary {
         return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug/fsrescue").path
     }
 
-    /// Runs `fsrescue` with `arguments`.
+    /// Runs `fsrescue` with `arguments`; `environment` adds variables to the test's own.
     @discardableResult
-    public static func run(_ arguments: [String], stdin: Data? = nil) throws -> ToolResult {
-        try Tool.run(path, arguments, stdin: stdin)
+    public static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> ToolResult {
+        let merged = environment.isEmpty ? nil : ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        return try Tool.run(path, arguments, stdin: stdin, environment: merged)
     }
 }

@@ -33,14 +33,11 @@ enum OpenLadder {
             let flags = baseFlags | rung.flags
             precondition(flags & fsr_flag_rw() == 0, "fsrescue never opens a source read-write")
             let rc: errcode_t
-            if overlay != nil || mapfile != nil {
-                let view = ReadView(overlay: overlay, mapfile: mapfile, source: source, base: offset)
-                rc = OverlayIOManager.withView(view) {
-                    ext2fs_open2(source.pathForLibraries, ioOptions, flags, Int32(clamping: superblock), blockSize, OverlayIOManager.manager, &fs)
-                }
-            } else {
-                rc = ext2fs_open2(source.pathForLibraries, ioOptions, flags, Int32(clamping: superblock),
-                                  blockSize, fsr_unix_io_manager(), &fs)
+            // Every read goes through the view: retried once on EIO and recorded when it fails again,
+            // refused where a mapfile says the disk was never read, patched with the journal's copies.
+            let view = ReadView(overlay: overlay, mapfile: mapfile, source: source, base: offset)
+            rc = OverlayIOManager.withView(view) {
+                ext2fs_open2(source.pathForLibraries, ioOptions, flags, Int32(clamping: superblock), blockSize, OverlayIOManager.manager, &fs)
             }
             if rc == 0, let fs {
                 var findings: [Finding] = []

@@ -58,7 +58,7 @@ enum OverlayIOManager {
         let m = UnsafeMutablePointer<struct_io_manager>.allocate(capacity: 1)
         m.initialize(to: struct_io_manager())
         m.pointee.magic = errcode_t(EXT2_ET_MAGIC_IO_MANAGER)
-        m.pointee.name = UnsafePointer(strdup("fsrescue journal overlay"))
+        m.pointee.name = UnsafePointer(strdup("fsrescue read view"))
         m.pointee.open = { name, flags, out in
             guard let out, let view = OverlayIOManager.pending else { return errcode_t(EXT2_ET_BAD_DEVICE_NAME) }
             let unix = fsr_unix_io_manager()!
@@ -143,11 +143,26 @@ enum OverlayIOManager {
                                     base: state.view.base, blockSize: blockSize)
             if !unread.unread(start..<(start + UInt64(bytes))).isEmpty { return errcode_t(EIO) }
         }
-        let rc: errcode_t
-        if let read64 = inner.pointee.manager.pointee.read_blk64 {
-            rc = read64(inner, block, count, data)
-        } else {
-            rc = inner.pointee.manager.pointee.read_blk(inner, UInt(block), count, data)
+        func readBelow(_ block: UInt64, _ count: Int32, _ data: UnsafeMutableRawPointer) -> errcode_t {
+            let bytes = count < 0 ? UInt64(-Int64(count)) : UInt64(count) * blockSize
+            let image = state.view.base + block * blockSize
+            if let faults = state.view.source.faults, faults.fails(image..<(image + bytes)) { return errcode_t(EIO) }
+            if let read64 = inner.pointee.manager.pointee.read_blk64 { return read64(inner, block, count, data) }
+            return inner.pointee.manager.pointee.read_blk(inner, UInt(block), count, data)
+        }
+        var rc = readBelow(block, count, data)
+        // A failing disk often gives a sector on the second try: one retry; then each block alone, so
+        // that exactly the unreadable ones are recorded (for the report and --mapfile-out).
+        if rc == errcode_t(EIO), !overflow { rc = readBelow(block, count, data) }
+        if rc == errcode_t(EIO), !overflow, count > 0 {
+            for i in 0..<UInt64(count) {
+                let one = data + Int(i * blockSize)
+                if readBelow(block + i, 1, one) == errcode_t(EIO) && readBelow(block + i, 1, one) == errcode_t(EIO) {
+                    let image = state.view.base + (block + i) * blockSize
+                    state.view.source.readErrors.record(image..<(image + blockSize))
+                }
+            }
+            return rc
         }
         if !overflow && bytes > 0, let overlay = state.view.overlay {
             overlay.apply(to: UnsafeMutableRawBufferPointer(start: data, count: bytes), fromFilesystemByte: start)

@@ -43,6 +43,8 @@ public struct FindingCode: Sendable, Hashable, CustomStringConvertible {
     public static let journalNeedsRecovery = FindingCode(id: "journal.needs-recovery", pass: .open, severity: .info,
         summary: "The journal needs recovery but is on another device (an external journal) that was not given (--journal FILE); the image is read as it is.")
 
+    public static let sourceReadError = FindingCode(id: "source.read-error", pass: .open, severity: .error,
+        summary: "Reading part of the image or device failed twice (an input/output error, retried once): those bytes count as unread; --mapfile-out writes them for ddrescue.")
     public static let sourceUnread = FindingCode(id: "source.unread", pass: .open, severity: .warning,
         summary: "A ddrescue mapfile (--mapfile) marks parts of the image as never read from the disk: no structure is read there, and files touching them are partial.")
 
@@ -173,7 +175,7 @@ public struct FindingCode: Sendable, Hashable, CustomStringConvertible {
     /// Every code, in table order.
     public static let all: [FindingCode] = [
         primarySuperblockUnusable, checksumErrors, groupDescriptorErrors, unsupportedFeatures, imageTruncated,
-        errorFlagSet, notCleanlyUnmounted, journalNeedsRecovery, journalReplayed, journalNotReplayed, sourceUnread, superblockCounts, superblockBadField,
+        errorFlagSet, notCleanlyUnmounted, journalNeedsRecovery, journalReplayed, journalNotReplayed, sourceReadError, sourceUnread, superblockCounts, superblockBadField,
         groupStaleUnused, inodeScanError, inodeUnread, inodeChecksum, inodeBadMode, inodeDtimeSet, inodeZeroDtime, inodeBadSize,
         inodeBadBlockCount, inodeDeletedIntact, blockOutOfRange, blockMetadataOverlap, blockMultiplyClaimed,
         blockMapError, extentBadHeader, extentChecksum, extentBadOrder, extentIndexStart, extentTooDeep, extentUnreadable,

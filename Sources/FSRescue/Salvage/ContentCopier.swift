@@ -67,6 +67,8 @@ final class ContentCopier {
     private let blockSize: UInt64
     private let descriptor: Int32
     private let imageOffset: UInt64
+    /// Where reads go (``ImageSource/readOnce(_:count:at:)``) and failures are recorded.
+    private let source: ImageSource
     /// The journal's replayed blocks, laid over what is read (metadata such as slow symlink targets,
     /// and file data under data=journal); nil when nothing was replayed.
     private let overlay: JournalOverlay?
@@ -81,6 +83,7 @@ final class ContentCopier {
         self.fs = fs
         blockSize = UInt64(fs.blockSize)
         descriptor = fs.source.descriptor
+        source = fs.source
         imageOffset = fs.location.offsetBytes
         overlay = fs.overlay
         unreadView = fs.unreadView
@@ -167,10 +170,9 @@ final class ContentCopier {
     private func copyRun(from imageOffset: UInt64, logical start: UInt64, end: UInt64, sink: ContentSink,
                          hasher: inout SHA256?, result: inout ContentCopy, counted: (UInt64) -> Void) throws(FSRescueError) {
         var p = start
-        let fd = descriptor
         while p < end {
             let want = Int(min(UInt64(Self.chunk), end - p))
-            let n = pread(fd, buffer.baseAddress!, want, off_t(imageOffset + (p - start)))
+            let n = source.readOnce(buffer.baseAddress!, count: want, at: imageOffset + (p - start))
             if n < 0 && errno == EINTR { continue }
             if n <= 0 {
                 // Past the image's end (a truncated image) or a read error: the rest of this run is missing,
@@ -186,17 +188,7 @@ final class ContentCopier {
             }
             overlay?.apply(to: UnsafeMutableRawBufferPointer(start: buffer.baseAddress!, count: n),
                            fromFilesystemByte: imageOffset + (p - start) - self.imageOffset)
-            if let unreadView {
-                // Bytes the disk never gave are not the file's: zeros in the output, and missing.
-                let fsStart = imageOffset + (p - start) - self.imageOffset
-                for part in unreadView.unread(fsStart..<(fsStart + UInt64(n))) {
-                    let at = Int(part.lowerBound - fsStart), count = Int(part.upperBound - part.lowerBound)
-                    (buffer.baseAddress! + at).initializeMemory(as: UInt8.self, repeating: 0, count: count)
-                    let fileStart = p + (part.lowerBound - fsStart)
-                    result.missing.append(ByteRange(start: fileStart, end: fileStart + UInt64(count)))
-                    result.unread.append(ByteRange(start: fileStart, end: fileStart + UInt64(count)))
-                }
-            }
+            dropUnread(n, filesystemByte: imageOffset + (p - start) - self.imageOffset, fileByte: p, result: &result)
             let part = UnsafeRawBufferPointer(start: buffer.baseAddress!, count: n)
             try sink.write(part, at: p)
             hasher?.update(part)
@@ -251,10 +243,18 @@ final class ContentCopier {
         var p = start
         while p < end {
             let want = Int(min(bs, end - p))
-            let n = pread(descriptor, buffer.baseAddress!, want, off_t(imageOffset + (p - start)))
+            let at = imageOffset + (p - start)
+            var n = source.readOnce(buffer.baseAddress!, count: want, at: at)
+            // A failing disk often gives a block on the second try: one retry, then it is unreadable.
+            if n < 0 && errno == EIO { n = source.readOnce(buffer.baseAddress!, count: want, at: at) }
+            if n < 0 && errno == EIO {
+                source.readErrors.record(at..<(at + UInt64(want)))
+                result.unread.append(ByteRange(start: p, end: p + UInt64(want)))
+            }
             if n == want {
                 overlay?.apply(to: UnsafeMutableRawBufferPointer(start: buffer.baseAddress!, count: n),
-                               fromFilesystemByte: imageOffset + (p - start) - self.imageOffset)
+                               fromFilesystemByte: at - self.imageOffset)
+                dropUnread(n, filesystemByte: at - self.imageOffset, fileByte: p, result: &result)
                 let part = UnsafeRawBufferPointer(start: buffer.baseAddress!, count: n)
                 try sink.write(part, at: p)
                 hasher?.update(part)
@@ -265,6 +265,19 @@ final class ContentCopier {
                 try zeroFill(ByteRange(start: p, end: p + UInt64(want)), sink: sink, hasher: &hasher, counted: counted)
             }
             p += UInt64(want)
+        }
+    }
+
+    /// Zeros the bytes of the buffer's first `count` (filesystem bytes from `filesystemByte`, file bytes
+    /// from `fileByte`) that the mapfile says the disk never gave: they are not the file's, and missing.
+    private func dropUnread(_ count: Int, filesystemByte fsStart: UInt64, fileByte: UInt64, result: inout ContentCopy) {
+        guard let unreadView else { return }
+        for part in unreadView.unread(fsStart..<(fsStart + UInt64(count))) {
+            let at = Int(part.lowerBound - fsStart), length = Int(part.upperBound - part.lowerBound)
+            (buffer.baseAddress! + at).initializeMemory(as: UInt8.self, repeating: 0, count: length)
+            let start = fileByte + (part.lowerBound - fsStart)
+            result.missing.append(ByteRange(start: start, end: start + UInt64(length)))
+            result.unread.append(ByteRange(start: start, end: start + UInt64(length)))
         }
     }
 

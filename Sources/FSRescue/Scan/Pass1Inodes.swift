@@ -18,7 +18,7 @@ extension ScanRun {
         func flushUnread() {
             guard let run = unreadRun else { return }
             let which = run.first == run.last ? "Inode \(run.first)" : "Inodes \(run.first)–\(run.last)"
-            add(Finding(.inodeUnread, "\(which): their inode-table block (block \(run.block)) was never read from the disk (ddrescue mapfile); they were not checked, and what they held is unknown.", inode: run.first, block: run.block))
+            add(Finding(.inodeUnread, "\(which): their inode-table block (block \(run.block)) could not be read from the disk (a read error, or unread in the ddrescue mapfile); they were not checked, and what they held is unknown.", inode: run.first, block: run.block))
             unreadRun = nil
         }
         defer { flushUnread() }
@@ -62,6 +62,7 @@ extension ScanRun {
             if code != 0 && code != EXT2_ET_INODE_CSUM_INVALID && code != EXT2_ET_INODE_IS_GARBAGE {
                 let group = lastInode / inodesPerGroup + (failures > 0 ? 1 : 0)
                 add(Finding(.inodeScanError, "The inode table of group \(group) cannot be read (\(Ext2Error(code: Int(code)).message)); its remaining inodes were not checked.", group: group))
+                inodeTableReadFailed = true
                 failures += 1
                 // Skip to the next group; give up if the scan cannot move on.
                 let next = lastInode / inodesPerGroup + UInt32(failures)

@@ -92,6 +92,9 @@ final class ScanRun {
     @exclusivity(unchecked) var scansLazily: Bool
     /// Inodes whose inode-table block the disk never gave (a ddrescue mapfile), sorted: unknown, not free.
     @exclusivity(unchecked) var unreadInodes: [ClosedRange<UInt32>] = []
+    /// Pass 1 could not read part of an inode table (a read error): when the failing blocks are known,
+    /// the scan starts again with them skipped, so the rest of each table is read.
+    @exclusivity(unchecked) var inodeTableReadFailed = false
     /// Pass 2 met an entry naming an inode past its group's unused mark, which a lazy pass 1 never read.
     @exclusivity(unchecked) var namesSkippedInodes = false
     /// Inodes pass 1 found in use with `EXT4_EA_INODE_FL` (attribute values, never files).
@@ -100,6 +103,9 @@ final class ScanRun {
     @exclusivity(unchecked) var eaValueReferences: [EAValueReference] = []
     /// Directories with `EXT4_ENCRYPT_FL` (their entries' names are ciphertext, 16 bytes at least).
     @exclusivity(unchecked) var encryptedDirectories: Set<Int32> = []
+
+    /// `source.read-error` findings listed at most (the rest are in --mapfile-out's mapfile).
+    static let readErrorFindingLimit = 100
 
     init(filesystem: Filesystem, progress: any ProgressReporting, readingEveryInodeTable: Bool = false) {
         self.filesystem = filesystem

@@ -91,11 +91,14 @@ extension Filesystem {
         var run = ScanRun(filesystem: self, progress: progress)
         run.table.reserve(Int(min(plan[5].units + 64, UInt64(inodesCount))), chunks: liveChunksEstimate)
         runInodeAndDirectoryPasses(run, inodeUnits: plan[0].units)
-        if run.namesSkippedInodes && !run.cancelled {
+        let unreadableTables = run.inodeTableReadFailed && !source.readErrors.all.isEmpty
+        if (run.namesSkippedInodes || unreadableTables) && !run.cancelled {
             // An entry names an inode past its group's unused mark, which pass 1 trusted and never read:
             // the descriptors are stale. As e2fsck restarts, start again reading every inode table
-            // (progress shows pass 1 beginning again: that work is really done twice).
-            run = ScanRun(filesystem: self, progress: progress, readingEveryInodeTable: true)
+            // (progress shows pass 1 beginning again: that work is really done twice). After a read
+            // error in an inode table, the failing blocks are known by now: the second run skips
+            // exactly them and reads the rest of each table.
+            run = ScanRun(filesystem: self, progress: progress, readingEveryInodeTable: run.namesSkippedInodes)
             run.table.reserve(Int(min(plan[5].units + 64, UInt64(inodesCount))), chunks: liveChunksEstimate)
             runInodeAndDirectoryPasses(run, inodeUnits: UInt64(readableInodesCount))
         }
@@ -107,6 +110,9 @@ extension Filesystem {
         run.pass(4, name: "connectivity", units: run.counts.directories) { run.passConnectivity() }
         run.pass(5, name: "references", units: UInt64(run.table.count)) { run.passReferences() }
         run.pass(6, name: "summary", units: UInt64(groupCount)) { run.passSummary() }
+        for range in source.readErrors.all.prefix(ScanRun.readErrorFindingLimit) {
+            run.add(Finding(.sourceReadError, "Bytes \(range.lowerBound)–\(range.upperBound - 1) of \(source.path) could not be read (input/output error, retried once): what lies there was not checked; --mapfile-out FILE writes the unreadable areas for ddrescue."))
+        }
         progress.finish(completed: !run.cancelled)
         return run.report(info: info)
     }

@@ -7,13 +7,19 @@ extension ScanRun {
     /// inode scan skips exactly those blocks (`EXT2_ET_BAD_BLOCK_IN_INODE_TABLE` for their inodes)
     /// and reads the rest of each table, instead of failing the whole group's read. Returns them.
     func listUnreadInodeTableBlocksAsBad() -> Set<UInt64> {
-        guard filesystem.mapfile != nil else { return [] }
+        let base = filesystem.location.offsetBytes
+        let failed = filesystem.source.readErrors.all.filter { $0.upperBound > base }
+            .map { (max($0.lowerBound, base) - base)..<($0.upperBound - base) }
+        guard filesystem.mapfile != nil || !failed.isEmpty else { return [] }
         let bs = UInt64(blockSize), perGroup = UInt64(fs.pointee.inode_blocks_per_group)
         var unread: Set<UInt64> = []
         for g in 0..<groupCount {
             let start = UInt64(ext2fs_inode_table_loc(fs, g))
             guard start > 0, perGroup > 0, start < blocksCount else { continue }
-            for part in filesystem.unreadBytes(start * bs..<(start + perGroup) * bs) {
+            let table = start * bs..<(start + perGroup) * bs
+            let lost = filesystem.unreadBytes(table) + failed.filter { $0.overlaps(table) }
+                .map { max($0.lowerBound, table.lowerBound)..<min($0.upperBound, table.upperBound) }
+            for part in lost {
                 for b in (part.lowerBound / bs)...((part.upperBound - 1) / bs) { unread.insert(b) }
             }
         }

@@ -22,6 +22,10 @@ public final class ImageSource: @unchecked Sendable {
     public let sizeBytes: UInt64
     /// The read-only descriptor (`O_RDONLY | O_CLOEXEC | O_NOCTTY`).
     let descriptor: Int32
+    /// Ranges whose reads failed twice, from every reader of this image.
+    public let readErrors = ReadErrors()
+    /// Reads made to fail (`FSRESCUE_FAULT_RANGES`, for tests); nil normally.
+    let faults = FaultInjection.fromEnvironment()
 
     /// Opens `path` read-only after checking that it is a non-empty regular file or block device.
     public init(path: String) throws(FSRescueError) {
@@ -105,11 +109,15 @@ public final class ImageSource: @unchecked Sendable {
         // No file holds bytes past off_t's range: nothing to read there (and off_t(offset) would trap).
         guard count > 0, let base = buffer.baseAddress, offset <= UInt64(Int64.max) - UInt64(count) else { return 0 }
         var done = 0
+        var retried = false
         while done < count {
-            let n = pread(descriptor, base + done, count - done, off_t(offset) + off_t(done))
+            let n = readOnce(base + done, count: count - done, at: offset + UInt64(done))
             if n < 0 {
                 if errno == EINTR { continue }
                 let e = errno
+                // A failing disk often gives a sector on the second try: one retry, then it counts as unreadable.
+                if e == EIO && !retried { retried = true; continue }
+                if e == EIO { readErrors.record((offset + UInt64(done))..<(offset + UInt64(count))) }
                 throw FSRescueError(.readFailed, "\(path): read failed at byte \(offset + UInt64(done)).",
                                     path: path, cause: SystemError(errno: e, function: "pread"))
             }
@@ -117,5 +125,16 @@ public final class ImageSource: @unchecked Sendable {
             done += n
         }
         return done
+    }
+
+    /// One `pread(2)` of `count` bytes at `offset` into `base` (failing with `EIO` where
+    /// ``faults`` say so): the bytes read, 0 at the end, or -1 with `errno` set.
+    func readOnce(_ base: UnsafeMutableRawPointer, count: Int, at offset: UInt64) -> Int {
+        guard offset <= UInt64(Int64.max) - UInt64(count) else { return 0 }
+        if let faults, faults.fails(offset..<(offset + UInt64(count))) {
+            errno = EIO
+            return -1
+        }
+        return pread(descriptor, base, count, off_t(offset))
     }
 }

@@ -97,6 +97,31 @@ public struct Mapfile: Sendable, Equatable {
         }
     }
 
+    /// A GNU ddrescue mapfile of an image of `size` bytes after a run: `-` (bad sector) where reads
+    /// failed, `?` (non-tried) where `given` (the mapfile the run was given) had not rescued yet, `+`
+    /// elsewhere; so `ddrescue -r` goes after exactly what is still missing.
+    public static func text(size: UInt64, failed: [Range<UInt64>], given: Mapfile?, comment: String) -> String {
+        var marks: [(Range<UInt64>, Character)] = failed.map { ($0, "-") }
+        for area in given?.unread ?? [] {
+            var rest = [area]
+            for bad in failed { rest = rest.flatMap { r in [r.lowerBound..<min(r.upperBound, bad.lowerBound), max(r.lowerBound, bad.upperBound)..<r.upperBound].filter { !$0.isEmpty } } }
+            marks += rest.map { ($0, "?") }
+        }
+        marks.sort { $0.0.lowerBound < $1.0.lowerBound }
+        func hex(_ v: UInt64) -> String { let d = String(v, radix: 16, uppercase: true); return d.count >= 8 ? d : String(repeating: "0", count: 8 - d.count) + d }
+        var out = "# Mapfile written by fsrescue: \(comment)\n# current_pos  current_status  current_pass\n0x00000000     +               1\n#      pos        size  status\n"
+        var at: UInt64 = 0
+        for (range, status) in marks where range.lowerBound < size {
+            let start = max(range.lowerBound, at), end = min(range.upperBound, size)
+            guard start < end else { continue }
+            if start > at { out += "0x\(hex(at))  0x\(hex(start - at))  +\n" }
+            out += "0x\(hex(start))  0x\(hex(end - start))  \(status)\n"
+            at = end
+        }
+        if at < size { out += "0x\(hex(at))  0x\(hex(size - at))  +\n" }
+        return out
+    }
+
     /// A C literal as `strtoull(s, 0)` reads it: `0x` hexadecimal, a leading `0` octal, else decimal.
     static func number(_ s: Substring) -> UInt64? {
         if s.hasPrefix("0x") || s.hasPrefix("0X") { return s.count > 2 ? UInt64(s.dropFirst(2), radix: 16) : nil }
