@@ -23,6 +23,12 @@ public struct FSRescueCommand: ParsableCommand {
     /// Parses `arguments`, runs the command, prints any error as one sentence on stderr, and returns
     /// the fsck-style exit status. The executable's whole job is `exit(FSRescueCommand.runMain())`.
     public static func runMain(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Int32 {
+        // A parent may hand down a mask blocking signals (test runners, some supervisors): Ctrl-C,
+        // SIGTERM and SIGUSR1 must reach fsrescue whatever it inherited, so every thread it starts
+        // begins with none blocked.
+        var none = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, nil)
         var command: any ParsableCommand
         do {
             command = try parseAsRoot(arguments)

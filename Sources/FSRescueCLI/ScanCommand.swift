@@ -25,6 +25,9 @@ struct ScanCommand: ParsableCommand {
                                valueName: "time"))
     var asOf: AsOfTime?
 
+    @Option(help: ArgumentHelp("Also write one self-contained, offline HTML page of the scan: the block groups with their metadata and data, unread areas and damaged structures with the files each touches, orphans and their names, every finding.", valueName: "file"))
+    var html: String?
+
     @OptionGroup var progressOptions: ProgressOptions
 
     func validate() throws {
@@ -47,6 +50,9 @@ struct ScanCommand: ParsableCommand {
             try JSONOutput.print(document, schema: "fsrescue.scan/1")
         } else {
             print(ScanReportText.text(report) + (history.map(HistoryDocument.text) ?? ""), terminator: "")
+        }
+        if let html, report.completed {
+            try OutputText.write(ScanHTML.render(report: report, map: fs.damageMap(report: report)), to: html, notOver: fs.source)
         }
         try imageOptions.finish(fs)
         if !report.completed {
