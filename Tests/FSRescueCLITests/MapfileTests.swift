@@ -107,6 +107,57 @@ struct MapfileTests {
         #expect(!findings.contains { $0["code"] as? String == "bitmap.block-differences" && $0["severity"] as? String != "info" })
     }
 
+    @Test("an extent-tree block and a bitmap never read are not parsed: the file they map is partial, the bitmap check says it could not run")
+    func unreadTreeAndBitmap() throws {
+        guard Tool.exists("debugfs"), Tool.exists("dumpe2fs") else { return }
+        let dir = TemporaryDirectory()
+        let img = try KernelImage(name: "ext4-default").decompress(into: dir.path)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: img)[.size] as? UInt64)
+        // The first leaf block of the depth-2 tree of /fragmented (debugfs lists tree blocks as ETB1).
+        let stat = try Tool.run("debugfs", ["-R", "stat /fragmented", img]).stdout
+        let leafText: Substring? = stat.components(separatedBy: "(ETB1):").dropFirst().first?.prefix { $0.isNumber }
+        let leaf: UInt64 = try #require(leafText.flatMap { UInt64($0) })
+        let dump: String = try Tool.run("dumpe2fs", [img]).stdout
+        let bitmapLine: Substring? = dump.split(separator: "\n").first { $0.contains("Block bitmap at") }
+        let bitmapField: Substring? = bitmapLine?.split(separator: " ").dropFirst(3).first
+        let bitmap: UInt64 = try #require(bitmapField.flatMap { UInt64($0) })
+        let bad: [Range<UInt64>] = [leaf * 4096..<(leaf + 1) * 4096, bitmap * 4096..<(bitmap + 1) * 4096]
+        let map = dir.file("disk.map")
+        try Self.mapfile(size: size, bad: bad.sorted { $0.lowerBound < $1.lowerBound }).write(toFile: map, atomically: true, encoding: .utf8)
+        let r = try expectUnchanged(img) { try FSRescueBinary.run(["scan", "--json", img, "--mapfile", map]) }
+        let findings = ((try JSONSerialization.jsonObject(with: r.stdoutData) as? [String: Any])?["findings"] as? [[String: Any]]) ?? []
+        let codes = Set(findings.compactMap { $0["code"] as? String })
+        #expect(codes.contains("extent.unreadable") || codes.contains("extent.bad-header"), "\(codes)")
+        #expect(codes.contains("bitmap.unreadable"), "\(codes)")
+        let out = dir.file("out")
+        _ = try FSRescueBinary.run(["salvage", img, "--out", out, "--mapfile", map])
+        let item = try #require(try String(contentsOfFile: "\(out)/manifest.jsonl", encoding: .utf8).split(separator: "\n")
+            .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .first { $0["image_path"] as? String == "/fragmented" })
+        #expect(item["status"] as? String == "partial", "the ranges the unread leaf maps are missing, not zeros called data")
+        #expect((item["missing_ranges"] as? [[Int]])?.isEmpty == false)
+    }
+
+    @Test("a journal never read is not replayed from ddrescue's zeros: the finding says why")
+    func unreadJournal() throws {
+        let dir = TemporaryDirectory()
+        let img = try KernelImage(name: "powercut-ext4").decompress(into: dir.path)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: img)[.size] as? UInt64)
+        let stat = try Tool.run("debugfs", ["-R", "stat <8>", img]).stdout
+        // The journal's first extent: "(0-…):START-END".
+        let extentText: Substring? = stat.components(separatedBy: "):").dropFirst().first?.prefix { $0.isNumber || $0 == "-" }
+        let bounds: [UInt64] = (extentText ?? "").split(separator: "-").compactMap { UInt64($0) }
+        let first: UInt64 = try #require(bounds.first), last: UInt64 = try #require(bounds.last)
+        let journal: Range<UInt64> = first * 4096..<(last + 1) * 4096
+        let map = dir.file("disk.map")
+        try Self.mapfile(size: size, bad: [journal]).write(toFile: map, atomically: true, encoding: .utf8)
+        let r = try expectUnchanged(img) { try FSRescueBinary.run(["info", "--json", img, "--mapfile", map]) }
+        let doc = try #require(try JSONSerialization.jsonObject(with: r.stdoutData) as? [String: Any])
+        let findings = (doc["findings"] as? [[String: Any]]) ?? []
+        #expect(findings.contains { $0["code"] as? String == "journal.not-replayed" }, "\(findings.map { $0["code"] ?? "" })")
+        #expect(!findings.contains { $0["code"] as? String == "journal.replayed" })
+    }
+
     @Test("a bad mapfile is one sentence and exit 8", arguments: [
         ("garbage", "this is not a mapfile\n"),
         ("no blocks", "0x0 + 1\n"),
