@@ -22,11 +22,7 @@ struct DomainCommand: ParsableCommand {
     @OptionGroup var progressOptions: ProgressOptions
 
     func run() throws {
-        let fs = try imageOptions.openFilesystem()
-        let engine = try progressOptions.makeEngine()
-        let signals = SignalHandling.install(for: engine)
-        defer { signals.uninstall() }
-        let report = fs.scan(progress: engine)
+        let (fs, report, _) = try imageOptions.scanned(progressOptions)
         guard report.completed else {
             Diagnostics.error("cancelled during the scan; no domain was written.")
             throw ExitCode(ExitStatus.cancelled.rawValue)

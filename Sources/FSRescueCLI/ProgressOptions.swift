@@ -41,3 +41,15 @@ struct ProgressOptions: ParsableArguments {
         return ProgressEngine(style: style, eventFD: progressFD ?? 2)
     }
 }
+
+extension ImageOptions {
+    /// Opens the filesystem and scans it with `progress`'s engine, SIGINT and SIGTERM cancelling the
+    /// scan (`scan`, `domain`); the engine is returned for the caller's later passes.
+    func scanned(_ progress: ProgressOptions) throws -> (fs: Filesystem, report: ScanReport, engine: ProgressEngine) {
+        let fs = try openFilesystem()
+        let engine = try progress.makeEngine()
+        let signals = SignalHandling.install(for: engine)
+        defer { signals.uninstall() }
+        return (fs, fs.scan(progress: engine), engine)
+    }
+}

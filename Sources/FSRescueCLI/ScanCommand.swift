@@ -35,11 +35,7 @@ struct ScanCommand: ParsableCommand {
     }
 
     func run() throws {
-        let fs = try imageOptions.openFilesystem()
-        let engine = try progressOptions.makeEngine()
-        let signals = SignalHandling.install(for: engine)
-        defer { signals.uninstall() }
-        let report = fs.scan(progress: engine)
+        let (fs, report, _) = try imageOptions.scanned(progressOptions)
         let history = deleted && report.completed ? fs.deletedFiles(scan: report, asOf: asOf?.seconds) : nil
         if deleted && report.completed && history == nil {
             Diagnostics.note("--deleted: the filesystem has no journal to read (none, or an external one not given with --journal).")

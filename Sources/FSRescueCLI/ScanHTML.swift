@@ -30,6 +30,16 @@ enum ScanHTML {
         return out
     }
 
+    /// A section: its heading, then `empty` when there are no rows, else a table of the (already
+    /// escaped) cells.
+    private static func table(_ title: String, empty: String, header: [String], rows: [[String]]) -> String {
+        var h = "<h2>\(title)</h2>\n"
+        guard !rows.isEmpty else { return h + "<p>\(empty)</p>\n" }
+        h += "<table><tr>" + header.map { "<th>\($0)</th>" }.joined() + "</tr>\n"
+        for row in rows { h += "<tr>" + row.map { "<td>\($0)</td>" }.joined() + "</tr>\n" }
+        return h + "</table>\n"
+    }
+
     static func render(report: ScanReport, map: DamageMap) -> String {
         let info = report.info
         var h = """
@@ -87,49 +97,30 @@ enum ScanHTML {
         if map.slicesPerGroup > 1 { h += "<p class=\"info\">Each group is drawn as \(map.slicesPerGroup) cells, in block order.</p>\n" }
 
         // Areas and the files they touch.
-        h += "<h2>Unread areas and damaged structures (\(map.areas.count))</h2>\n"
-        if map.areas.isEmpty {
-            h += "<p>None: every block was read, and no finding names a block.</p>\n"
-        } else {
-            h += "<table><tr><th>blocks</th><th>what</th><th>files it touches</th></tr>\n"
-            for area in map.areas.prefix(maxFindings) {
-                let range = area.count == 1 ? "\(area.firstBlock)" : "\(area.firstBlock)–\(area.firstBlock + area.count - 1)"
-                let cls = area.kind == .damaged ? "warning" : "error"
-                let files = area.files.isEmpty ? "<span class=\"info\">none found</span>"
-                    : "<details><summary>\(area.files.count)\(area.files.count == DamageMap.filesPerArea ? "+" : "") file(s)</summary>"
-                      + area.files.map { "<code>\(escape($0))</code>" }.joined(separator: "<br>") + "</details>"
-                h += "<tr><td><code>\(range)</code></td><td class=\"\(cls)\">\(escape(area.what))</td><td>\(files)</td></tr>\n"
-            }
-            h += "</table>\n"
-        }
-
+        h += table("Unread areas and damaged structures (\(map.areas.count))",
+                   empty: "None: every block was read, and no finding names a block.",
+                   header: ["blocks", "what", "files it touches"], rows: map.areas.prefix(maxFindings).map { area in
+            let range = area.count == 1 ? "\(area.firstBlock)" : "\(area.firstBlock)–\(area.firstBlock + area.count - 1)"
+            let cls = area.kind == .damaged ? "warning" : "error"
+            let files = area.files.isEmpty ? "<span class=\"info\">none found</span>"
+                : "<details><summary>\(area.files.count)\(area.files.count == DamageMap.filesPerArea ? "+" : "") file(s)</summary>"
+                  + area.files.map { "<code>\(escape($0))</code>" }.joined(separator: "<br>") + "</details>"
+            return ["<code>\(range)</code>", "<span class=\"\(cls)\">\(escape(area.what))</span>", files]
+        })
         // Orphans and their names.
-        h += "<h2>Orphans (\(report.orphans.count))</h2>\n"
-        if report.orphans.isEmpty {
-            h += "<p>None: every inode in use is reachable from the root.</p>\n"
-        } else {
-            let paths = RecoveredPaths(report: report)
-            h += "<table><tr><th>inode</th><th>kind</th><th>type</th><th>size</th><th>name the evidence supports</th></tr>\n"
-            for o in report.orphans.prefix(maxFindings) {
-                let name = paths[o.inode].map { "<code>\(escape($0.text))</code> <span class=\"info\">(\(escape($0.source.rawValue)), \(Int($0.confidence * 100))%)</span>" }
-                    ?? "<span class=\"info\">#\(o.inode): no evidence</span>"
-                h += "<tr><td>\(o.inode)</td><td>\(escape(o.kind.rawValue))</td><td>\(escape(o.type.rawValue))</td><td>\(o.size)</td><td>\(name)</td></tr>\n"
-            }
-            h += "</table>\n"
-        }
-
+        let paths = RecoveredPaths(report: report)
+        h += table("Orphans (\(report.orphans.count))", empty: "None: every inode in use is reachable from the root.",
+                   header: ["inode", "kind", "type", "size", "name the evidence supports"], rows: report.orphans.prefix(maxFindings).map { o in
+            let name = paths[o.inode].map { "<code>\(escape($0.text))</code> <span class=\"info\">(\(escape($0.source.rawValue)), \(Int($0.confidence * 100))%)</span>" }
+                ?? "<span class=\"info\">#\(o.inode): no evidence</span>"
+            return ["\(o.inode)", escape(o.kind.rawValue), escape(o.type.rawValue), "\(o.size)", name]
+        })
         // Every finding.
-        h += "<h2>Findings (\(report.findings.count))</h2>\n"
-        if report.findings.isEmpty {
-            h += "<p>No problems found.</p>\n"
-        } else {
-            h += "<table><tr><th>severity</th><th>code</th><th>message</th></tr>\n"
-            for f in report.findings.prefix(maxFindings) {
-                h += "<tr><td class=\"\(f.severity.rawValue)\">\(f.severity.rawValue)</td><td><code>\(escape(f.code.id))</code></td><td>\(escape(f.message))</td></tr>\n"
-            }
-            if report.findings.count > maxFindings { h += "<tr><td colspan=\"3\">… and \(report.findings.count - maxFindings) more (see --json)</td></tr>\n" }
-            h += "</table>\n"
+        var rows = report.findings.prefix(maxFindings).map { f in
+            ["<span class=\"\(f.severity.rawValue)\">\(f.severity.rawValue)</span>", "<code>\(escape(f.code.id))</code>", escape(f.message)]
         }
+        if report.findings.count > maxFindings { rows.append(["", "", "… and \(report.findings.count - maxFindings) more (see --json)"]) }
+        h += table("Findings (\(report.findings.count))", empty: "No problems found.", header: ["severity", "code", "message"], rows: rows)
         h += "<p class=\"info\">Written by fsrescue, read-only; nothing was changed on the image.</p>\n</body></html>\n"
         return h
     }
