@@ -43,7 +43,7 @@ readme: deps
 	$(SWIFT) build --build-tests
 	FSRESCUE_UPDATE_README=1 $(SWIFT) test --filter 'Readme'
 
-# `make bench`: fsrescue vs e2fsck, debugfs and The Sleuth Kit; writes bench/results.md (see README, Benchmarks).
+# `make bench`: fsrescue vs e2fsck, debugfs and The Sleuth Kit; writes bench/results.md (see docs/benchmarks.md).
 # BENCH_QUICK=1: 100k files only (~3 min). BENCH_LARGE=1: adds 5M files. BENCH_DIR: images and output.
 BENCH_PACKAGES := hyperfine time sleuthkit
 bench-deps: deps

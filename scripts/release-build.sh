@@ -4,7 +4,7 @@
 # LINK_MAP=FILE also writes lld's link map there (scripts/link-order.sh reads it).
 #
 # Every flag below is there for peak RSS, which for a short run is mostly the executable's own pages
-# (README, Performance: "Linking for memory"); each was measured on a 100k-file scan:
+# (docs/benchmarks.md: "Linking for memory"); each was measured on a 100k-file scan:
 #   --static-swift-stdlib      no dozen runtime libraries to load and relocate (earlier stop)
 #   libstdc++ and the unwinder linked statically: the Swift runtime's C++ needs little of them, and
 #                              loading the shared libstdc++ cost 0.9 MB of mapped pages and symbol
