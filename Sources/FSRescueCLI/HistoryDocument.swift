@@ -42,6 +42,8 @@ struct HistoryDocument: Encodable {
     let deleted: Int
     let previousVersions: Int
     let complete: Int
+    /// Why nothing could be brought back, when something stood in the way.
+    let problem: String?
     /// Deleted files remembered whose every block was reused since: nothing of them to bring back.
     let unrecoverable: Int
     let files: [Item]
@@ -60,6 +62,7 @@ struct HistoryDocument: Encodable {
         deleted = h.deleted
         previousVersions = h.previousVersions
         complete = h.complete
+        problem = h.problem
         unrecoverable = h.unrecoverable
         files = h.files.map { f in
             Item(kind: f.kind, path: Self.path(f), pathReachesRoot: f.pathReachesRoot, nameSource: f.nameSource,
@@ -85,6 +88,7 @@ struct HistoryDocument: Encodable {
         out += "; \(h.deleted) deleted file(s) and \(h.previousVersions) previous version(s) can be brought back, \(h.complete) of them complete"
         out += h.files.isEmpty ? "" : " (fsrescue salvage --deleted writes them)"
         out += h.unrecoverable > 0 ? "; \(h.unrecoverable) more deleted file(s) remembered, every block reused since.\n" : ".\n"
+        if let problem = h.problem { out += "  Nothing brought back: \(problem).\n" }
         if let oldest = h.oldestSequence {
             out += "  The oldest transaction the journal still holds is \(oldest)"
             if let time = h.oldestCommit { out += " (\(UTCTime.format(Int64(time))))" }

@@ -20,7 +20,9 @@ enum ScanHTML {
             case "'": out += "&#39;"
             default:
                 // Control characters would break the page or hide text: shown as their code.
-                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                // Bidirectional controls would let a name display reordered (a "gpj.exe" trick).
+                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || (0x202A...0x202E).contains(scalar.value)
+                    || (0x2066...0x2069).contains(scalar.value) || scalar.value == 0x200E || scalar.value == 0x200F {
                     out += "\\x" + String(scalar.value, radix: 16)
                 } else {
                     out.unicodeScalars.append(scalar)

@@ -229,6 +229,18 @@ struct ReadErrorTests {
         #expect(!findings.contains { $0["code"] as? String == "inode.scan-error" }, "the rest of the table was read")
     }
 
+    @Test("a multi-block read that fails twice but whose blocks all read alone loses nothing and records nothing")
+    func blocksReadAlone() throws {
+        guard Tool.exists("debugfs"), Tool.exists("dumpe2fs") else { return }
+        let dir = TemporaryDirectory()
+        let (img, _, _, table) = try Self.setUp(dir)
+        let r = try FSRescueBinary.run(["scan", "--json", img, "--mapfile-out", dir.file("m.map")],
+                                       environment: ["FSRESCUE_FAULT_RANGES": "\(table * Self.bs)-\((table + 1) * Self.bs):2"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let failed = Mapfile.blocks(try String(contentsOfFile: dir.file("m.map"), encoding: .utf8)).filter { $0.status != "+" }
+        #expect(failed.isEmpty, "\(failed)")
+    }
+
     @Test("a read that fails once and succeeds when retried loses nothing")
     func retried() throws {
         guard Tool.exists("debugfs"), Tool.exists("dumpe2fs") else { return }

@@ -84,7 +84,7 @@ struct JournalHistoryTests {
         let h = log.history()
         #expect(Self.copies(h) == ["10:100@2", "10:101@3", "10:102@4", "11:200@7"])
         #expect(h.commits.keys.sorted() == [10, 11])
-        #expect(h.sequenceRange == 10...11)
+        #expect(h.sequenceRange.map { [$0.oldest, $0.newest] } == [10, 11])
     }
 
     @Test("a newer transaction written over an older one's blocks and commit leaves nothing of the older one")
@@ -130,6 +130,24 @@ struct JournalHistoryTests {
             #expect(h.copies.count <= 24 * 128)
             #expect(h.copies.allSatisfy { $0.logBlock >= 1 && $0.logBlock < 24 })
         }
+    }
+
+    @Test("sequence numbers that wrapped: the oldest transaction is the larger number, and nothing traps")
+    func wrappedSequences() throws {
+        var log = HandLog(length: 32, nextSequence: 5)
+        log.transaction(0xFFFF_FFFE, at: 1, blocks: [100])
+        log.transaction(3, at: 4, blocks: [200])
+        let h = log.history()
+        let range = try #require(h.sequenceRange)
+        #expect(range.oldest == 0xFFFF_FFFE && range.newest == 3)
+        #expect(Self.copies(h) == ["4294967294:100@2", "3:200@5"])
+    }
+
+    @Test("a ddrescue mapfile with CRLF line ends reads as with LF")
+    func crlfMapfile() throws {
+        let text = "# Mapfile\r\n0x0 + 1\r\n0x0 0x1000 +\r\n0x1000 0x1000 -\r\n"
+        let map = try Mapfile(text: text, imageSize: 0x2000)
+        #expect(map.unread == [0x1000..<0x2000])
     }
 
     @Test("a log whose every block is a descriptor full of tags is indexed with about two tags a block at most")

@@ -20,7 +20,8 @@ public struct RescueDomain: Sendable {
         let sorted = blocks.filter { $0.count > 0 }.sorted { $0.start < $1.start }
         var merged: [Range<UInt64>] = []
         for b in sorted {
-            let start = base + b.start * blockSize, end = base + (b.start + b.count) * blockSize
+            let start = base.addingSaturating(b.start.multipliedSaturating(by: blockSize))
+            let end = base.addingSaturating(b.start.addingSaturating(b.count).multipliedSaturating(by: blockSize))
             if let last = merged.last, start <= last.upperBound {
                 merged[merged.count - 1] = last.lowerBound..<max(last.upperBound, end)
             } else {
@@ -114,17 +115,21 @@ extension Filesystem {
         let size = contentSize(of: inode), bs = UInt64(blockSize)
         let fileBlocks = size / bs + (size % bs == 0 ? 0 : 1)
         if inode.usesExtents {
-            var budget = fileBlocks / 300 + 16
+            var budget = min(fileBlocks / 300 + 16, blocksCount)
+            var visited: Set<UInt64> = []
             func walk(_ bytes: UnsafeRawBufferPointer, depth expected: Int?) {
                 guard let node = ExtentNode(bytes), expected == nil || node.depth == expected else { return }
-                for index in node.indexes where budget > 0 && blocksInRange(index.child, count: 1) {
+                // A tree block named twice (a crafted tree sharing one child everywhere) is read once.
+                for index in node.indexes where budget > 0 && blocksInRange(index.child, count: 1) && visited.insert(index.child).inserted {
                     budget -= 1
                     found.append((index.child, 1))
                     guard node.depth > 1 || withData, let child = try? readBlock(index.child) else { continue }
                     child.withUnsafeBytes { walk($0, depth: node.depth - 1) }
                 }
                 if withData {
-                    for leaf in node.leaves where blocksInRange(leaf.physical, count: leaf.length) { found.append((leaf.physical, leaf.length)) }
+                    for leaf in node.leaves where leaf.logical < fileBlocks && blocksInRange(leaf.physical, count: leaf.length) {
+                        found.append((leaf.physical, min(leaf.length, fileBlocks - leaf.logical)))
+                    }
                 }
             }
             inode.blockArea.withUnsafeBytes { walk($0, depth: nil) }

@@ -143,26 +143,38 @@ enum OverlayIOManager {
                                     base: state.view.base, blockSize: blockSize)
             if !unread.unread(start..<(start + UInt64(bytes))).isEmpty { return errcode_t(EIO) }
         }
+        // A block past what 64-bit byte offsets reach (a hostile pointer) is simply not there.
+        guard !overflow, start <= UInt64.max - UInt64(bytes), state.view.base <= UInt64.max - start - UInt64(bytes) else {
+            return errcode_t(EXT2_ET_LLSEEK_FAILED)
+        }
         func readBelow(_ block: UInt64, _ count: Int32, _ data: UnsafeMutableRawPointer) -> errcode_t {
-            let bytes = count < 0 ? UInt64(-Int64(count)) : UInt64(count) * blockSize
+            let length = count < 0 ? UInt64(-Int64(count)) : UInt64(count) * blockSize
             let image = state.view.base + block * blockSize
-            if let faults = state.view.source.faults, faults.fails(image..<(image + bytes)) { return errcode_t(EIO) }
+            if let faults = state.view.source.faults, faults.fails(image..<(image + length)) { return errcode_t(EIO) }
             if let read64 = inner.pointee.manager.pointee.read_blk64 { return read64(inner, block, count, data) }
             return inner.pointee.manager.pointee.read_blk(inner, UInt(block), count, data)
         }
         var rc = readBelow(block, count, data)
         // A failing disk often gives a sector on the second try: one retry; then each block alone, so
         // that exactly the unreadable ones are recorded (for the report and --mapfile-out).
-        if rc == errcode_t(EIO), !overflow { rc = readBelow(block, count, data) }
-        if rc == errcode_t(EIO), !overflow, count > 0 {
+        if rc == errcode_t(EIO) { rc = readBelow(block, count, data) }
+        if rc == errcode_t(EIO) {
+            guard count > 0 else {
+                state.view.source.readErrors.record((state.view.base + start)..<(state.view.base + start + UInt64(bytes)))
+                return rc
+            }
+            var failed = false
             for i in 0..<UInt64(count) {
                 let one = data + Int(i * blockSize)
                 if readBelow(block + i, 1, one) == errcode_t(EIO) && readBelow(block + i, 1, one) == errcode_t(EIO) {
                     let image = state.view.base + (block + i) * blockSize
                     state.view.source.readErrors.record(image..<(image + blockSize))
+                    failed = true
                 }
             }
-            return rc
+            // Every block read alone: the data is there after all.
+            if failed { return rc }
+            rc = 0
         }
         if !overflow && bytes > 0, let overlay = state.view.overlay {
             overlay.apply(to: UnsafeMutableRawBufferPointer(start: data, count: bytes), fromFilesystemByte: start)

@@ -76,6 +76,8 @@ public struct HistoryReport: Sendable {
     public internal(set) var journalBlocks = 0
     /// Transactions left out by `--as-of`.
     public internal(set) var laterThanAsOf = 0
+    /// Why nothing could be brought back, when something stood in the way (unreadable bitmaps).
+    public internal(set) var problem: String?
     /// Deleted files the history remembers whose every block was reused since (not in ``files``).
     public internal(set) var unrecoverable = 0
     /// Files the history brings back, by path.

@@ -25,16 +25,19 @@ extension HistoryRecovery {
         var unprovenBlocks: [(logical: UInt64, length: UInt64)] = []
         if inode.hasInlineData || (inode.type == .symlink && fs.isFastSymlink(inode)) {
             map.inline = Array(inode.blockArea.prefix(Int(min(inode.size, 60))))
+            // Inline data past i_block's 60 bytes lives in the system.data attribute, not read here.
+            if inode.hasInlineData && inode.size > 60 { map.lose(logical: 0, length: fileBlocks, "inline data past 60 bytes (system.data) is not read from the journal copy") }
             file.map = map
             return
         }
         if inode.usesExtents {
             // A tree block indexes at least ~340 extents of 4 KiB blocks: a legitimate tree of N blocks
             // has at most N/300 + a few tree blocks; a crafted one must not be read for ever.
-            var budget = fileBlocks / 300 + 16
+            var budget = min(fileBlocks / 300 + 16, facts.blocksCount)
+            var visited: Set<UInt64> = []
             inode.blockArea.withUnsafeBytes { root in
                 walk(root, depth: nil, inode: inode, fileBlocks: fileBlocks, sequence: file.sequence, proven: true,
-                     budget: &budget, into: &map, unproven: &unprovenBlocks)
+                     budget: &budget, visited: &visited, into: &map, unproven: &unprovenBlocks)
             }
         } else {
             final class Tally { var fromDisk = 0 }
@@ -57,7 +60,7 @@ extension HistoryRecovery {
 
     /// Walks one extent node and those below it, appending leaves to `map`.
     private func walk(_ bytes: UnsafeRawBufferPointer, depth expected: Int?, inode: InodeRecord, fileBlocks: UInt64,
-                      sequence: UInt32, proven: Bool, budget: inout UInt64, into map: inout DataMap,
+                      sequence: UInt32, proven: Bool, budget: inout UInt64, visited: inout Set<UInt64>, into map: inout DataMap,
                       unproven: inout [(logical: UInt64, length: UInt64)]) {
         guard let node = ExtentNode(bytes), expected == nil || node.depth == expected, node.depth <= Self.maxDepth else {
             if expected == nil { map.lose(logical: 0, length: fileBlocks, "the inode holds no extent tree root") }
@@ -78,8 +81,9 @@ extension HistoryRecovery {
             guard index.logical < fileBlocks else { break }
             let end = i + 1 < node.indexes.count ? min(node.indexes[i + 1].logical, fileBlocks) : fileBlocks
             let covered = end > index.logical ? end - index.logical : 0
-            guard budget > 0 else {
-                map.lose(logical: index.logical, length: covered, "the extent tree has more blocks than its file could need")
+            // A tree block named twice (a crafted tree sharing one child everywhere) is read once.
+            guard budget > 0, visited.insert(index.child).inserted else {
+                map.lose(logical: index.logical, length: covered, "the extent tree has more blocks than its file could need, or names one twice")
                 continue
             }
             budget -= 1
@@ -98,7 +102,7 @@ extension HistoryRecovery {
             let childProven = proven && (child.fromJournal || checked)
             child.bytes.withUnsafeBytes {
                 walk($0, depth: node.depth - 1, inode: inode, fileBlocks: fileBlocks, sequence: sequence, proven: childProven,
-                     budget: &budget, into: &map, unproven: &unproven)
+                     budget: &budget, visited: &visited, into: &map, unproven: &unproven)
             }
         }
     }

@@ -20,18 +20,21 @@ final class HistoryNames {
     private var livePaths: [UInt32: [[UInt8]]?] = [:]
     private var read = 0
     static let perInode = 8
+    /// Directory blocks attributed at most (crafted directory copies claiming a whole disk).
+    static let ownedBlockLimit = 1 << 22
 
     init(_ recovery: HistoryRecovery) {
         self.recovery = recovery
         let facts = recovery.facts
         // Which directory each block belonged to, from every state of every directory inode.
         var owner: [UInt64: UInt32] = [:]
-        for (n, states) in recovery.versions {
-            for state in states.reversed() where state.inode.type == .directory {
+        for (n, states) in recovery.versions.sorted(by: { $0.key < $1.key }) {
+            for state in states.reversed() where state.inode.type == .directory && owner.count < Self.ownedBlockLimit {
                 var probe = HistoricalFile(kind: .deleted, inode: state.inode, sequence: state.sequence, commitTime: 0, blockSize: facts.blockSize)
                 recovery.mapBlocks(of: &probe)
+                // Mapped only as far as i_size reaches (mapBlocks stops there), and never past the limit.
                 for run in probe.map.runs where !run.unwritten {
-                    for i in 0..<min(run.length, 1 << 16) { owner[run.physical + i] = n }
+                    for i in 0..<run.length where owner.count < Self.ownedBlockLimit { owner[run.physical + i] = n }
                 }
             }
         }

@@ -123,14 +123,17 @@ extension Filesystem {
         report.lostCopies = history.lostCopies
         report.journalBlocks = history.blocksRead
         if let range = history.sequenceRange {
-            report.oldestSequence = range.lowerBound
-            report.newestSequence = range.upperBound
-            let oldest = history.commits[range.lowerBound] ?? 0, newest = history.commits[range.upperBound] ?? 0
+            report.oldestSequence = range.oldest
+            report.newestSequence = range.newest
+            let oldest = history.commits[range.oldest] ?? 0, newest = history.commits[range.newest] ?? 0
             report.oldestCommit = oldest == 0 ? nil : oldest
             report.newestCommit = newest == 0 ? nil : newest
         }
         if let asOf { report.laterThanAsOf = history.commits.values.count { $0 == 0 || $0 > asOf } }
-        guard loadBitmapsForHistory() else { return report }
+        guard loadBitmapsForHistory() else {
+            report.problem = "today's block and inode bitmaps cannot be read, so no block can be known to be free: nothing is brought back"
+            return report
+        }
         let recovery = HistoryRecovery(fs: self, history: history, reader: reader, asOf: asOf)
         recovery.collectInodeStates()
         var files = recovery.candidates()
@@ -141,7 +144,11 @@ extension Filesystem {
         }
         // Newest first: a block a newer remembered file mapped was reused after an older one's time.
         var claimed = BitSet(count: blocksCount + 1)
-        for i in files.indices.sorted(by: { history.age(files[$0].sequence) > history.age(files[$1].sequence) }) {
+        // Ties (one transaction) by inode number, so every run gives the same answer.
+        for i in files.indices.sorted(by: { a, b in
+            let x = history.age(files[a].sequence), y = history.age(files[b].sequence)
+            return x != y ? x > y : files[a].inode.number < files[b].inode.number
+        }) {
             recovery.dropReused(&files[i], claimed: &claimed)
         }
         // What brings nothing back is left out and counted: a file whose every block was reused, a

@@ -46,11 +46,12 @@ struct JournalHistory {
         UInt32(truncatingIfNeeded: age(sequence, next: next) + 0x8000_0000)
     }
 
-    /// Oldest and newest committed transactions found.
-    var sequenceRange: ClosedRange<UInt32>? {
+    /// Oldest and newest committed transactions found, by age (sequence numbers wrap: the oldest
+    /// may be the larger number).
+    var sequenceRange: (oldest: UInt32, newest: UInt32)? {
         guard let oldest = commits.keys.min(by: { age($0) < age($1) }),
               let newest = commits.keys.max(by: { age($0) < age($1) }) else { return nil }
-        return oldest...newest
+        return (oldest, newest)
     }
 
     /// Indexes the log of `superblock`, reading `count` log blocks from `first` with `read`, which
@@ -60,6 +61,8 @@ struct JournalHistory {
         superblock = sb
         let first = Int(sb.first), end = min(Int(sb.last), first + limit)
         guard end > first else { return }
+        // Tags wrap from the log's end to its start only when the whole log is read.
+        let wraps = end == Int(sb.last)
         let bs = sb.blockSize
         let length = end - first
         // Which transaction last wrote each log position: its age + 2^31 (0: nothing known).
@@ -77,7 +80,11 @@ struct JournalHistory {
         var position = 0
         while position < length {
             let want = min(chunkBlocks, length - position)
-            let got = min(want, read(UInt32(first + position), UnsafeMutableRawBufferPointer(rebasing: chunk[0..<want * bs])))
+            var got = min(want, read(UInt32(first + position), UnsafeMutableRawBufferPointer(rebasing: chunk[0..<want * bs])))
+            if got <= 0 && want > 1 {
+                // A bad sector fails the whole chunk: read this one block alone, so only it is lost.
+                got = min(1, read(UInt32(first + position), UnsafeMutableRawBufferPointer(rebasing: chunk[0..<bs])))
+            }
             if got <= 0 {
                 unreadable += 1
                 position += 1
@@ -85,7 +92,7 @@ struct JournalHistory {
             }
             for i in 0..<got {
                 let block = UnsafeRawBufferPointer(rebasing: chunk[i * bs..<(i + 1) * bs])
-                if let sequence = index(block, at: position + i, length: length, tagged: &tagged) {
+                if let sequence = index(block, at: position + i, length: length, wraps: wraps, tagged: &tagged) {
                     structural[position + i] = true
                     claim(position + i, sequence)
                 }
@@ -115,7 +122,7 @@ struct JournalHistory {
     /// Reads one log block's header: descriptors add their tags at the positions after them
     /// (wrapping within the log). Returns the sequence of a journal block that passes its checks
     /// (descriptor, commit, revoke), which then owns its position.
-    private mutating func index(_ block: UnsafeRawBufferPointer, at position: Int, length: Int,
+    private mutating func index(_ block: UnsafeRawBufferPointer, at position: Int, length: Int, wraps: Bool,
                                 tagged: inout [(tag: JournalTag, position: Int, sequence: UInt32)]) -> UInt32? {
         let sb = superblock
         guard let header = JournalLogBlocks.header(block), let type = JournalBlockType(rawValue: header.type) else { return nil }
@@ -127,6 +134,7 @@ struct JournalHistory {
             guard tagged.count < 2 * length + 1024 else { return header.sequence }
             var p = position
             for tag in JournalLogBlocks.tags(block, superblock: sb, limit: length - 1) {
+                if p + 1 == length && !wraps { break }  // past the part of the log that was read
                 p = p + 1 == length ? 0 : p + 1
                 tagged.append((tag, p, header.sequence))
             }

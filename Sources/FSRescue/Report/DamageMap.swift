@@ -127,10 +127,11 @@ extension Filesystem {
             // The group's metadata as block ranges.
             var superblock: blk64_t = 0, oldDescriptor: blk64_t = 0, newDescriptor: blk64_t = 0, used: blk_t = 0
             ext2fs_super_and_bgd_loc2(fs, g, &superblock, &oldDescriptor, &newDescriptor, &used)
-            var metadata: [Range<UInt64>] = [first..<(first + UInt64(used))]
-            for b in [UInt64(ext2fs_block_bitmap_loc(fs, g)), UInt64(ext2fs_inode_bitmap_loc(fs, g))] { metadata.append(b..<(b + 1)) }
+            var metadata: [Range<UInt64>] = [first..<(first + min(UInt64(used), last - first + 1))]
+            // Descriptor fields are 64-bit and untrusted: only locations inside the filesystem count.
+            for b in [UInt64(ext2fs_block_bitmap_loc(fs, g)), UInt64(ext2fs_inode_bitmap_loc(fs, g))] where b < blocksCount { metadata.append(b..<(b + 1)) }
             let table = UInt64(ext2fs_inode_table_loc(fs, g))
-            metadata.append(table..<(table + perTable))
+            if table < blocksCount { metadata.append(table..<(table + min(perTable, blocksCount - table))) }
             let span = (last - first + 1 + UInt64(slicesPerGroup) - 1) / UInt64(slicesPerGroup)
             var start = first
             while start <= last {

@@ -12,7 +12,9 @@ extension ScanRun {
             .map { (max($0.lowerBound, base) - base)..<($0.upperBound - base) }
         guard filesystem.mapfile != nil || !failed.isEmpty else { return [] }
         let bs = UInt64(blockSize), perGroup = UInt64(fs.pointee.inode_blocks_per_group)
+        let perBlock = max(1, bs / UInt64(fsr_inode_size(fs)))
         var unread: Set<UInt64> = []
+        var inodes: [ClosedRange<UInt32>] = []
         for g in 0..<groupCount {
             let start = UInt64(ext2fs_inode_table_loc(fs, g))
             guard start > 0, perGroup > 0, start < blocksCount else { continue }
@@ -20,7 +22,12 @@ extension ScanRun {
             let lost = filesystem.unreadBytes(table) + failed.filter { $0.overlaps(table) }
                 .map { max($0.lowerBound, table.lowerBound)..<min($0.upperBound, table.upperBound) }
             for part in lost {
-                for b in (part.lowerBound / bs)...((part.upperBound - 1) / bs) { unread.insert(b) }
+                for b in (part.lowerBound / bs)...((part.upperBound - 1) / bs) where unread.insert(b).inserted {
+                    // The inodes this table block holds, known from the group and the block's place in its table.
+                    let first = UInt64(g) * UInt64(inodesPerGroup) + (b - start) * perBlock + 1
+                    let last = min(first + perBlock - 1, UInt64(g + 1) * UInt64(inodesPerGroup), UInt64(inodesCount))
+                    if first <= last { inodes.append(UInt32(first)...UInt32(last)) }
+                }
             }
         }
         guard !unread.isEmpty else { return [] }
@@ -31,21 +38,8 @@ extension ScanRun {
         }
         // The list holds 32-bit block numbers; a table past 2^32 fails its group's read instead.
         for b in unread where b <= UInt64(UInt32.max) { _ = ext2fs_badblocks_list_add(fs.pointee.badblocks, blk_t(b)) }
-        unreadInodes = unread.compactMap(inodes(inTableBlock:)).sorted { $0.lowerBound < $1.lowerBound }
+        unreadInodes = inodes.sorted { $0.lowerBound < $1.lowerBound }
         return unread
-    }
-
-    /// The inodes table block `block` holds, when it is one.
-    private func inodes(inTableBlock block: UInt64) -> ClosedRange<UInt32>? {
-        let perBlock = UInt64(blockSize) / UInt64(fsr_inode_size(fs)), perGroup = UInt64(fs.pointee.inode_blocks_per_group)
-        for g in 0..<groupCount {
-            let start = UInt64(ext2fs_inode_table_loc(fs, g))
-            guard start > 0, block >= start, block < start + perGroup else { continue }
-            let first = UInt64(g) * UInt64(inodesPerGroup) + (block - start) * perBlock + 1
-            let last = min(first + perBlock - 1, UInt64(g + 1) * UInt64(inodesPerGroup), UInt64(inodesCount))
-            return first <= last ? UInt32(first)...UInt32(last) : nil
-        }
-        return nil
     }
 
     /// Whether `inode` lies in an inode-table block the disk never gave: neither in use nor free, unknown.
@@ -63,10 +57,18 @@ extension ScanRun {
     func unreadMask(from first: UInt64) -> UInt64 {
         guard !unreadInodes.isEmpty else { return 0 }
         var mask: UInt64 = 0
-        for range in unreadInodes where UInt64(range.upperBound) >= first && UInt64(range.lowerBound) < first + 64 {
+        var low = 0, high = unreadInodes.count
+        while low < high {
+            let mid = (low + high) / 2
+            if UInt64(unreadInodes[mid].upperBound) < first { low = mid + 1 } else { high = mid }
+        }
+        var i = low
+        while i < unreadInodes.count, UInt64(unreadInodes[i].lowerBound) < first + 64 {
+            let range = unreadInodes[i]
             let lo = max(UInt64(range.lowerBound), first) - first, hi = min(UInt64(range.upperBound), first + 63) - first
             let width = hi - lo + 1
             mask |= (width >= 64 ? ~UInt64(0) : ((UInt64(1) << width) - 1)) << lo
+            i += 1
         }
         return mask
     }

@@ -117,7 +117,7 @@ public final class ImageSource: @unchecked Sendable {
                 let e = errno
                 // A failing disk often gives a sector on the second try: one retry, then it counts as unreadable.
                 if e == EIO && !retried { retried = true; continue }
-                if e == EIO { readErrors.record((offset + UInt64(done))..<(offset + UInt64(count))) }
+                if e == EIO { recordFailures(base + done, from: offset + UInt64(done), count: count - done) }
                 throw FSRescueError(.readFailed, "\(path): read failed at byte \(offset + UInt64(done)).",
                                     path: path, cause: SystemError(errno: e, function: "pread"))
             }
@@ -125,6 +125,22 @@ public final class ImageSource: @unchecked Sendable {
             done += n
         }
         return done
+    }
+
+    /// After a read of `count` bytes at `offset` failed twice: tries it again 4 KiB at a time (twice
+    /// each) and records only the pieces that still fail, so one bad sector does not mark a whole
+    /// megabyte of good bytes unreadable.
+    private func recordFailures(_ base: UnsafeMutableRawPointer, from offset: UInt64, count: Int) {
+        let piece = 4096
+        var at = 0
+        while at < count {
+            let n = min(piece, count - at)
+            if readOnce(base + at, count: n, at: offset + UInt64(at)) < 0 && errno == EIO
+                && readOnce(base + at, count: n, at: offset + UInt64(at)) < 0 && errno == EIO {
+                readErrors.record((offset + UInt64(at))..<(offset + UInt64(at + n)))
+            }
+            at += n
+        }
     }
 
     /// One `pread(2)` of `count` bytes at `offset` into `base` (failing with `EIO` where

@@ -30,7 +30,7 @@ public struct Mapfile: Sendable, Equatable {
         var blocks = 0
         var lineNumber = 0
         var lastRescuedEnd: UInt64 = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             lineNumber += 1
             guard lineNumber <= Self.maxLines else { throw Problem(description: "it has more than \(Self.maxLines) lines") }
             let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""

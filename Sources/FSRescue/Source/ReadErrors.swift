@@ -61,7 +61,8 @@ final class FaultInjection: @unchecked Sendable {
         var faults: [Fault] = []
         for item in String(cString: raw).split(separator: ",") {
             let parts = item.split(separator: ":")
-            let bounds = parts[0].split(separator: "-")
+            guard let range = parts.first else { continue }
+            let bounds = range.split(separator: "-")
             guard bounds.count == 2, let start = UInt64(bounds[0]), let end = UInt64(bounds[1]), start < end else { continue }
             faults.append(Fault(range: start..<end, failuresLeft: parts.count > 1 ? Int(parts[1]) : nil))
         }
