@@ -95,7 +95,7 @@ uninstall:
 	rm -f "$(BINDIR)/fsrescue" $(addprefix "$(MAN1DIR)/,$(addsuffix ",$(MANPAGES))) \
 	  "$(BASHCOMPDIR)/fsrescue" "$(ZSHCOMPDIR)/_fsrescue" "$(FISHCOMPDIR)/fsrescue.fish"
 
-# A bounded libFuzzer run (FUZZ_SECONDS, default 120) over info and extract; see README.md, Fuzzing.
+# A bounded libFuzzer run (FUZZ_SECONDS, default 120) over info and extract; see docs/testing.md, Fuzzing.
 fuzz-smoke: deps
 	SWIFT=$(SWIFT) bash scripts/fuzz-smoke.sh
 
