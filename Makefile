@@ -45,7 +45,7 @@ readme: deps
 
 # `make bench`: fsrescue vs e2fsck, debugfs and The Sleuth Kit; writes bench/results.md (see docs/benchmarks.md).
 # BENCH_QUICK=1: 100k files only (~3 min). BENCH_LARGE=1: adds 5M files. BENCH_DIR: images and output.
-BENCH_PACKAGES := hyperfine time sleuthkit
+BENCH_PACKAGES := hyperfine time sleuthkit ext4magic extundelete
 bench-deps: deps
 	@missing=""; for p in $(BENCH_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

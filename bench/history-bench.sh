@@ -3,13 +3,16 @@
 # history images (Fixtures/kernel/history-*: scripts/kernel-images.py --history), scored against
 # their NAME.deleted.jsonl: non-empty files back with their exact content, and under their path.
 # Then the cost of indexing a journal against reading it cold (one 128 MiB journal, 4 KiB blocks).
-# Usage: bench/history-bench.sh [FSRESCUE-BINARY]    (root, for drop_caches; ext4magic, extundelete)
+# Usage: bench/history-bench.sh [FSRESCUE-BINARY]    (root, for drop_caches; `make bench-deps` installs ext4magic and extundelete)
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 bin=${1:-$here/.build/debug/fsrescue}
 work=$(mktemp -d /tmp/history-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 score() { python3 "$here/bench/history-score.py" "$@"; }
+for tool in ext4magic extundelete debugfs; do
+    command -v "$tool" >/dev/null || { echo "history-bench: $tool is missing; run make bench-deps" >&2; exit 1; }
+done
 printf 'image\tfiles\tfsrescue content/path\text4magic -r content/path\text4magic -M content/path\textundelete content/path\tdebugfs -c rdump\n'
 for xz in "$here"/Fixtures/kernel/history-*.img.xz; do
     name=$(basename "$xz" .img.xz)

@@ -22,7 +22,7 @@ struct DomainCommand: ParsableCommand {
     @OptionGroup var progressOptions: ProgressOptions
 
     func run() throws {
-        let (fs, report, _) = try imageOptions.scanned(progressOptions)
+        let (fs, report, _) = try imageOptions.scanned(progressOptions, writing: [out])
         guard report.completed else {
             Diagnostics.error("cancelled during the scan; no domain was written.")
             throw ExitCode(ExitStatus.cancelled.rawValue)

@@ -65,11 +65,16 @@ struct ImageOptions: ParsableArguments {
 
     /// Opens the filesystem read-only as these options say. A `--journal` that cannot be opened (no
     /// such file, a folder) is refused at once, with the same sentence and exit status as a bad image,
-    /// whether or not the journal turns out to be needed.
-    func openFilesystem() throws(FSRescueError) -> Filesystem {
+    /// whether or not the journal turns out to be needed; so are `--mapfile-out` and the command's own
+    /// `outputs` (written at the end) when they cannot be written.
+    func openFilesystem(writing outputs: [String?] = []) throws(FSRescueError) -> Filesystem {
+        let outputs = (outputs + [mapfileOut]).compactMap { $0 }
         if let journal { _ = try ImageSource(path: journal) }
         var options = openOptions
         if let mapfile { options.mapfile = try Mapfile.load(path: mapfile, image: try ImageSource(path: image)) }
-        return try Filesystem.open(path: image, options: options)
+        let fs = try Filesystem.open(path: image, options: options)
+        // A file to write at the end is checked now: a long run must not end in an error it could have said first.
+        for output in outputs { try OutputText.check(output, notOver: fs.source) }
+        return fs
     }
 }

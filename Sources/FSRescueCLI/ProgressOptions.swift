@@ -45,8 +45,8 @@ struct ProgressOptions: ParsableArguments {
 extension ImageOptions {
     /// Opens the filesystem and scans it with `progress`'s engine, SIGINT and SIGTERM cancelling the
     /// scan (`scan`, `domain`); the engine is returned for the caller's later passes.
-    func scanned(_ progress: ProgressOptions) throws -> (fs: Filesystem, report: ScanReport, engine: ProgressEngine) {
-        let fs = try openFilesystem()
+    func scanned(_ progress: ProgressOptions, writing outputs: [String?] = []) throws -> (fs: Filesystem, report: ScanReport, engine: ProgressEngine) {
+        let fs = try openFilesystem(writing: outputs)
         let engine = try progress.makeEngine()
         let signals = SignalHandling.install(for: engine)
         defer { signals.uninstall() }

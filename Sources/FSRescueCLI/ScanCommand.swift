@@ -35,7 +35,7 @@ struct ScanCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (fs, report, _) = try imageOptions.scanned(progressOptions)
+        let (fs, report, _) = try imageOptions.scanned(progressOptions, writing: [html])
         let history = deleted && report.completed ? fs.deletedFiles(scan: report, asOf: asOf?.seconds) : nil
         if deleted && report.completed && history == nil {
             Diagnostics.note("--deleted: the filesystem has no journal to read (none, or an external one not given with --journal).")

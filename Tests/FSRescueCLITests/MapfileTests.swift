@@ -158,6 +158,21 @@ struct MapfileTests {
         #expect(!findings.contains { $0["code"] as? String == "journal.replayed" })
     }
 
+    @Test("an output that cannot be written (--mapfile-out, --html, domain --out: a folder, the image, a missing folder) is refused before the scan, in one sentence, exit 8")
+    func badOutputs() throws {
+        let dir = TemporaryDirectory()
+        let img = try KernelImage(name: "ext4-1k").decompress(into: dir.path)
+        for target in [dir.path, img, dir.file("missing/x.out")] {
+            for command in [["scan", img, "--mapfile-out", target], ["scan", img, "--html", target], ["domain", img, "--out", target],
+                            ["salvage", img, "--out", dir.file("o"), "--mapfile-out", target]] {
+                let r = try expectUnchanged(img) { try FSRescueBinary.run(command) }
+                #expect(r.status == 8 && r.stdout.isEmpty, "\(command): \(r.status) \(r.stdout.prefix(100))")
+                #expect(r.stderr.split(separator: "\n").count == 1 && r.stderr.contains(target), "\(command): \(r.stderr)")
+            }
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.file("o")), "nothing was salvaged before the refusal")
+    }
+
     @Test("a bad mapfile is one sentence and exit 8", arguments: [
         ("garbage", "this is not a mapfile\n"),
         ("no blocks", "0x0 + 1\n"),
@@ -239,6 +254,27 @@ struct ReadErrorTests {
         #expect(r.status == 0, "\(r.stderr)")
         let failed = Mapfile.blocks(try String(contentsOfFile: dir.file("m.map"), encoding: .utf8)).filter { $0.status != "+" }
         #expect(failed.isEmpty, "\(failed)")
+    }
+
+    @Test("extract, info and domain with --mapfile-out on a failing disk: the image unchanged, the file partial, the failed block listed")
+    func otherCommands() throws {
+        guard Tool.exists("debugfs"), Tool.exists("dumpe2fs") else { return }
+        let dir = TemporaryDirectory()
+        let (img, file, block, _) = try Self.setUp(dir)
+        let env = ["FSRESCUE_FAULT_RANGES": "\(block * Self.bs)-\((block + 1) * Self.bs)"]
+        let out = dir.file("out"), map = dir.file("x.map")
+        let extract = try expectUnchanged(img) {
+            try FSRescueBinary.run(["extract", img, "/" + file.path, "--out", out, "--mapfile-out", map], environment: env)
+        }
+        #expect(extract.status == 4, "\(extract.stderr)")
+        let item = try #require(try Self.manifest(out).first)
+        #expect(item["status"] as? String == "partial" && item["unread_ranges"] as? [[Int]] == [[0, 4096]])
+        #expect(Mapfile.blocks(try String(contentsOfFile: map, encoding: .utf8)).filter { $0.status == "-" }.map(\.range)
+                == [block * Self.bs..<(block + 1) * Self.bs])
+        for command in [["info", img], ["domain", img, "--out", dir.file("d.map")]] {
+            let r = try expectUnchanged(img) { try FSRescueBinary.run(command + ["--mapfile-out", dir.file("y.map")], environment: env) }
+            #expect(r.status == 0, "\(command[0]): \(r.stderr)")
+        }
     }
 
     @Test("a read that fails once and succeeds when retried loses nothing")
