@@ -35,25 +35,7 @@ public struct RescueDomain: Sendable {
     /// The domain as a GNU ddrescue mapfile over an image of `size` bytes: `+` for the areas, `?`
     /// (non-tried, which `ddrescue -m` leaves alone) for the rest.
     public func mapfileText(imageSize size: UInt64, comment: String) -> String {
-        var out = "# Rescue domain written by fsrescue: \(comment)\n# Use with: ddrescue -m THIS-FILE DEVICE IMAGE MAPFILE\n"
-        out += "# current_pos  current_status  current_pass\n0x00000000     ?               1\n#      pos        size  status\n"
-        func line(_ start: UInt64, _ end: UInt64, _ status: Character) {
-            out += "0x\(hex(start))  0x\(hex(end - start))  \(status)\n"
-        }
-        var at: UInt64 = 0
-        for area in areas where area.lowerBound < size {
-            let end = min(area.upperBound, size)
-            if area.lowerBound > at { line(at, area.lowerBound, "?") }
-            line(area.lowerBound, end, "+")
-            at = end
-        }
-        if at < size { line(at, size, "?") }
-        return out
-    }
-
-    private func hex(_ v: UInt64) -> String {
-        let digits = String(v, radix: 16, uppercase: true)
-        return digits.count >= 8 ? digits : String(repeating: "0", count: 8 - digits.count) + digits
+        Mapfile.render(size: size, marks: areas.map { ($0, "+") }, elsewhere: "?", comment: "Rescue domain written by fsrescue: \(comment)")
     }
 }
 
@@ -115,24 +97,19 @@ extension Filesystem {
         let size = contentSize(of: inode), bs = UInt64(blockSize)
         let fileBlocks = size / bs + (size % bs == 0 ? 0 : 1)
         if inode.usesExtents {
-            var budget = min(fileBlocks / 300 + 16, blocksCount)
-            var visited: Set<UInt64> = []
-            func walk(_ bytes: UnsafeRawBufferPointer, depth expected: Int?) {
-                guard let node = ExtentNode(bytes), expected == nil || node.depth == expected else { return }
-                // A tree block named twice (a crafted tree sharing one child everywhere) is read once.
-                for index in node.indexes where budget > 0 && blocksInRange(index.child, count: 1) && visited.insert(index.child).inserted {
-                    budget -= 1
-                    found.append((index.child, 1))
-                    guard node.depth > 1 || withData, let child = try? readBlock(index.child) else { continue }
-                    child.withUnsafeBytes { walk($0, depth: node.depth - 1) }
-                }
-                if withData {
-                    for leaf in node.leaves where leaf.logical < fileBlocks && blocksInRange(leaf.physical, count: leaf.length) {
-                        found.append((leaf.physical, min(leaf.length, fileBlocks - leaf.logical)))
-                    }
-                }
+            var tree = ExtentTreeWalk(fileBlocks: fileBlocks, limit: blocksCount)
+            inode.blockArea.withUnsafeBytes { root in
+                tree.walk(root: root, child: { block, depth in
+                    guard blocksInRange(block, count: 1) else { return .lost("outside the filesystem") }
+                    found.append((block, 1))
+                    // Leaf blocks are read only when their data is wanted too.
+                    guard depth > 0 || withData, let bytes = try? readBlock(block) else { return .notNeeded }
+                    return .read(bytes, proven: true)
+                }, leaf: { extent, _ in
+                    if withData && blocksInRange(extent.physical, count: extent.length) { found.append((extent.physical, extent.length)) }
+                    return true
+                }, lose: { _, _, _ in })
             }
-            inode.blockArea.withUnsafeBytes { walk($0, depth: nil) }
         } else {
             final class Seen { var blocks: [UInt64] = [] }
             let seen = Seen()

@@ -50,3 +50,73 @@ struct ExtentNode {
         return crc == UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: end, as: UInt32.self))
     }
 }
+
+/// One walk of an extent tree from raw nodes, bounded: each tree block is visited once (a crafted
+/// tree can name one child everywhere), at most `budget` of them, depths must step down by one, and
+/// nothing at or past `fileBlocks` counts. The caller says how to read a child and what to do with
+/// leaves and with ranges that cannot be mapped.
+struct ExtentTreeWalk {
+    /// What reading a tree block gave.
+    enum Child {
+        /// Its bytes, and whether they are proven to be this tree's (a journal copy, a matching checksum).
+        case read([UInt8], proven: Bool)
+        /// It cannot be used; the range it covers is lost for this reason.
+        case lost(String)
+        /// Not wanted (a caller that only lists tree blocks need not read the leaves).
+        case notNeeded
+    }
+
+    let fileBlocks: UInt64
+    var budget: UInt64
+    private var visited: Set<UInt64> = []
+
+    /// A walk of a tree for `fileBlocks` blocks of data: a tree block indexes at least ~340 extents,
+    /// so a legitimate tree has at most fileBlocks/300 + a few blocks (and never more than `limit`).
+    init(fileBlocks: UInt64, limit: UInt64) {
+        self.fileBlocks = fileBlocks
+        budget = min(fileBlocks / 300 + 16, limit)
+    }
+
+    /// Walks the tree whose root is `root` (`i_block`). `child(block, depth)` reads a tree block the
+    /// tree names; `leaf(extent, proven)` gets each leaf below `fileBlocks` (cut to it) and returns
+    /// false to stop; `lose(logical, length, reason)` gets what cannot be mapped.
+    mutating func walk(root: UnsafeRawBufferPointer, child: (UInt64, Int) -> Child,
+                       leaf: (ExtentNode.Leaf, Bool) -> Bool, lose: (UInt64, UInt64, String) -> Void) {
+        guard ExtentNode(root) != nil else {
+            lose(0, fileBlocks, "the inode holds no extent tree root")
+            return
+        }
+        _ = node(root, depth: nil, proven: true, child: child, leaf: leaf, lose: lose)
+    }
+
+    /// One node and those below it; false once `leaf` asked to stop.
+    private mutating func node(_ bytes: UnsafeRawBufferPointer, depth expected: Int?, proven: Bool, child: (UInt64, Int) -> Child,
+                               leaf: (ExtentNode.Leaf, Bool) -> Bool, lose: (UInt64, UInt64, String) -> Void) -> Bool {
+        guard let node = ExtentNode(bytes), expected == nil || node.depth == expected else { return true }
+        for extent in node.leaves {
+            guard extent.logical < fileBlocks else { break }
+            let length = min(extent.length, fileBlocks - extent.logical)
+            guard length > 0 else { continue }
+            let cut = ExtentNode.Leaf(logical: extent.logical, physical: extent.physical, length: length, unwritten: extent.unwritten)
+            if !leaf(cut, proven) { return false }
+        }
+        for (i, index) in node.indexes.enumerated() {
+            guard index.logical < fileBlocks else { break }
+            let end = i + 1 < node.indexes.count ? min(node.indexes[i + 1].logical, fileBlocks) : fileBlocks
+            let covered = end > index.logical ? end - index.logical : 0
+            guard budget > 0, visited.insert(index.child).inserted else {
+                lose(index.logical, covered, "the extent tree has more blocks than its file could need, or names one twice")
+                continue
+            }
+            budget -= 1
+            switch child(index.child, node.depth - 1) {
+            case .lost(let reason): lose(index.logical, covered, reason)
+            case .notNeeded: continue
+            case .read(let bytes, let childProven):
+                let go = bytes.withUnsafeBytes { self.node($0, depth: node.depth - 1, proven: proven && childProven, child: child, leaf: leaf, lose: lose) }
+                if !go { return false }
+            }
+        }
+        return true
+    }
+}

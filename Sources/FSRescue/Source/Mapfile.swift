@@ -107,18 +107,26 @@ public struct Mapfile: Sendable, Equatable {
             for bad in failed { rest = rest.flatMap { r in [r.lowerBound..<min(r.upperBound, bad.lowerBound), max(r.lowerBound, bad.upperBound)..<r.upperBound].filter { !$0.isEmpty } } }
             marks += rest.map { ($0, "?") }
         }
-        marks.sort { $0.0.lowerBound < $1.0.lowerBound }
+        return render(size: size, marks: marks, elsewhere: "+", comment: "Mapfile written by fsrescue: \(comment)")
+    }
+
+    /// A GNU ddrescue mapfile of `size` bytes: each of `marks` (image byte ranges, not overlapping)
+    /// with its status, `elsewhere` for the bytes between them (and as the status line's), positions
+    /// and sizes in hexadecimal; `comment` on the first line.
+    static func render(size: UInt64, marks: [(Range<UInt64>, Character)], elsewhere: Character, comment: String) -> String {
         func hex(_ v: UInt64) -> String { let d = String(v, radix: 16, uppercase: true); return d.count >= 8 ? d : String(repeating: "0", count: 8 - d.count) + d }
-        var out = "# Mapfile written by fsrescue: \(comment)\n# current_pos  current_status  current_pass\n0x00000000     +               1\n#      pos        size  status\n"
+        var out = "# \(comment)\n"
+        if elsewhere == "?" { out += "# Use with: ddrescue -m THIS-FILE DEVICE IMAGE MAPFILE\n" }
+        out += "# current_pos  current_status  current_pass\n0x00000000     \(elsewhere)               1\n#      pos        size  status\n"
         var at: UInt64 = 0
-        for (range, status) in marks where range.lowerBound < size {
+        for (range, status) in marks.sorted(by: { $0.0.lowerBound < $1.0.lowerBound }) where range.lowerBound < size {
             let start = max(range.lowerBound, at), end = min(range.upperBound, size)
             guard start < end else { continue }
-            if start > at { out += "0x\(hex(at))  0x\(hex(start - at))  +\n" }
+            if start > at { out += "0x\(hex(at))  0x\(hex(start - at))  \(elsewhere)\n" }
             out += "0x\(hex(start))  0x\(hex(end - start))  \(status)\n"
             at = end
         }
-        if at < size { out += "0x\(hex(at))  0x\(hex(size - at))  +\n" }
+        if at < size { out += "0x\(hex(at))  0x\(hex(size - at))  \(elsewhere)\n" }
         return out
     }
 
