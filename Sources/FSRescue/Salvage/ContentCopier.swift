@@ -244,13 +244,8 @@ final class ContentCopier {
         while p < end {
             let want = Int(min(bs, end - p))
             let at = imageOffset + (p - start)
-            var n = source.readOnce(buffer.baseAddress!, count: want, at: at)
-            // A failing disk often gives a block on the second try: one retry, then it is unreadable.
-            if n < 0 && errno == EIO { n = source.readOnce(buffer.baseAddress!, count: want, at: at) }
-            if n < 0 && errno == EIO {
-                source.readErrors.record(at..<(at + UInt64(want)))
-                result.unread.append(ByteRange(start: p, end: p + UInt64(want)))
-            }
+            let n = source.readRetrying(buffer.baseAddress!, count: want, at: at)
+            if n < 0 && errno == EIO { result.unread.append(ByteRange(start: p, end: p + UInt64(want))) }
             if n == want {
                 overlay?.apply(to: UnsafeMutableRawBufferPointer(start: buffer.baseAddress!, count: n),
                                fromFilesystemByte: at - self.imageOffset)

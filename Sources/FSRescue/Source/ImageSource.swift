@@ -135,12 +135,18 @@ public final class ImageSource: @unchecked Sendable {
         var at = 0
         while at < count {
             let n = min(piece, count - at)
-            if readOnce(base + at, count: n, at: offset + UInt64(at)) < 0 && errno == EIO
-                && readOnce(base + at, count: n, at: offset + UInt64(at)) < 0 && errno == EIO {
-                readErrors.record((offset + UInt64(at))..<(offset + UInt64(at + n)))
-            }
+            _ = readRetrying(base + at, count: n, at: offset + UInt64(at))
             at += n
         }
+    }
+
+    /// One read of a block-sized piece as a failing disk needs it: an `EIO` is retried once, and a
+    /// second one is recorded in ``readErrors``. Returns what ``readOnce(_:count:at:)`` returned last.
+    func readRetrying(_ base: UnsafeMutableRawPointer, count: Int, at offset: UInt64) -> Int {
+        var n = readOnce(base, count: count, at: offset)
+        if n < 0 && errno == EIO { n = readOnce(base, count: count, at: offset) }
+        if n < 0 && errno == EIO { readErrors.record(offset..<(offset + UInt64(count))) }
+        return n
     }
 
     /// One `pread(2)` of `count` bytes at `offset` into `base` (failing with `EIO` where
