@@ -26,6 +26,8 @@ public final class Filesystem: @unchecked Sendable {
     public private(set) var journalPath: String?
     /// The image's unread areas (``OpenOptions/mapfile``), nil when every byte counts as read.
     public private(set) var mapfile: Mapfile?
+    /// The journal's history, indexed once (the scan's name evidence and `--deleted` both read it).
+    var indexedJournalHistory: JournalHistoryIndex = .notRead
 
     private init(handle: ext2_filsys, source: ImageSource, location: FilesystemLocation,
                  superblock: SuperblockLocation, findings: [Finding]) {

@@ -22,15 +22,29 @@ struct JournalLogReader {
     }
 }
 
+/// Whether a filesystem's journal history was indexed yet, and what that gave.
+enum JournalHistoryIndex {
+    case notRead
+    case read((history: JournalHistory, reader: JournalLogReader)?)
+}
+
 extension Filesystem {
     /// Log blocks the history reads at most (a 4 GiB journal at 4 KiB blocks, 16 GiB at 16 KiB).
     static let journalHistoryLimit = 1 << 20
 
     /// The journal's history (``JournalHistory``) and a reader of its blocks; nil when the
     /// filesystem has no journal to read (none, or an external device not given) or its superblock
-    /// is not a journal's. The superblock is read leniently (a failed checksum or an odd `s_start`
+    /// is not a journal's. Indexed on first use and kept: the scan's name evidence and `--deleted`
+    /// read one index. The superblock is read leniently (a failed checksum or an odd `s_start`
     /// does not hide a history), since nothing is replayed from it.
     func journalHistory() -> (history: JournalHistory, reader: JournalLogReader)? {
+        if case .read(let found) = indexedJournalHistory { return found }
+        let found = indexJournalHistory()
+        indexedJournalHistory = .read(found)
+        return found
+    }
+
+    private func indexJournalHistory() -> (history: JournalHistory, reader: JournalLogReader)? {
         guard hasJournal, case .success(let placement)? = journalPlacement(journalPath: journalPath) else { return nil }
         let bs = Int(blockSize)
         let reader = JournalLogReader(placement: placement, blockSize: bs, mapfile: mapfile)
