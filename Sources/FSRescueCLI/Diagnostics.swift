@@ -1,4 +1,5 @@
 // Writing to stderr: diagnostics are one line each, prefixed with the program name.
+import FSRescue
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,14 +17,7 @@ enum Diagnostics {
     }
 
     static func writeStderr(_ text: String) {
-        var bytes = Array(text.utf8)
-        bytes.withUnsafeMutableBytes { raw in
-            var off = 0
-            while off < raw.count {
-                let n = write(2, raw.baseAddress! + off, raw.count - off)
-                if n <= 0 { if errno == EINTR { continue }; return }
-                off += n
-            }
-        }
+        var writer = FileDescriptorWriter(fd: 2)
+        writer.write(text)
     }
 }

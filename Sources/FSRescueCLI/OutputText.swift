@@ -38,18 +38,9 @@ enum OutputText {
     }
 
     private static func writeAll(_ text: String, to fd: Int32, path: String) throws(FSRescueError) {
-        var bytes = Array(text.utf8)
-        let ok = bytes.withUnsafeMutableBytes { raw -> Bool in
-            var off = 0
-            while off < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return false }
-                off += n
-            }
-            return true
-        }
-        guard ok, fsync(fd) == 0 else {
+        var writer = FileDescriptorWriter(fd: fd)
+        writer.write(text)
+        guard writer.isWorking, fsync(fd) == 0 else {
             throw FSRescueError(.outputFailed, "\(path) could not be written in full (\(String(cString: strerror(errno)))); check the space on its filesystem.", path: path)
         }
     }
