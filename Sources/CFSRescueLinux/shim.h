@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 
 /// sync_file_range(2) flags (linux/fs.h values).
 enum {
@@ -27,5 +28,10 @@ static inline int fsr_sync_file_range(int fd, int64_t offset, int64_t count, uns
 /// syncfs(2): commit the filesystem holding `fd` (data, metadata and journal) to its disk.
 static inline int fsr_syncfs(int fd) {
     return (int)syscall(SYS_syncfs, fd);
+}
+/// The filesystem type of `fd` (`fstatfs`'s `f_type`, e.g. 0x01021994 for tmpfs), or 0 when unknown.
+static inline unsigned long fsr_filesystem_type(int fd) {
+    struct statfs fs;
+    return fstatfs(fd, &fs) == 0 ? (unsigned long)fs.f_type : 0;
 }
 #endif

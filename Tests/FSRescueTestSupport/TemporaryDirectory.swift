@@ -6,8 +6,9 @@ public final class TemporaryDirectory: @unchecked Sendable {
     public let url: URL
     public var path: String { url.path }
 
-    public init(_ label: String = "fsrescue-test") {
-        var template = Array((NSTemporaryDirectory() + "/\(label).XXXXXX").utf8CString)
+    /// A new folder under `base` (the temporary folder when nil).
+    public init(_ label: String = "fsrescue-test", under base: String? = nil) {
+        var template = Array(((base ?? NSTemporaryDirectory()) + "/\(label).XXXXXX").utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         precondition(made != nil, "mkdtemp failed")
         let bytes = template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }

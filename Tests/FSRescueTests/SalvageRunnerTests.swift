@@ -321,6 +321,42 @@ struct SalvageRunnerTests {
             if limit != nil { #expect(!outputs[1].summary.completed) }
         }
     }
+
+    /// tmpfs has nothing to write back, so there salvage skips `sync_file_range`/`posix_fadvise` and
+    /// closes each file at once: the files, the manifest lines and the counts stay the same.
+    @Test("salvage into tmpfs (no writeback) writes the same files and manifest lines as into a disk folder")
+    func memoryOutputSameAsDisk() throws {
+        let shm = "/dev/shm"
+        let mounts = (try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)) ?? ""
+        guard mounts.split(separator: "\n").contains(where: { $0.hasPrefix("tmpfs \(shm) ") }) else { return }
+        let dir = TemporaryDirectory()
+        let memory = TemporaryDirectory("fsrescue-tmpfs", under: shm)
+        let src = dir.file("src")
+        try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
+        for i in 0..<200 {
+            _ = FileManager.default.createFile(atPath: "\(src)/f\(i)", contents: Data(repeating: UInt8(i % 251), count: (i * 4177) % 300_000))
+            if i % 9 == 0 { link("\(src)/f\(i)", "\(src)/l\(i)") }
+        }
+        let img = dir.file("many.img")
+        try TestImages.make(img, type: "ext4", blockSize: 4096, sizeMiB: 64, extra: ["-d", src])
+        var results: [(items: [String], tree: [String], summary: SalvageSummary)] = []
+        for out in [dir.file("out"), memory.file("out")] {
+            let summary = try expectUnchanged(img) {
+                let fs = try Filesystem.open(path: img)
+                let runner = try SalvageRunner(filesystem: fs, plan: SalvagePlan.attachedTree(listedBy: fs), output: out, options: SalvageOptions())
+                return try runner.run()
+            }
+            let lines = try String(contentsOfFile: "\(out)/manifest.jsonl", encoding: .utf8).split(separator: "\n")
+            // Regular files only: a folder's st_size is the output filesystem's own.
+            results.append((lines.filter { $0.contains("\"record\":\"item\"") }.map(String.init), Self.tree(out, filesOnly: true), summary))
+        }
+        #expect(try OutputSandbox(root: memory.file("out")).writesBack == false)
+        #expect(results[0].items == results[1].items)
+        #expect(results[0].tree == results[1].tree)
+        #expect(results[1].summary.complete == results[0].summary.complete)
+        #expect(results[1].summary.bytesWritten == results[0].summary.bytesWritten)
+        #expect(results[1].summary.completed)
+    }
 }
 
 /// Records every count a salvage reports, from whichever thread.

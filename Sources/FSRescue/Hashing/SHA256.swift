@@ -58,10 +58,10 @@ public struct SHA256: ~Copyable {
 
     /// Finishes and returns the digest as 64 lowercase hex digits.
     public consuming func finalizeHex() -> String {
-        var digest = [UInt8](repeating: 0, count: 32)
+        var digest: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         var length: UInt32 = 0
-        digest.withUnsafeMutableBufferPointer { _ = api.pointee.final(context, $0.baseAddress, &length) }
-        return SHA256.hex(digest)
+        withUnsafeMutableBytes(of: &digest) { _ = api.pointee.final(context, $0.bindMemory(to: UInt8.self).baseAddress, &length) }
+        return withUnsafeBytes(of: digest) { SHA256.hex($0) }
     }
 
     /// The SHA-256 of `bytes`, as hex.
@@ -71,11 +71,16 @@ public struct SHA256: ~Copyable {
         return h.finalizeHex()
     }
 
-    static func hex(_ digest: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(digest.count * 2)
-        for b in digest { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
-        return String(decoding: out, as: UTF8.self)
+    /// Lowercase hex of `digest`, written straight into the string's storage (one allocation).
+    static func hex(_ digest: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: digest.count * 2) { out in
+            for (i, b) in digest.enumerated() {
+                out[2 * i] = hexDigit(b >> 4)
+                out[2 * i + 1] = hexDigit(b & 15)
+            }
+            return digest.count * 2
+        }
     }
+
+    private static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x57 + v }
 }

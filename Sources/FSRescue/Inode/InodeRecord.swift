@@ -31,8 +31,11 @@ public struct InodeRecord: Sendable {
     public let xattrBlock: UInt64
     /// `i_generation`.
     public let generation: UInt32
+    /// `i_block` as stored: kept inline, so reading an inode allocates nothing.
+    private let blockWords: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32,
+                             UInt32, UInt32, UInt32, UInt32, UInt32)
     /// The 60 bytes of `i_block`: block pointers, an extent tree root, inline data or a fast symlink.
-    public let blockArea: [UInt8]
+    public var blockArea: [UInt8] { withUnsafeBytes(of: blockWords) { Array($0) } }
 
     /// Its type, from ``mode``.
     public var type: FileType { FileType(mode: mode) }
@@ -58,7 +61,7 @@ public struct InodeRecord: Sendable {
         blockCount = UInt64(inode.i_blocks) | UInt64(inode.osd2.linux2.l_i_blocks_hi) << 32
         xattrBlock = UInt64(inode.i_file_acl) | UInt64(inode.osd2.linux2.l_i_file_acl_high) << 32
         generation = inode.i_generation
-        blockArea = withUnsafeBytes(of: inode.i_block) { Array($0) }
+        blockWords = inode.i_block
     }
 }
 

@@ -10,18 +10,31 @@ public final class OutputDirectory: @unchecked Sendable {
     unowned let sandbox: OutputSandbox
     /// The path from the output root, for manifests (empty for the root itself).
     public let relativePath: String
+    /// Made by this handle (`mkdirat`): every entry in it is this run's, so an existing name is never
+    /// an earlier run's to replace, and `O_EXCL` alone keeps names unique (no ``used`` set to keep).
+    private let madeByThisRun: Bool
+    /// Names this run created or kept here, in a folder that existed before (a resumed run's).
     private var used: Set<String> = []
 
-    init(fd: Int32, sandbox: OutputSandbox, relativePath: String) {
+    init(fd: Int32, sandbox: OutputSandbox, relativePath: String, madeByThisRun: Bool = false) {
         self.fd = fd
         self.sandbox = sandbox
         self.relativePath = relativePath
+        self.madeByThisRun = madeByThisRun
     }
 
     deinit { close(fd) }
 
     /// The relative path of `name` inside this directory.
-    public func path(of name: String) -> String { relativePath.isEmpty ? name : relativePath + "/" + name }
+    public func path(of name: String) -> String {
+        guard !relativePath.isEmpty else { return name }
+        var path = String()
+        path.reserveCapacity(relativePath.utf8.count + 1 + name.utf8.count)
+        path += relativePath
+        path += "/"
+        path += name
+        return path
+    }
 
     /// Creates (`mkdirat`, mode 0700 until ``finish(mode:accessTime:modificationTime:owner:)``) a subdirectory
     /// under a unique version of `name` and opens it (`openat` with `O_DIRECTORY | O_NOFOLLOW`).
@@ -29,20 +42,20 @@ public final class OutputDirectory: @unchecked Sendable {
     /// a symlink or file of that name is never followed or reused.
     public func makeDirectory(_ name: SafeName, reuse: Bool = false) throws(FSRescueError) -> OutputDirectory {
         if reuse, let existing = openExistingDirectory(name.name) {
-            used.insert(name.name)
+            if !madeByThisRun { used.insert(name.name) }
             return existing
         }
         var n = 0
         while true {
             let candidate = n == 0 ? name.name : name.numbered(n)
             n += 1
-            if used.contains(candidate) { continue }
+            if !madeByThisRun && used.contains(candidate) { continue }
             if mkdirat(fd, candidate, 0o700) != 0 {
                 if errno == EEXIST { continue }
                 throw OutputSandbox.error(errno, "create the folder", path(of: candidate))
             }
-            used.insert(candidate)
-            guard let dir = openExistingDirectory(candidate) else {
+            if !madeByThisRun { used.insert(candidate) }
+            guard let dir = openExistingDirectory(candidate, madeByThisRun: true) else {
                 throw OutputSandbox.error(errno, "open the folder", path(of: candidate))
             }
             return dir
@@ -60,25 +73,27 @@ public final class OutputDirectory: @unchecked Sendable {
         return here
     }
 
-    private func openExistingDirectory(_ name: String) -> OutputDirectory? {
+    private func openExistingDirectory(_ name: String, madeByThisRun: Bool = false) -> OutputDirectory? {
         let child = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard child >= 0 else { return nil }
-        return OutputDirectory(fd: child, sandbox: sandbox, relativePath: path(of: name))
+        return OutputDirectory(fd: child, sandbox: sandbox, relativePath: path(of: name), madeByThisRun: madeByThisRun)
     }
 
     /// Creates a new regular file (`openat` with `O_CREAT | O_EXCL | O_NOFOLLOW`) under a unique version
     /// of `name`, with permission bits `mode` (setuid, setgid and sticky dropped; the descriptor is
     /// writable whatever the mode). With `replace`, an existing entry of exactly that name left by an
     /// interrupted run (not one created in this run) is removed with `unlinkat`, which never follows a
-    /// symlink, and the name tried again.
-    public func createFile(_ name: SafeName, mode: UInt16 = 0o600, replace: Bool = false) throws(FSRescueError) -> OutputFile {
+    /// symlink, and the name tried again. `path`: ``path(of:)`` of `name` when the caller has it already.
+    public func createFile(_ name: SafeName, mode: UInt16 = 0o600, replace: Bool = false,
+                           path known: String? = nil) throws(FSRescueError) -> OutputFile {
         var file: Int32 = -1
         let permissions = mode_t(mode & 0o777)
         let chosen = try createUnique(name, replace: replace, what: "create") { candidate in
             file = openat(fd, candidate, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, permissions)
             return file >= 0
         }
-        return OutputFile(fd: file, sandbox: sandbox, name: chosen, relativePath: path(of: chosen), createdMode: permissions)
+        let relativePath = chosen == name.name ? known ?? path(of: chosen) : path(of: chosen)
+        return OutputFile(fd: file, sandbox: sandbox, name: chosen, relativePath: relativePath, createdMode: permissions)
     }
 
     /// Creates a symlink (`symlinkat`) pointing at `target` (bytes as on disk; a NUL ends it).
@@ -90,7 +105,7 @@ public final class OutputDirectory: @unchecked Sendable {
 
     /// Records that an entry named `name` exists here from an earlier run and is kept as it is,
     /// so later names in this run do not take or replace it.
-    public func keep(_ name: String) { used.insert(name) }
+    public func keep(_ name: String) { if !madeByThisRun { used.insert(name) } }
 
     /// Makes `name` a hard link to `existing` in `directory` (`linkat` without `AT_SYMLINK_FOLLOW`).
     /// Returns the name used. With `replace`, an existing `name` this run has not written (an earlier run's) is replaced.
@@ -110,17 +125,17 @@ public final class OutputDirectory: @unchecked Sendable {
         var n = 0
         while true {
             let candidate = n == 0 ? name.name : name.numbered(n)
-            if used.contains(candidate) { n += 1; continue }
+            if !madeByThisRun && used.contains(candidate) { n += 1; continue }
             if !make(candidate) {
                 guard errno == EEXIST else { throw OutputSandbox.error(errno, what, path(of: candidate)) }
-                if n == 0 && mayUnlink {
+                if n == 0 && mayUnlink && !madeByThisRun {
                     mayUnlink = false
                     if unlinkat(fd, candidate, 0) == 0 { continue }
                 }
                 n += 1
                 continue
             }
-            used.insert(candidate)
+            if !madeByThisRun { used.insert(candidate) }
             return candidate
         }
     }

@@ -50,7 +50,7 @@ public final class OutputFile: @unchecked Sendable {
             done += n
         }
         end = max(end, offset + UInt64(bytes.count))
-        if end >= writebackStarted + Writeback.window { try writeBehind() }
+        if end >= writebackStarted + Writeback.window, sandbox.writesBack { try writeBehind() }
     }
 
     /// Writes the bytes of an array at `offset`.
@@ -82,7 +82,7 @@ public final class OutputFile: @unchecked Sendable {
                        owner: (uid: UInt32, gid: UInt32)?) throws(FSRescueError) {
         let open = try finishWritingBehind(size: size, mode: mode, accessTime: accessTime,
                                            modificationTime: modificationTime, owner: owner)
-        let failure = Writeback.settle(open.fd, offset: open.settled, count: 0)
+        let failure = sandbox.writesBack ? Writeback.settle(open.fd, offset: open.settled, count: 0) : 0
         let closed = close(open.fd) == 0 ? 0 : errno
         if failure != 0 { throw OutputSandbox.error(failure, "write", relativePath) }
         if closed != 0 { throw OutputSandbox.error(closed, "close", relativePath) }

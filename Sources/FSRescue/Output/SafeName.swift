@@ -23,6 +23,11 @@ public struct SafeName: Sendable, Hashable {
         if original.isEmpty { name = "%00"; return }
         if original == [0x2E] { name = "%2E"; return }
         if original == [0x2E, 0x2E] { name = "%2E%2E"; return }
+        // Most names are printable ASCII without '/': used as they are.
+        if original.count <= SafeName.maxBytes, !original.contains(where: { $0 < 0x20 || $0 >= 0x7F || $0 == 0x2F }) {
+            name = String(decoding: original, as: UTF8.self)
+            return
+        }
         var out: [UInt8] = []
         out.reserveCapacity(original.count)
         var i = 0

@@ -14,12 +14,17 @@ import Glibc
 /// So payloads leave in the order they came, and a salvage of many small files keeps a bounded share
 /// of the page cache, as ``OutputFile`` does within one big file.
 ///
+/// On an output filesystem with nothing to write back (``OutputSandbox/writesBack`` false: tmpfs),
+/// a file is closed as it comes and nothing waits: every payload is handed on at once.
+///
 /// Used by one thread at a time (the copy thread of a ``CopyPipeline``).
 final class WriteBehind<Payload> {
     /// Files in flight at most (each holds a descriptor).
     let maxFiles: Int
     /// Unsettled bytes in flight at most.
     let maxBytes: UInt64
+    /// False: files are closed at once, never settled (see ``OutputSandbox/writesBack``).
+    let writesBack: Bool
 
     private struct Entry {
         let payload: Payload
@@ -37,9 +42,10 @@ final class WriteBehind<Payload> {
     private var bytes: UInt64 = 0
 
     /// `maxFiles` nil: ``DescriptorBudget/filesWrittenBehind()``.
-    init(maxFiles: Int? = nil, maxBytes: UInt64 = 32 << 20) {
+    init(maxFiles: Int? = nil, maxBytes: UInt64 = 32 << 20, writesBack: Bool = true) {
         self.maxFiles = maxFiles ?? DescriptorBudget.filesWrittenBehind()
         self.maxBytes = maxBytes
+        self.writesBack = writesBack
     }
 
     /// Closes files still in flight (their payloads are dropped: call ``drain(_:)`` first).
@@ -50,6 +56,7 @@ final class WriteBehind<Payload> {
     /// Queues an item with no file; items at the front are handed on at once. Returns the first
     /// error `retire` returned.
     func append(_ payload: Payload, retire: (Payload, _ writebackErrno: Int32) -> FSRescueError?) -> FSRescueError? {
+        if head == entries.count { return retire(payload, 0) }
         entries.append(Entry(payload: payload, fd: -1, settled: 0, bytes: 0))
         return handOn(all: false, retire)
     }
@@ -58,6 +65,11 @@ final class WriteBehind<Payload> {
     /// `settled`; then settles the oldest files while over a limit.
     func append(_ payload: Payload, file fd: Int32, size: UInt64, settled: UInt64,
                 retire: (Payload, _ writebackErrno: Int32) -> FSRescueError?) -> FSRescueError? {
+        if !writesBack {
+            // Nothing is ever left waiting here without writeback, so this item is at the front.
+            let failure: Int32 = close(fd) == 0 || errno == EINTR ? 0 : errno
+            return retire(payload, failure)
+        }
         let unsettled = size > settled ? size - settled : 0
         entries.append(Entry(payload: payload, fd: fd, settled: settled, bytes: unsettled))
         files += 1

@@ -7,6 +7,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
 /// A regular file whose output entry the main thread has created and whose data map it has read:
 /// everything the copy thread needs, and nothing that touches the libext2fs handle.
@@ -58,8 +59,10 @@ struct ItemCounts {
 /// The main thread keeps everything that touches the libext2fs handle (not thread-safe) or chooses
 /// names (directory walk, data maps, `openat`/`mkdirat`/`symlinkat`/`linkat`); the copy thread owns the
 /// ``ContentCopier`` and the ``Manifest`` while the run lasts. Items are handed over in batches (64
-/// items or 1 MiB of data), so the threads meet a few thousand times per 100k files, not per file:
-/// each meeting can cost a wake-up, which is slow when other jobs hold the cores.
+/// items or 1 MiB of data), and the copy thread takes the whole queue at once and does it without
+/// the lock, settling its accounts once per batch: the threads meet a few thousand times per 100k
+/// files, not per file (each meeting can cost a futex wake-up and a context switch). A failure or a
+/// cancellation is seen between items through one atomic flag (``stopping``).
 /// Without a thread (one core, or `parallelCopy` off) every item is done at once on the caller's
 /// thread, the same code.
 ///
@@ -85,6 +88,12 @@ final class CopyPipeline: @unchecked Sendable {
         case copy(FileCopyJob)
         case link(HardLinkJob)
         case record(ManifestRecord)
+
+        /// File data this item puts in the queue (``capacityBytes``).
+        var dataBytes: UInt64 {
+            if case .copy(let job) = self { return job.size }
+            return 0
+        }
     }
 
     private let copier: ContentCopier
@@ -108,6 +117,8 @@ final class CopyPipeline: @unchecked Sendable {
     private var failureStorage: FSRescueError?
     /// The run was cancelled: queued items are abandoned like after a failure.
     private var cancelled = false
+    /// Set with ``failureStorage`` or ``cancelled``: read between items without the lock.
+    private let stopping = Atomic<Bool>(false)
     // Owned by the copy thread while it runs; read by the main thread after ``finish()``.
     private(set) var counts = ItemCounts()
     /// Records of first names of hard-linked files, by inode (set as their data reaches the disk).
@@ -120,9 +131,11 @@ final class CopyPipeline: @unchecked Sendable {
         case link(HardLinkJob)
     }
     /// Copied files whose data is still on its way to the disk, and the records behind them.
-    private let behind = WriteBehind<Settling>()
+    private let behind: WriteBehind<Settling>
 
-    init(copier: ContentCopier, manifest: Manifest, progress: CopyProgress, threaded: Bool) {
+    /// `writesBack`: the output filesystem writes data back to a disk (``OutputSandbox/writesBack``).
+    init(copier: ContentCopier, manifest: Manifest, progress: CopyProgress, threaded: Bool, writesBack: Bool = true) {
+        behind = WriteBehind(writesBack: writesBack)
         capacity = DescriptorBudget.filesPerQueue()
         batchItems = max(1, min(64, capacity / 4))
         self.copier = copier
@@ -147,6 +160,7 @@ final class CopyPipeline: @unchecked Sendable {
     /// The failure that stopped the copy thread (then every later item is abandoned), if any.
     var failure: FSRescueError? {
         guard threaded else { return failureStorage }
+        guard stopping.load(ordering: .acquiring) else { return nil }
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
         return failureStorage
@@ -230,6 +244,7 @@ final class CopyPipeline: @unchecked Sendable {
         if cancel() {
             pthread_mutex_lock(lock)
             cancelled = true
+            stopping.store(true, ordering: .releasing)
             pthread_mutex_unlock(lock)
         }
         handOver()
@@ -241,6 +256,7 @@ final class CopyPipeline: @unchecked Sendable {
         while !finished {
             if !cancelled && cancel() {
                 cancelled = true
+                stopping.store(true, ordering: .releasing)
                 pthread_cond_broadcast(changed)
             }
             var deadline = timespec()
@@ -259,26 +275,33 @@ final class CopyPipeline: @unchecked Sendable {
             while queue.isEmpty && !closed { pthread_cond_wait(changed, lock) }
             if queue.isEmpty { break }
             swap(&taken, &queue)
+            // Room for another batch: the main thread may wait for it.
             pthread_cond_broadcast(changed)
-            for item in taken {
-                let stopped = failureStorage != nil || cancelled
-                pthread_mutex_unlock(lock)
-                let error = process(item, abandoned: stopped)
-                pthread_mutex_lock(lock)
-                if let error, failureStorage == nil { failureStorage = error }
-                if case .copy(let job) = item {
-                    queuedData -= job.size
-                    if queuedData < Self.capacityBytes { pthread_cond_broadcast(changed) }
-                }
+            pthread_mutex_unlock(lock)
+            var copiedData: UInt64 = 0
+            // Reversed, so popLast hands each item over in queue order without copying it.
+            taken.reverse()
+            while let item = taken.popLast() {
+                copiedData += item.dataBytes
+                if let error = process(item, abandoned: stopping.load(ordering: .acquiring)) { stop(error) }
             }
-            taken.removeAll(keepingCapacity: true)
+            pthread_mutex_lock(lock)
+            queuedData -= copiedData
+            pthread_cond_broadcast(changed)
         }
         pthread_mutex_unlock(lock)
-        let drained = drainWriteBehind()
+        if let drained = drainWriteBehind() { stop(drained) }
         pthread_mutex_lock(lock)
-        if let drained, failureStorage == nil { failureStorage = drained }
         finished = true
         pthread_cond_broadcast(changed)
+        pthread_mutex_unlock(lock)
+    }
+
+    /// Keeps the first error that stops the run; every later item is abandoned.
+    private func stop(_ error: FSRescueError) {
+        pthread_mutex_lock(lock)
+        if failureStorage == nil { failureStorage = error }
+        stopping.store(true, ordering: .releasing)
         pthread_mutex_unlock(lock)
     }
 

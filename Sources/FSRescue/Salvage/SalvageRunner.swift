@@ -68,7 +68,8 @@ public final class SalvageRunner {
         manifest = try Manifest(in: sandbox.root, image: filesystem.source.path)
         copyProgress = CopyProgress(reporting: progress)
         pipeline = CopyPipeline(copier: ContentCopier(fs: filesystem), manifest: manifest, progress: copyProgress,
-                                threaded: options.parallelCopy && sysconf(Int32(_SC_NPROCESSORS_ONLN)) > 1)
+                                threaded: options.parallelCopy && sysconf(Int32(_SC_NPROCESSORS_ONLN)) > 1,
+                                writesBack: sandbox.writesBack)
         symlinkCopier = ContentCopier(fs: filesystem)
         // Sized by the inodes the tables hold, not by s_inodes_count (a hostile 2^32 - 1 took 512 MiB).
         visited = [UInt64](repeating: 0, count: Int(filesystem.readableInodesCount) / 64 + 1)
@@ -230,7 +231,7 @@ public final class SalvageRunner {
     /// folder (orphans' recreated directories are opened once per orphan); the new item then gets a
     /// numbered name.
     func mayReplace(_ name: String, in parent: OutputDirectory) -> Bool {
-        !madeHere.contains(parent.path(of: name))
+        madeHere.isEmpty || !madeHere.contains(parent.path(of: name))
     }
 
     /// Remembers an output path this run made, where several handles may point at one folder:
@@ -377,7 +378,7 @@ public final class SalvageRunner {
         }
         let map = fs.dataMap(of: inode)
         let size = fs.contentSize(of: inode)
-        let out = try parent.createFile(safe, mode: inode.permissions, replace: mayReplace(safe.name, in: parent))
+        let out = try parent.createFile(safe, mode: inode.permissions, replace: mayReplace(safe.name, in: parent), path: record.path)
         record.path = out.relativePath
         noteMade(record.path)
         let linked = inode.linksCount > 1
