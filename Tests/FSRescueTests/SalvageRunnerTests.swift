@@ -281,7 +281,9 @@ struct SalvageRunnerTests {
     /// After a stop (the output limit here) the copy thread drops what was queued behind the failing
     /// item and removes its files and links, but folders and symlinks the walk made meanwhile stay
     /// (README, the manifest): then only the regular files are compared.
-    @Test("copying on a second thread writes the same files and the same manifest lines, in the same order, as copying inline",
+    /// The third run makes the main thread copy every small file itself (as it does when the copy
+    /// thread falls behind), except under an output limit, where it never shares.
+    @Test("copying on a second thread, alone or shared with the main thread, writes the same files and the same manifest lines, in the same order, as copying inline",
           arguments: [nil, 150_000] as [UInt64?])
     func parallelCopySameAsInline(limit: UInt64?) throws {
         let dir = TemporaryDirectory()
@@ -297,28 +299,34 @@ struct SalvageRunnerTests {
         try TestImages.debugfsWrite(many, ["sif /f10 size 0x40000000"])
         for image in [img, many] {
             var outputs: [(items: [String], tree: [String], summary: SalvageSummary)] = []
-            for parallel in [false, true] {
+            for (parallel, share) in [(false, false), (true, false), (true, true)] {
                 let out = dir.file("out-\(parallel)-\(outputs.count)-\((image as NSString).lastPathComponent)")
                 let summary = try expectUnchanged(image) {
                     let fs = try Filesystem.open(path: image)
                     var options = SalvageOptions()
                     options.parallelCopy = parallel
                     options.maxOutputBytes = limit
-                    return try SalvageRunner(filesystem: fs, plan: SalvagePlan.attachedTree(listedBy: fs), output: out, options: options).run()
+                    if share { options.shareCopyingAbove = 0 }
+                    let runner = try SalvageRunner(filesystem: fs, plan: SalvagePlan.attachedTree(listedBy: fs), output: out, options: options)
+                    let summary = try runner.run()
+                    if share { #expect((runner.pipeline.sharedCopies > 0) == (limit == nil)) }
+                    return summary
                 }
                 let lines = try String(contentsOfFile: "\(out)/manifest.jsonl", encoding: .utf8).split(separator: "\n")
                 outputs.append((lines.filter { $0.contains("\"record\":\"item\"") }.map(String.init),
                                  Self.tree(out, filesOnly: limit != nil), summary))
             }
-            #expect(outputs[0].items == outputs[1].items)
-            #expect(outputs[0].tree == outputs[1].tree)
-            #expect(outputs[0].summary.items == outputs[1].summary.items)
-            #expect(outputs[0].summary.complete == outputs[1].summary.complete)
-            #expect(outputs[0].summary.skipped == outputs[1].summary.skipped)
-            #expect(outputs[0].summary.bytesWritten == outputs[1].summary.bytesWritten)
-            #expect(outputs[0].summary.completed == outputs[1].summary.completed)
-            #expect(outputs[0].summary.stopReason == outputs[1].summary.stopReason)
-            if limit != nil { #expect(!outputs[1].summary.completed) }
+            for other in outputs.dropFirst() {
+                #expect(outputs[0].items == other.items)
+                #expect(outputs[0].tree == other.tree)
+                #expect(outputs[0].summary.items == other.summary.items)
+                #expect(outputs[0].summary.complete == other.summary.complete)
+                #expect(outputs[0].summary.skipped == other.summary.skipped)
+                #expect(outputs[0].summary.bytesWritten == other.summary.bytesWritten)
+                #expect(outputs[0].summary.completed == other.summary.completed)
+                #expect(outputs[0].summary.stopReason == other.summary.stopReason)
+                if limit != nil { #expect(!other.summary.completed) }
+            }
         }
     }
 

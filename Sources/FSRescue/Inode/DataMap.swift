@@ -50,6 +50,11 @@ public struct DataMap: Sendable {
     /// The logical block where the map was cut at ``blockLimit``, if it was.
     public private(set) var cutAt: UInt64?
 
+    /// Bytes of the written runs (unwritten extents not counted): what a copy reads rather than zero-fills.
+    func writtenBytes(blockSize: UInt64) -> UInt64 {
+        runs.reduce(UInt64(0)) { $0 &+ ($1.unwritten ? 0 : $1.length &* blockSize) }
+    }
+
     /// Whether the map was cut at ``blockLimit``; walkers stop when it is.
     var isFull: Bool { cutAt != nil }
 

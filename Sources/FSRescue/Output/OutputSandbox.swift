@@ -1,5 +1,6 @@
 // The only code that writes salvage output: everything is created relative to directory descriptors.
 import CFSRescueLinux
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,7 +23,9 @@ public final class OutputSandbox: @unchecked Sendable {
     /// only changed with `fchmod` when the mask took bits away.
     let umask: mode_t = OutputSandbox.currentUmask()
     /// Data bytes written so far.
-    public private(set) var bytesWritten: UInt64 = 0
+    public var bytesWritten: UInt64 { written.load(ordering: .relaxed) }
+    /// Two threads write files (``CopyPipeline`` shares the copying), so the count is atomic.
+    private let written = Atomic<UInt64>(0)
     /// The root directory.
     public private(set) var root: OutputDirectory!
     /// Whether the output filesystem writes data back to a disk. Not for tmpfs and ramfs: their
@@ -87,14 +90,21 @@ public final class OutputSandbox: @unchecked Sendable {
         return 0o077
     }
 
+    /// Counts `count` bytes about to be written. With a limit, only one thread writes file data
+    /// (``CopyPipeline`` shares the copying only without one), so the check and the count go together.
     func account(_ count: Int, path: String) throws(FSRescueError) {
-        let total = bytesWritten + UInt64(count)
-        if let limit = maxOutputBytes, total > limit {
+        guard let limit = maxOutputBytes else {
+            written.add(UInt64(count), ordering: .relaxed)
+            return
+        }
+        let before = written.load(ordering: .relaxed)
+        let total = before + UInt64(count)
+        if total > limit {
             throw FSRescueError(.outputLimit,
-                "writing \(path) would pass --max-output-bytes \(limit) (\(bytesWritten) bytes written so far); raise the limit or salvage less.",
+                "writing \(path) would pass --max-output-bytes \(limit) (\(before) bytes written so far); raise the limit or salvage less.",
                 path: path)
         }
-        bytesWritten = total
+        written.store(total, ordering: .relaxed)
     }
 
     static func error(_ e: Int32, _ what: String, _ path: String) -> FSRescueError {

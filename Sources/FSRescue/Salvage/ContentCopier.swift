@@ -64,7 +64,7 @@ final class ContentCopier {
     private var readRun: (start: UInt64, end: UInt64)?
     /// Block size, image descriptor and byte offset of the filesystem, copied out at creation: a copier
     /// may run on a worker thread (``CopyPipeline``) and must not touch the libext2fs handle there.
-    private let blockSize: UInt64
+    let blockSize: UInt64
     private let descriptor: Int32
     private let imageOffset: UInt64
     /// Where reads go (``ImageSource/readOnce(_:count:at:)``) and failures are recorded.
@@ -115,7 +115,7 @@ final class ContentCopier {
         }
         var result = ContentCopy()
         let bs = blockSize
-        let mappedBytes = map.runs.reduce(UInt64(0)) { $0 + (($1.unwritten ? 0 : $1.length) * bs) }
+        let mappedBytes = map.writtenBytes(blockSize: bs)
         let holeBytes = size > mappedBytes ? size - mappedBytes : 0
         var hasher: SHA256?
         if let omitted = holeHashBudget.admit(holeBytes) {

@@ -47,6 +47,18 @@ struct HardLinkJob {
     let first: ManifestRecord?
 }
 
+/// A file the main thread copied itself while the copy thread was behind (``CopyPipeline``'s sharing):
+/// the copy thread only settles it and writes its record, in queue order.
+struct CopiedFile {
+    let job: FileCopyJob
+    /// The record with what the copy found (skipped, with the reason, when it failed).
+    let record: ManifestRecord
+    /// The descriptor, still open, and the offset below which its data is settled; nil when the copy failed.
+    let open: (fd: Int32, settled: UInt64)?
+    /// A failure that stops the run (output full), raised when the copy thread reaches this item.
+    let stop: FSRescueError?
+}
+
 /// The manifest line counts of a run's items, kept where the lines are written.
 struct ItemCounts {
     var items = 0, complete = 0, partial = 0, skipped = 0
@@ -63,6 +75,13 @@ struct ItemCounts {
 /// the lock, settling its accounts once per batch: the threads meet a few thousand times per 100k
 /// files, not per file (each meeting can cost a futex wake-up and a context switch). A failure or a
 /// cancellation is seen between items through one atomic flag (``stopping``).
+/// The copy thread reads, hashes and writes every byte, so on a salvage of many small files it is
+/// the slower of the two and the main thread would wait for room in the queue. Instead, while the
+/// queue holds more than ``shareAbove`` items, the main thread copies the next small file itself
+/// with its own ``ContentCopier`` and queues it as copied (``CopiedFile``): the copy thread then
+/// only settles it and writes its record, in order, so the output and the manifest are the same
+/// whichever thread copied. Only files without holes (the run's hole-hashing budget is the copy
+/// thread's) and only runs without `--max-output-bytes` (a limit is charged in queue order) share.
 /// Without a thread (one core, or `parallelCopy` off) every item is done at once on the caller's
 /// thread, the same code.
 ///
@@ -84,10 +103,13 @@ final class CopyPipeline: @unchecked Sendable {
     /// … or this many bytes of file data.
     static let batchBytes: UInt64 = 1 << 20
 
-    enum Item {
+    /// Boxed (`indirect`): a job holds a manifest record of some twenty fields, and an item is copied
+    /// into the batch, the queue and out again; a box is one reference to count instead of dozens.
+    indirect enum Item {
         case copy(FileCopyJob)
         case link(HardLinkJob)
         case record(ManifestRecord)
+        case copied(CopiedFile)
 
         /// File data this item puts in the queue (``capacityBytes``).
         var dataBytes: UInt64 {
@@ -97,6 +119,19 @@ final class CopyPipeline: @unchecked Sendable {
     }
 
     private let copier: ContentCopier
+    /// The main thread's copier, for the files it copies itself (nil: it never does).
+    private let helper: ContentCopier?
+    /// Items, and bytes of file data, handed to the copy thread and not yet done: the main thread
+    /// shares the copying above ``shareAbove`` items or half of ``capacityBytes``.
+    private let backlog = Atomic<Int>(0)
+    private let backlogBytes = Atomic<UInt64>(0)
+    /// Shares the copying when the copy thread has this many items still to do: enough that it never
+    /// runs dry while the main thread copies one file.
+    private let shareAbove: Int
+    /// Files the main thread copied itself.
+    private(set) var sharedCopies = 0
+    /// Files the main thread shares only up to this size: a big one would leave the copy thread idle.
+    static let shareBytes: UInt64 = 1 << 20
     private let manifest: Manifest
     /// Where the copy counts the bytes it writes.
     private let progress: CopyProgress
@@ -110,6 +145,12 @@ final class CopyPipeline: @unchecked Sendable {
     // Guarded by `lock`.
     private var queue: [Item] = []
     private var queuedData: UInt64 = 0
+    /// Items the copy thread has done, handed back for the main thread to free: their names, records
+    /// and maps were allocated there, and glibc frees another thread's memory under that thread's
+    /// arena lock, on which the copy thread then slept some 10,000 times per 100k files.
+    private var spent: [Item] = []
+    /// The main thread's: ``spent`` taken over, freed outside the lock.
+    private var freeing: [Item] = []
     /// The copy thread starts with the first batch, so a runner that never runs leaves no thread behind.
     private var started = false
     private var closed = false
@@ -134,11 +175,15 @@ final class CopyPipeline: @unchecked Sendable {
     private let behind: WriteBehind<Settling>
 
     /// `writesBack`: the output filesystem writes data back to a disk (``OutputSandbox/writesBack``).
-    init(copier: ContentCopier, manifest: Manifest, progress: CopyProgress, threaded: Bool, writesBack: Bool = true) {
+    /// `helper`: a second copier for the main thread to share the copying with (nil: no sharing).
+    init(copier: ContentCopier, manifest: Manifest, progress: CopyProgress, threaded: Bool, writesBack: Bool = true,
+         helper: ContentCopier? = nil, shareAbove: Int? = nil) {
         behind = WriteBehind(writesBack: writesBack)
         capacity = DescriptorBudget.filesPerQueue()
         batchItems = max(1, min(64, capacity / 4))
+        self.shareAbove = shareAbove ?? capacity / 2
         self.copier = copier
+        self.helper = helper
         self.progress = progress
         self.manifest = manifest
         self.threaded = threaded
@@ -166,10 +211,31 @@ final class CopyPipeline: @unchecked Sendable {
         return failureStorage
     }
 
-    /// Queues a file copy.
+    /// Queues a file copy, or copies it here and queues the result when the copy thread is behind.
     func submit(_ job: FileCopyJob) {
+        if threaded, let helper, job.size <= Self.shareBytes, job.map.writtenBytes(blockSize: helper.blockSize) >= job.size,
+           backlog.load(ordering: .relaxed) + batch.count > shareAbove
+            || backlogBytes.load(ordering: .relaxed) + batchData > Self.capacityBytes / 2,
+           !stopping.load(ordering: .relaxed) {
+            sharedCopies += 1
+            submit(.copied(copyHere(job, with: helper)))
+            return
+        }
         batchData = batchData.addingSaturating(job.size)
         submit(.copy(job))
+    }
+
+    /// Copies `job` on the main thread, as ``process(_:abandoned:)`` would on the copy thread.
+    private func copyHere(_ job: FileCopyJob, with helper: ContentCopier) -> CopiedFile {
+        var record = job.record
+        do throws(FSRescueError) {
+            let open = try copy(job, into: &record, with: helper)
+            return CopiedFile(job: job, record: record, open: open, stop: nil)
+        } catch {
+            record.status = .skipped
+            record.skippedReason = error.message
+            return CopiedFile(job: job, record: record, open: nil, stop: error.code == .outputLimit ? error : nil)
+        }
     }
 
     /// Queues another name of a hard-linked file.
@@ -225,10 +291,14 @@ final class CopyPipeline: @unchecked Sendable {
         }
         while queue.count >= capacity || queuedData >= Self.capacityBytes { pthread_cond_wait(changed, lock) }
         queuedData += batchData
+        backlog.add(batch.count, ordering: .relaxed)
+        backlogBytes.add(batchData, ordering: .relaxed)
         if queue.isEmpty { swap(&queue, &batch) } else { queue.append(contentsOf: batch); batch.removeAll(keepingCapacity: true) }
         batchData = 0
+        swap(&freeing, &spent)
         pthread_cond_broadcast(changed)
         pthread_mutex_unlock(lock)
+        freeing.removeAll(keepingCapacity: true)
     }
 
     /// Hands over what is left, waits until every item is done and stops the copy thread; afterwards
@@ -265,6 +335,7 @@ final class CopyPipeline: @unchecked Sendable {
             if deadline.tv_nsec >= 1_000_000_000 { deadline.tv_sec += 1; deadline.tv_nsec -= 1_000_000_000 }
             pthread_cond_timedwait(changed, lock, &deadline)
         }
+        spent.removeAll()
         return cancelled
     }
 
@@ -279,13 +350,15 @@ final class CopyPipeline: @unchecked Sendable {
             pthread_cond_broadcast(changed)
             pthread_mutex_unlock(lock)
             var copiedData: UInt64 = 0
-            // Reversed, so popLast hands each item over in queue order without copying it.
-            taken.reverse()
-            while let item = taken.popLast() {
+            for item in taken {
                 copiedData += item.dataBytes
                 if let error = process(item, abandoned: stopping.load(ordering: .acquiring)) { stop(error) }
             }
+            backlog.subtract(taken.count, ordering: .relaxed)
+            backlogBytes.subtract(copiedData, ordering: .relaxed)
             pthread_mutex_lock(lock)
+            if spent.isEmpty { swap(&spent, &taken) } else { spent.append(contentsOf: taken) }
+            taken.removeAll(keepingCapacity: true)
             queuedData -= copiedData
             pthread_cond_broadcast(changed)
         }
@@ -317,6 +390,18 @@ final class CopyPipeline: @unchecked Sendable {
                 return nil
             }
             return behind.append(.link(job), retire: retire)
+        case .copied(let done):
+            if abandoned {
+                if let open = done.open { close(open.fd) }
+                _ = unlinkat(done.job.parent.fd, done.job.name, 0)
+                return nil
+            }
+            guard let open = done.open else {
+                let written = behind.append(.record(done.record), retire: retire)
+                return done.stop ?? written
+            }
+            return behind.append(.file(done.record, linked: done.job.linked), file: open.fd, size: done.job.size,
+                                 settled: open.settled, retire: retire)
         case .copy(let job):
             if abandoned {
                 _ = unlinkat(job.parent.fd, job.name, 0)
@@ -324,7 +409,7 @@ final class CopyPipeline: @unchecked Sendable {
             }
             var record = job.record
             do throws(FSRescueError) {
-                let open = try copy(job, into: &record)
+                let open = try copy(job, into: &record, with: copier)
                 return behind.append(.file(record, linked: job.linked), file: open.fd, size: job.size,
                                      settled: open.settled, retire: retire)
             } catch {
@@ -379,7 +464,8 @@ final class CopyPipeline: @unchecked Sendable {
     /// Copies a file's content and fills in what the copy found (the part of a single-threaded
     /// salvage that follows creating the file). Returns the file's descriptor, still open, with its
     /// writeback started (``OutputFile/finishWritingBehind(size:mode:accessTime:modificationTime:owner:)``).
-    private func copy(_ job: FileCopyJob, into record: inout ManifestRecord) throws(FSRescueError) -> (fd: Int32, settled: UInt64) {
+    private func copy(_ job: FileCopyJob, into record: inout ManifestRecord,
+                      with copier: ContentCopier) throws(FSRescueError) -> (fd: Int32, settled: UInt64) {
         var copy = try copier.copy(job.map, size: job.size, to: job.file, progress: progress.add)
         let open = try job.file.finishWritingBehind(size: job.size, mode: job.mode, accessTime: job.accessTime,
                                                     modificationTime: job.modificationTime, owner: job.owner)

@@ -140,6 +140,9 @@ public struct SalvageOptions: Sendable {
     /// Copy file data (read, hash, write) on a second thread while the main thread walks the plan, when
     /// the machine has more than one core. The output and the manifest are the same either way.
     public var parallelCopy = true
+    /// The copy thread's backlog (items) above which the main thread copies small files itself
+    /// (``CopyPipeline``); nil: half the queue. Tests set 0 to make the main thread share every file.
+    var shareCopyingAbove: Int?
     /// The defaults: everything, no owners, no limit.
     public init() {}
 }

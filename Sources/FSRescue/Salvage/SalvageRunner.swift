@@ -16,8 +16,9 @@ public final class SalvageRunner {
     let manifest: Manifest
     /// Copies file data and appends manifest lines, on a second thread when there is a second core.
     let pipeline: CopyPipeline
-    /// Reads symlink targets on the main thread (the pipeline's copier may be busy on the copy thread).
-    let symlinkCopier: ContentCopier
+    /// Reads symlink targets on the main thread (the pipeline's copier may be busy on the copy thread),
+    /// and copies the small files the main thread takes over when the copy thread is behind.
+    let mainCopier: ContentCopier
     var summary = SalvageSummary()
     private var visitedDirectories: Set<UInt32> = []
     /// One bit per inode: written (or recorded) in this run.
@@ -67,10 +68,11 @@ public final class SalvageRunner {
         try OutputPlacement.checkSpace(sandbox, needed: estimatedBytes)
         manifest = try Manifest(in: sandbox.root, image: filesystem.source.path)
         copyProgress = CopyProgress(reporting: progress)
+        mainCopier = ContentCopier(fs: filesystem)
         pipeline = CopyPipeline(copier: ContentCopier(fs: filesystem), manifest: manifest, progress: copyProgress,
                                 threaded: options.parallelCopy && sysconf(Int32(_SC_NPROCESSORS_ONLN)) > 1,
-                                writesBack: sandbox.writesBack)
-        symlinkCopier = ContentCopier(fs: filesystem)
+                                writesBack: sandbox.writesBack,
+                                helper: options.maxOutputBytes == nil ? mainCopier : nil, shareAbove: options.shareCopyingAbove)
         // Sized by the inodes the tables hold, not by s_inodes_count (a hostile 2^32 - 1 took 512 MiB).
         visited = [UInt64](repeating: 0, count: Int(filesystem.readableInodesCount) / 64 + 1)
     }
@@ -424,7 +426,7 @@ public final class SalvageRunner {
             return
         }
         let sink = BoundedMemorySink(limit: 4096)
-        let copy = try symlinkCopier.copy(map, size: inode.size, to: sink)
+        let copy = try mainCopier.copy(map, size: inode.size, to: sink)
         let name = try parent.createSymlink(safe, target: sink.bytes, replace: mayReplace(safe.name, in: parent))
         parent.finishSymlink(name, accessTime: inode.accessTime, modificationTime: inode.modificationTime, owner: (inode.uid, inode.gid))
         record.path = parent.path(of: name)
