@@ -1,16 +1,15 @@
 # fsrescue: `make demo` and `make test` are the whole quick start (see README.md).
 SWIFT      ?= swift
-# Shipped builds (release, demo, bench, install) come from scripts/release-build.sh: the Swift runtime,
-# FoundationEssentials and libstdc++ linked in, packed relocations and hot functions first (smaller
-# peak RSS; a binary that runs without a Swift toolchain). libext2fs, libe2p, libcom_err and libblkid are
-# linked in too (FSRESCUE_SHARED_E2FSPROGS=1: shared; `fsrescue --version` names them); libcrypto stays dynamic.
+# Shipped builds (release, demo, bench, install) come from scripts/release-build.sh: a plain release
+# build with the Swift runtime linked in (it runs without a Swift toolchain) and the system's libext2fs,
+# libblkid and libcrypto as shared libraries (`fsrescue --version` names the versions loaded).
 RELEASE_BUILD := SWIFT=$(SWIFT) bash scripts/release-build.sh
 PREFIX     ?= /usr/local
-# Debian packages the build and the tests need (binutils and python3: make release-check). Installed when missing (with sudo when not root).
-APT_PACKAGES := libext2fs-dev libblkid-dev comerr-dev libssl-dev pkg-config e2fsprogs fdisk util-linux man-db groff-base binutils python3 libstdc++-12-dev xz-utils
+# Debian packages the build and the tests need (binutils: make release-check). Installed when missing (with sudo when not root).
+APT_PACKAGES := libext2fs-dev libblkid-dev comerr-dev libssl-dev pkg-config e2fsprogs fdisk util-linux man-db groff-base binutils python3 xz-utils
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: kernel-fixtures deps build release release-check link-order test demo fuzz-smoke clean install uninstall readme bench bench-deps bench-eta
+.PHONY: kernel-fixtures deps build release release-check test demo fuzz-smoke clean install uninstall readme bench bench-deps bench-eta
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -25,14 +24,9 @@ build: deps
 release: deps
 	$(RELEASE_BUILD)
 
-# Checks the shipped binary's linkage: static libstdc++, packed relocations, the hot functions first.
+# Checks the shipped binary's linkage (Swift runtime in, e2fsprogs' libraries shared) and that it works.
 release-check: release
 	@bash scripts/release-check.sh "$$($(RELEASE_BUILD) --show-bin-path)/fsrescue"
-
-# Rewrites Sources/fsrescue/link-order.txt and link-order-data.txt from profiles of every command (needs valgrind).
-link-order: deps
-	@dpkg -s valgrind >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq valgrind >/dev/null; }
-	SWIFT=$(SWIFT) bash scripts/link-order.sh
 
 test: deps
 	$(SWIFT) build --build-tests

@@ -48,10 +48,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // The shipped build's link inputs (scripts/release-build.sh): the function and data orders that
-        // scripts/link-order.sh writes, and the linker script for the helpers no list can name.
-        .executableTarget(name: "fsrescue", dependencies: ["FSRescueCLI"],
-                          exclude: ["link-order.txt", "link-order-data.txt", "link-helpers.ld"]),
+        .executableTarget(name: "fsrescue", dependencies: ["FSRescueCLI"]),
         // The README's "Using FSRescue from Swift" example, built with everything else so it keeps compiling.
         .executableTarget(name: "fsrescue-example", dependencies: ["FSRescue"], path: "Examples/Basic"),
         // The fuzz harness: replays inputs in a plain build; scripts/fuzz-smoke.sh builds it with libFuzzer.

@@ -12,6 +12,7 @@ Environment:
                     writes into a fresh one (a new tmpfs mount; mkfs.ext4 on a new sparse file under
                     BENCH_DIR, loop-mounted), unmounted and deleted after, so no run pays for another's
                     deletions. Without root: tmpfs only, a fresh folder on /dev/shm.
+  BENCH_SHAPES=L    only these shapes, comma-separated (e.g. files_100k,files_500k,files_1m)
   BENCH_IMAGE_<shape>=PATH   use this image for a shape (e.g. BENCH_IMAGE_files_100k=/x/f100k.img)
 Images are made once by `fsrescue fixture create` (mke2fs -d for the huge-files shape), named by
 their parameters, and reused. Writes bench/results.md and prints it.
@@ -37,6 +38,7 @@ OUTPUTS = [o for o in os.environ.get("BENCH_OUTPUTS", "tmpfs,ext4").split(",")
 # name: (fixture create arguments, salvage runs, part of the growth series)
 SHAPES = {
     "files_100k": (["--files", "100000", "--max-file-size", "1M"], 3, True),
+    "files_500k": (["--files", "500000", "--max-file-size", "1M"], 1, True),
     "files_1m": (["--files", "1000000", "--max-file-size", "1M"], 1, True),
     "files_5m": (["--files", "5000000", "--max-file-size", "1M"], 1, True),
     "many_dirs": (["--files", "200000", "--dirs", "100000", "--max-file-size", "64K"], 1, False),
@@ -45,7 +47,9 @@ SHAPES = {
 
 
 def shapes():
-    names = ["files_100k"] if QUICK else ["files_100k", "files_1m", "many_dirs", "huge_files"]
+    if os.environ.get("BENCH_SHAPES"):
+        return [n for n in os.environ["BENCH_SHAPES"].split(",") if n in SHAPES]
+    names = ["files_100k"] if QUICK else ["files_100k", "files_500k", "files_1m", "many_dirs", "huge_files"]
     if LARGE and not QUICK:
         names.insert(2, "files_5m")
     return names
@@ -82,11 +86,15 @@ def scan_tools(bin_path, image):
             "fls -r -p": ["fls", "-r", "-p", image]}
 
 
-def salvage_tools(bin_path, image, out, summary):
-    """argv per tool; `out` maps the tools wanted to their output folders."""
+def salvage_tools(bin_path, image, out, summary, output="tmpfs"):
+    """argv per tool; `out` maps the tools wanted to their output folders. Into ext4 the peers are
+    followed by `sync -f` on their output, timed with them: fsrescue commits its output (syncfs)
+    before it calls a file complete, and a copy still in the page cache is not yet on the disk."""
+    def synced(argv, o):
+        return argv if output == "tmpfs" else ["sh", "-c", '"$@" && sync -f "$0"', o] + argv
     argv = {"fsrescue salvage": lambda o: ([bin_path, "salvage", image, "--out", o, "--json"], summary),
-            "debugfs rdump": lambda o: ["debugfs", "-R", f"rdump / {o}", image],
-            "tsk_recover -e": lambda o: ["tsk_recover", "-e", image, o]}
+            "debugfs rdump": lambda o: synced(["debugfs", "-R", f"rdump / {o}", image], o),
+            "tsk_recover -e": lambda o: synced(["tsk_recover", "-e", image, o], o)}
     return {name: argv[name](o) for name, o in out.items()}
 
 
@@ -122,7 +130,8 @@ def bench_salvage(bin_path, image, runs, cold, output, inodes, data, tsk=True):
     def cleanup(name, _):
         current.pop("fs").__exit__(None, None, None)
 
-    tools = {name: (lambda out, name=name: salvage_tools(bin_path, image, {name: out}, summary)[name]) for name in names}
+    tools = {name: (lambda out, name=name: salvage_tools(bin_path, image, {name: out}, summary, output)[name])
+             for name in names}
     # Warm salvage: the whole image is read once (untimed) so all three start with it cached.
     if not cold:
         subprocess.run(["cat", image], stdout=subprocess.DEVNULL, check=True)
@@ -165,7 +174,7 @@ def main():
         for cache in caches if shape == "files_100k" and not QUICK else ["warm"]:
             for output in OUTPUTS:
                 print(f"bench: {shape} salvage, {cache} cache, into {output}", file=sys.stderr)
-                tsk = shape not in ("files_1m", "files_5m") or os.environ.get("BENCH_TSK_ALL") == "1"
+                tsk = shape not in ("files_500k", "files_1m", "files_5m") or os.environ.get("BENCH_TSK_ALL") == "1"
                 stats, files, written = bench_salvage(bin_path, image, salvage_runs, cache == "cold", output,
                                                       inodes, data, tsk)
                 rows[shape]["salvage"][f"{cache}, {output}"] = stats

@@ -75,7 +75,9 @@ def targets(rows):
         for cache, t in row["salvage"].items():
             o, d = t["fsrescue salvage"], t["debugfs rdump"]
             lines.append(f"- salvage {shape} {cache}: {o['wall'] / d['wall']:.2f}x debugfs rdump "
-                         f"({'holds' if o['wall'] <= d['wall'] else 'MISSES'} ≤ 1.0x)")
+                         f"({'holds' if o['wall'] <= d['wall'] else 'MISSES'} ≤ 1.0x), peak RSS {_mb(o['rss'])} MB "
+                         f"against rdump's {_mb(d['rss'])} MB"
+                         + (f" ({'holds' if o['rss'] <= 100 * 1024 else 'MISSES'} ≤ 100 MB at 1M files)" if shape == "files_1m" else ""))
     return "\n".join(lines)
 
 
@@ -99,7 +101,8 @@ Noise is half the spread (max − min) of the runs over their median.
 Items (files, directories, symlinks) and MB (regular-file data) are what fsrescue wrote. Every run of
 every tool writes into a fresh, empty output filesystem made for it and removed after it (tmpfs: a new
 tmpfs mount; ext4: mkfs.ext4 on a new sparse file, loop-mounted), so no run pays for the previous one's
-deletions or writeback. user + sys are CPU seconds (medians): fsrescue copies on a second thread, so
+deletions or writeback. Into ext4 the peers' times include a `sync -f` of their output after them:
+fsrescue commits its output (syncfs) before its manifest calls a file complete. user + sys are CPU seconds (medians): fsrescue copies on a second thread, so
 they can exceed its wall time. fsrescue also scans the filesystem first, hashes every file (SHA-256)
 and writes a manifest line per item.
 

@@ -13,7 +13,7 @@ public struct SHA256: ~Copyable {
     private let context: OpaquePointer
     private let api: UnsafePointer<fsr_crypto_api>
 
-    /// A fresh hash (`EVP_MD_CTX_new`, `EVP_DigestInit_ex` with `EVP_sha256`).
+    /// A fresh hash (`EVP_MD_CTX_new`, `EVP_DigestInit_ex` with SHA-256 as `EVP_MD_fetch` found it once).
     public init() {
         var why: UnsafePointer<CChar>?
         var code: Int32 = 0
@@ -25,7 +25,7 @@ public struct SHA256: ~Copyable {
         }
         self.api = api
         self.context = context
-        _ = api.pointee.`init`(context, api.pointee.sha256(), nil)
+        _ = api.pointee.`init`(context, api.pointee.md, nil)
     }
 
     deinit { api.pointee.ctx_free(context) }

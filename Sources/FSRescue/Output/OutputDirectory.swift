@@ -1,4 +1,5 @@
 // A directory inside the output sandbox, held open by descriptor.
+import CFSRescueLinux
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -41,7 +42,18 @@ public final class OutputDirectory: @unchecked Sendable {
     /// With `reuse`, an existing real directory of exactly that name is opened instead (resuming a run);
     /// a symlink or file of that name is never followed or reused.
     public func makeDirectory(_ name: SafeName, reuse: Bool = false) throws(FSRescueError) -> OutputDirectory {
-        if reuse, let existing = openExistingDirectory(name.name) {
+        if reuse && madeByThisRun {
+            // A folder this run made rarely holds the name already: make it first, and reuse what is
+            // there only on EEXIST (one call where a failing open and a mkdir were two).
+            if mkdirat(fd, name.name, 0o700) == 0 {
+                guard let dir = openExistingDirectory(name.name, madeByThisRun: true) else {
+                    throw OutputSandbox.error(errno, "open the folder", path(of: name.name))
+                }
+                return dir
+            }
+            guard errno == EEXIST else { throw OutputSandbox.error(errno, "create the folder", path(of: name.name)) }
+            if let existing = openExistingDirectory(name.name) { return existing }
+        } else if reuse, let existing = openExistingDirectory(name.name) {
             if !madeByThisRun { used.insert(name.name) }
             return existing
         }
@@ -62,9 +74,18 @@ public final class OutputDirectory: @unchecked Sendable {
         }
     }
 
-    /// Reopens a directory below this one from its relative path (`a/b/c`), one component at a time
-    /// with `openat(O_DIRECTORY | O_NOFOLLOW)`: a symlink anywhere on the way fails it, never followed.
+    /// Reopens a directory below this one from its relative path (`a/b/c`): in one call where the
+    /// kernel has `openat2` (``fsr_open_directory_beneath``), else one component at a time with
+    /// `openat(O_DIRECTORY | O_NOFOLLOW)`. Either way a symlink anywhere on the way fails it, never followed.
     public func openDescendant(_ relative: String) -> OutputDirectory? {
+        let dotted = relative.utf8.contains(0x2E)
+            && relative.split(separator: "/").contains { $0 == "." || $0 == ".." }
+        if !relative.isEmpty && !dotted {
+            let child = fsr_open_directory_beneath(fd, relative)
+            if child >= 0 { return OutputDirectory(fd: child, sandbox: sandbox, relativePath: path(of: relative)) }
+            // Not offered (old kernel, seccomp): the walk below. Any other failure is the walk's too.
+            if errno != ENOSYS && errno != EPERM && errno != EINVAL && errno != E2BIG { return nil }
+        }
         var here: OutputDirectory? = self
         for component in relative.split(separator: "/") {
             guard component != ".", component != "..", let dir = here?.openExistingDirectory(String(component)) else { return nil }

@@ -62,6 +62,17 @@ final class ContentCopier {
     static let largestFolio: UInt64 = 2 << 20
     /// Image bytes copied and not yet dropped from the page cache.
     private var readRun: (start: UInt64, end: UInt64)?
+    /// When set, the image bytes this copier reads are listed here in order instead of dropped: another
+    /// copier drops them (``dropRead(elsewhere:)``), in the order of the plan. ``CopyPipeline``'s main
+    /// thread copies some files ahead of the copy thread; two copiers each dropping their own reads
+    /// saw broken runs, too short to drop, and left a sixth of a small-files salvage's data cached.
+    var collectedReads: [ImageRead]?
+
+    /// Image bytes read by a copy (``collectedReads``).
+    struct ImageRead {
+        let offset: UInt64
+        let count: Int
+    }
     /// Block size, image descriptor and byte offset of the filesystem, copied out at creation: a copier
     /// may run on a worker thread (``CopyPipeline``) and must not touch the libext2fs handle there.
     let blockSize: UInt64
@@ -207,7 +218,16 @@ final class ContentCopier {
     /// gathered into one run, dropped once it reaches ``dropFromCacheBytes`` or the next read lands
     /// elsewhere: one call per few megabytes, not per file. Wider gaps are not bridged: they hold
     /// other files' data, read ahead by the kernel and wanted soon.
+    /// Counts `reads` another copier made as if this one had made them, dropping them from the page cache with its own.
+    func dropRead(elsewhere reads: [ImageRead]) {
+        for read in reads { dropFromCache(offset: read.offset, count: read.count) }
+    }
+
     private func dropFromCache(offset: UInt64, count: Int) {
+        if collectedReads != nil {
+            collectedReads!.append(ImageRead(offset: offset, count: count))
+            return
+        }
         let end = offset + UInt64(count)
         if let run = readRun, offset >= run.start, offset <= run.end + blockSize {
             readRun = (run.start, max(run.end, end))

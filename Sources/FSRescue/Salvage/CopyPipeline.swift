@@ -57,6 +57,8 @@ struct CopiedFile {
     let open: (fd: Int32, settled: UInt64)?
     /// A failure that stops the run (output full), raised when the copy thread reaches this item.
     let stop: FSRescueError?
+    /// The image bytes the copy read, for the copy thread's copier to drop from the page cache in plan order.
+    let reads: [ContentCopier.ImageRead]
 }
 
 /// The manifest line counts of a run's items, kept where the lines are written.
@@ -228,13 +230,16 @@ final class CopyPipeline: @unchecked Sendable {
     /// Copies `job` on the main thread, as ``process(_:abandoned:)`` would on the copy thread.
     private func copyHere(_ job: FileCopyJob, with helper: ContentCopier) -> CopiedFile {
         var record = job.record
+        helper.collectedReads = []
+        defer { helper.collectedReads = nil }
         do throws(FSRescueError) {
             let open = try copy(job, into: &record, with: helper)
-            return CopiedFile(job: job, record: record, open: open, stop: nil)
+            return CopiedFile(job: job, record: record, open: open, stop: nil, reads: helper.collectedReads ?? [])
         } catch {
             record.status = .skipped
             record.skippedReason = error.message
-            return CopiedFile(job: job, record: record, open: nil, stop: error.code == .outputLimit ? error : nil)
+            return CopiedFile(job: job, record: record, open: nil, stop: error.code == .outputLimit ? error : nil,
+                              reads: helper.collectedReads ?? [])
         }
     }
 
@@ -391,6 +396,7 @@ final class CopyPipeline: @unchecked Sendable {
             }
             return behind.append(.link(job), retire: retire)
         case .copied(let done):
+            copier.dropRead(elsewhere: done.reads)
             if abandoned {
                 if let open = done.open { close(open.fd) }
                 _ = unlinkat(done.job.parent.fd, done.job.name, 0)

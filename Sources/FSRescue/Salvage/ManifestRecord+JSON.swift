@@ -71,21 +71,19 @@ extension [UInt8] {
         append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
-    /// Appends `value` in decimal, without building a `String`.
+    /// Appends `value` in decimal, without building a `String`: digits go into a buffer on the stack,
+    /// then into the array in one copy.
     mutating func appendDecimal(_ value: UInt64) {
-        var digits = 1
-        var power: UInt64 = 10
-        while digits < 20 && value >= power { digits += 1; power = power &* 10 }
-        let start = count
-        append(contentsOf: repeatElement(0x30, count: digits))
-        withUnsafeMutableBufferPointer { buffer in
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        Swift.withUnsafeMutableBytes(of: &digits) { buffer in
             var v = value
-            var i = start + digits - 1
-            while v > 0 {
+            var i = buffer.count
+            repeat {
+                i -= 1
                 buffer[i] = UInt8(truncatingIfNeeded: v % 10) + 0x30
                 v /= 10
-                i -= 1
-            }
+            } while v > 0
+            append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[i...]))
         }
     }
 

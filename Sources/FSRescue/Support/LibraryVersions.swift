@@ -2,9 +2,9 @@
 internal import CFSRescueExt2fs
 internal import CFSRescueBlkid
 
-/// libext2fs and libblkid as this binary runs them. The shipped build links both in
-/// (scripts/release-build.sh), so `fsrescue --version` names them: what a security advisory about
-/// either would ask.
+/// libext2fs and libblkid as this binary runs them: the system's shared libraries
+/// (scripts/release-build.sh), so `fsrescue --version` names the versions loaded, what a security
+/// advisory about either would ask.
 public enum LibraryVersions {
     /// libext2fs's version (`ext2fs_get_library_version`), such as "1.47.0".
     public static var ext2fs: String { reported(by: ext2fs_get_library_version) }
