@@ -12,6 +12,7 @@ Environment:
                     writes into a fresh one (a new tmpfs mount; mkfs.ext4 on a new sparse file under
                     BENCH_DIR, loop-mounted), unmounted and deleted after, so no run pays for another's
                     deletions. Without root: tmpfs only, a fresh folder on /dev/shm.
+  BENCH_COLD=0      warm runs only (a cold run first waits, up to 3 minutes, for the disk to go quiet)
   BENCH_SHAPES=L    only these shapes, comma-separated (e.g. files_100k,files_500k,files_1m)
   BENCH_IMAGE_<shape>=PATH   use this image for a shape (e.g. BENCH_IMAGE_files_100k=/x/f100k.img)
 Images are made once by `fsrescue fixture create` (mke2fs -d for the huge-files shape), named by
@@ -157,7 +158,7 @@ def main():
     bin_path = subprocess.run(build + ["--show-bin-path"], cwd=ROOT, check=True,
                               capture_output=True, text=True).stdout.strip() + "/fsrescue"
     os.makedirs(WORK, exist_ok=True)
-    can_cold = lib.drop_caches()
+    can_cold = os.environ.get("BENCH_COLD") != "0" and lib.drop_caches()
     caches = ["warm", "cold"] if can_cold else ["warm"]
     started = time.strftime("%Y-%m-%d %H:%M %Z")
     header = machine()

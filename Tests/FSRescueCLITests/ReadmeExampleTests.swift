@@ -21,11 +21,11 @@ struct ReadmeExampleTests {
                 "README's worked example is stale; run `make readme` (or paste scripts/readme-example.sh's output)")
     }
 
-    @Test("the README's Swift example is Examples/Basic/main.swift, and the built example runs")
+    @Test("the Swift example in docs/library.md is Examples/Basic/main.swift, and the built example runs")
     func swiftExample() throws {
         let source = try PackageFiles.read("Examples/Basic/main.swift")
-        #expect(try ReadmeBlock.matches("swift-example", expected: "```swift\n" + source + "```\n"),
-                "README's Swift example differs from Examples/Basic/main.swift; run `make readme`")
+        #expect(try ReadmeBlock.matches("swift-example", expected: "```swift\n" + source + "```\n", in: "docs/library.md"),
+                "docs/library.md's Swift example differs from Examples/Basic/main.swift; run `make readme`")
 
         let example = URL(fileURLWithPath: FSRescueBinary.path).deletingLastPathComponent().appendingPathComponent("fsrescue-example").path
         try #require(FileManager.default.isExecutableFile(atPath: example), "fsrescue-example is not built beside \(FSRescueBinary.path)")

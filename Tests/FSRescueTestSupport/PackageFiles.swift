@@ -15,7 +15,8 @@ public enum PackageFiles {
     }
 }
 
-/// A generated block of README.md: the lines between `<!-- NAME:begin -->` and `<!-- NAME:end -->`.
+/// A generated block of README.md (or of a file under `docs/`): the lines between `<!-- NAME:begin -->`
+/// and `<!-- NAME:end -->`.
 ///
 /// Tests compare each block with what the code produces now. With `FSRESCUE_UPDATE_README=1` in the
 /// environment (`make readme`) a test rewrites its block instead, so regenerating is one command.
@@ -23,23 +24,24 @@ public enum ReadmeBlock {
     public static let readme = "README.md"
 
     /// The block's current text, or nil when its markers are missing.
-    public static func current(_ name: String) throws -> String? {
-        let text = try PackageFiles.read(readme)
+    public static func current(_ name: String, in file: String = readme) throws -> String? {
+        let text = try PackageFiles.read(file)
         guard let range = bodyRange(name, in: text) else { return nil }
         return String(text[range])
     }
 
     /// Whether the block equals `expected` (after `normalize` on both sides). In update mode the block
     /// is rewritten with `expected` first, so the check passes.
-    public static func matches(_ name: String, expected: String, normalize: (String) -> String = { $0 }) throws -> Bool {
+    public static func matches(_ name: String, expected: String, in file: String = readme,
+                               normalize: (String) -> String = { $0 }) throws -> Bool {
         if ProcessInfo.processInfo.environment["FSRESCUE_UPDATE_README"] == "1" {
-            var text = try PackageFiles.read(readme)
+            var text = try PackageFiles.read(file)
             if let range = bodyRange(name, in: text) {
                 text.replaceSubrange(range, with: expected)
-                try text.write(toFile: PackageFiles.path(readme), atomically: true, encoding: .utf8)
+                try text.write(toFile: PackageFiles.path(file), atomically: true, encoding: .utf8)
             }
         }
-        guard let current = try current(name) else { return false }
+        guard let current = try current(name, in: file) else { return false }
         return normalize(current) == normalize(expected)
     }
 

@@ -282,6 +282,20 @@ struct SalvageRunnerTests {
         }
     }
 
+    /// An ext4 image of `files` files `f<i>` of `(i * step) % maxSize` bytes, every `linkEvery`-th also linked as `l<i>`.
+    static func manyFilesImage(_ dir: TemporaryDirectory, files: Int, step: Int, maxSize: Int, linkEvery: Int,
+                               blockSize: Int, sizeMiB: Int) throws -> String {
+        let src = dir.file("src-many")
+        try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
+        for i in 0..<files {
+            _ = FileManager.default.createFile(atPath: "\(src)/f\(i)", contents: Data(repeating: UInt8(i % 251), count: (i * step) % maxSize))
+            if i % linkEvery == 0 { link("\(src)/f\(i)", "\(src)/l\(i)") }
+        }
+        let image = dir.file("many.img")
+        try TestImages.make(image, type: "ext4", blockSize: blockSize, sizeMiB: sizeMiB, extra: ["-d", src])
+        return image
+    }
+
     /// After a stop (the output limit here) the copy thread drops what was queued behind the failing
     /// item and removes its files and links, but folders and symlinks the walk made meanwhile stay
     /// (README, the manifest): then only the regular files are compared.
@@ -292,14 +306,7 @@ struct SalvageRunnerTests {
     func parallelCopySameAsInline(limit: UInt64?) throws {
         let dir = TemporaryDirectory()
         let img = try makeImage(dir)
-        let src = dir.file("src2")
-        try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
-        for i in 0..<300 {
-            _ = FileManager.default.createFile(atPath: "\(src)/f\(i)", contents: Data(repeating: UInt8(i % 251), count: (i * 977) % 20_000))
-            if i % 7 == 0 { link("\(src)/f\(i)", "\(src)/l\(i)") }
-        }
-        let many = dir.file("many.img")
-        try TestImages.make(many, type: "ext4", blockSize: 1024, sizeMiB: 32, extra: ["-d", src])
+        let many = try Self.manyFilesImage(dir, files: 300, step: 977, maxSize: 20_000, linkEvery: 7, blockSize: 1024, sizeMiB: 32)
         try TestImages.debugfsWrite(many, ["sif /f10 size 0x40000000"])
         for image in [img, many] {
             var outputs: [(items: [String], tree: [String], summary: SalvageSummary)] = []
@@ -343,14 +350,7 @@ struct SalvageRunnerTests {
         guard mounts.split(separator: "\n").contains(where: { $0.hasPrefix("tmpfs \(shm) ") }) else { return }
         let dir = TemporaryDirectory()
         let memory = TemporaryDirectory("fsrescue-tmpfs", under: shm)
-        let src = dir.file("src")
-        try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
-        for i in 0..<200 {
-            _ = FileManager.default.createFile(atPath: "\(src)/f\(i)", contents: Data(repeating: UInt8(i % 251), count: (i * 4177) % 300_000))
-            if i % 9 == 0 { link("\(src)/f\(i)", "\(src)/l\(i)") }
-        }
-        let img = dir.file("many.img")
-        try TestImages.make(img, type: "ext4", blockSize: 4096, sizeMiB: 64, extra: ["-d", src])
+        let img = try Self.manyFilesImage(dir, files: 200, step: 4177, maxSize: 300_000, linkEvery: 9, blockSize: 4096, sizeMiB: 64)
         var results: [(items: [String], tree: [String], summary: SalvageSummary)] = []
         for out in [dir.file("out"), memory.file("out")] {
             let summary = try expectUnchanged(img) {
