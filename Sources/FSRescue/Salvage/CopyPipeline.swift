@@ -43,8 +43,36 @@ struct HardLinkJob {
     let unlinked: ManifestRecord
     /// The record with its link path and `hard_link_to`.
     let record: ManifestRecord
-    /// The first name's record when the main thread already has it (a first name kept from an earlier run).
-    let first: ManifestRecord?
+    /// The first name's outcome when the main thread already has it (a first name kept from an earlier run).
+    let first: LinkOutcome?
+}
+
+/// What another name of a hard-linked file takes from its first name's record: kept per hard-linked
+/// inode for the whole run, so it holds these five fields, not the whole record (a million-file
+/// salvage keeps tens of thousands).
+struct LinkOutcome {
+    let status: SalvageStatus
+    let sha256: String?
+    let bytesRecovered: UInt64
+    let missingRanges: [[UInt64]]?
+    let doubtfulRanges: [[UInt64]]?
+
+    init(_ record: ManifestRecord) {
+        status = record.status
+        sha256 = record.sha256
+        bytesRecovered = record.bytesRecovered
+        missingRanges = record.missingRanges
+        doubtfulRanges = record.doubtfulRanges
+    }
+
+    /// Gives `record` (another name's) the first name's outcome.
+    func apply(to record: inout ManifestRecord) {
+        record.status = status
+        record.sha256 = sha256
+        record.bytesRecovered = bytesRecovered
+        record.missingRanges = missingRanges
+        record.doubtfulRanges = doubtfulRanges
+    }
 }
 
 /// A file the main thread copied itself while the copy thread was behind (``CopyPipeline``'s sharing):
@@ -165,7 +193,7 @@ final class CopyPipeline: @unchecked Sendable {
     // Owned by the copy thread while it runs; read by the main thread after ``finish()``.
     private(set) var counts = ItemCounts()
     /// Records of first names of hard-linked files, by inode (set as their data reaches the disk).
-    private var firstLinks: [UInt32: ManifestRecord] = [:]
+    private var firstLinks: [UInt32: LinkOutcome] = [:]
     /// An item done by the copy thread whose record waits in ``behind``.
     enum Settling {
         case record(ManifestRecord)
@@ -447,7 +475,7 @@ final class CopyPipeline: @unchecked Sendable {
                 record.skippedReason = error.message
                 return write(record) ?? (error.code == .outputLimit ? error : nil)
             }
-            if linked { firstLinks[record.inode] = record }
+            if linked { firstLinks[record.inode] = LinkOutcome(record) }
             return write(record)
         case .link(let job):
             guard let first = job.first ?? firstLinks[job.inode] else {
@@ -458,11 +486,7 @@ final class CopyPipeline: @unchecked Sendable {
                 return write(record)
             }
             var record = job.record
-            record.status = first.status
-            record.sha256 = first.sha256
-            record.bytesRecovered = first.bytesRecovered
-            record.missingRanges = first.missingRanges
-            record.doubtfulRanges = first.doubtfulRanges
+            first.apply(to: &record)
             return write(record)
         }
     }

@@ -20,9 +20,9 @@ public final class SalvageRunner {
     /// and copies the small files the main thread takes over when the copy thread is behind.
     let mainCopier: ContentCopier
     var summary = SalvageSummary()
-    private var visitedDirectories: Set<UInt32> = []
+    private var visitedDirectories: InodeBits
     /// One bit per inode: written (or recorded) in this run.
-    private var visited: [UInt64]
+    private var visited: InodeBits
     private var firstLinks: [UInt32: FirstLink] = [:]
     /// Every regular file's inode written so far.
     /// Work units reported to the progress engine so far (the copy thread's bytes included).
@@ -43,9 +43,10 @@ public final class SalvageRunner {
     private struct FirstLink {
         let folder: String
         let name: String
-        let path: String
-        /// Its record when known here (kept from an earlier run); else the copy thread has it.
-        let record: ManifestRecord?
+        /// Its outcome when known here (kept from an earlier run); else the copy thread has it.
+        let outcome: LinkOutcome?
+        /// Its path from the output root.
+        var path: String { folder.isEmpty ? name : folder + "/" + name }
     }
 
     private enum Work {
@@ -74,11 +75,12 @@ public final class SalvageRunner {
                                 writesBack: sandbox.writesBack,
                                 helper: options.maxOutputBytes == nil ? mainCopier : nil, shareAbove: options.shareCopyingAbove)
         // Sized by the inodes the tables hold, not by s_inodes_count (a hostile 2^32 - 1 took 512 MiB).
-        visited = [UInt64](repeating: 0, count: Int(filesystem.readableInodesCount) / 64 + 1)
+        visited = InodeBits(limit: filesystem.readableInodesCount)
+        visitedDirectories = InodeBits(limit: filesystem.readableInodesCount)
     }
 
-    private func isVisited(_ n: UInt32) -> Bool { visited[Int(n / 64)] & (1 << UInt64(n % 64)) != 0 }
-    private func markVisited(_ n: UInt32) { visited[Int(n / 64)] |= 1 << UInt64(n % 64) }
+    private func isVisited(_ n: UInt32) -> Bool { visited.contains(n) }
+    private func markVisited(_ n: UInt32) { _ = visited.insert(n) }
 
     /// What `plan` will write, found by walking it as ``run()`` will (directory listings and inode
     /// reads, no data): the total for progress and for the free-space check.
@@ -87,7 +89,8 @@ public final class SalvageRunner {
     {
         var estimate = SalvageEstimate()
         var holes = HoleHashBudget()
-        var seen: Set<UInt32> = []
+        // A number past the tables cannot be read (readInode throws), so the bitmap's limit loses nothing.
+        var seen = InodeBits(limit: fs.readableInodesCount)
         var stack: [(UInt32, Int)] = plan.selections.map { ($0.inode, 1) } + plan.orphans.map { ($0.inode, 1) }
         if plan.selections.isEmpty && !options.orphansOnly { stack.append((Filesystem.rootInode, 0)) }
         // No file holds more data than the image does, whatever its inode and the superblock claim.
@@ -95,7 +98,7 @@ public final class SalvageRunner {
         while let (number, depth) = stack.popLast() {
             // The root folder is where the tree goes, not an item of it (``run()`` counts no units for it).
             if depth > 0 { estimate.items += 1 }
-            guard seen.insert(number).inserted, !plan.garbage.contains(number), let inode = try? fs.readInode(number) else { continue }
+            guard seen.insert(number), !plan.garbage.contains(number), let inode = try? fs.readInode(number) else { continue }
             switch inode.type {
             case .regular:
                 let data = Self.dataBytes(of: inode, filesystemBytes: filesystemBytes)
@@ -122,7 +125,7 @@ public final class SalvageRunner {
         if plan.selections.isEmpty && !options.orphansOnly {
             let root = try sandbox.root.makeDirectory(SafeName(Array("root".utf8)), reuse: true)
             if let rootInode = try? fs.readInode(Filesystem.rootInode) {
-                visitedDirectories.insert(Filesystem.rootInode)
+                _ = visitedDirectories.insert(Filesystem.rootInode)
                 stack.append(.finish(root, rootInode))
             }
             pushChildren(of: Filesystem.rootInode, into: root, imagePath: "", depth: 1, stack: &stack)
@@ -329,7 +332,7 @@ public final class SalvageRunner {
             record.skippedReason = "nested deeper than \(options.maxDepth) directories"
             return
         }
-        if !visitedDirectories.insert(inode.number).inserted {
+        if !visitedDirectories.insert(inode.number) {
             record.skippedReason = "directory already saved (a directory loop or a second link to it)"
             return
         }
@@ -375,7 +378,7 @@ public final class SalvageRunner {
             linked.path = parent.path(of: name)
             linked.hardLinkTo = first.path
             pipeline.submit(HardLinkJob(inode: inode.number, parent: parent, name: name, unlinked: record, record: linked,
-                                        first: first.record))
+                                        first: first.outcome))
             return true
         }
         let map = fs.dataMap(of: inode)
@@ -397,7 +400,7 @@ public final class SalvageRunner {
     /// `record` is final only for a name kept from an earlier run; a new copy's record is the copy thread's.
     private func rememberFirstLink(_ number: UInt32, parent: OutputDirectory, record: ManifestRecord, final: Bool = true) {
         let name = String(record.path.split(separator: "/").last ?? "")
-        firstLinks[number] = FirstLink(folder: parent.relativePath, name: name, path: record.path, record: final ? record : nil)
+        firstLinks[number] = FirstLink(folder: parent.relativePath, name: name, outcome: final ? LinkOutcome(record) : nil)
     }
     /// Byte ranges whose blocks another inode also claims: written, but the data may be the other file's.
     private func doubtfulRanges(_ map: DataMap, size: UInt64) -> [ByteRange] {
