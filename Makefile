@@ -5,8 +5,8 @@ SWIFT      ?= swift
 # libblkid and libcrypto as shared libraries (`fsrescue --version` names the versions loaded).
 RELEASE_BUILD := SWIFT=$(SWIFT) bash scripts/release-build.sh
 PREFIX     ?= /usr/local
-# Debian packages the build and the tests need (binutils: make release-check). Installed when missing (with sudo when not root).
-APT_PACKAGES := libext2fs-dev libblkid-dev comerr-dev libssl-dev pkg-config e2fsprogs fdisk util-linux man-db groff-base binutils python3 xz-utils
+# Debian packages the build and the tests need (binutils: make release-check; libstdc++-12-dev: the Swift toolchain links with it). Installed when missing (with sudo when not root).
+APT_PACKAGES := libext2fs-dev libblkid-dev comerr-dev libssl-dev pkg-config e2fsprogs fdisk util-linux man-db groff-base binutils python3 libstdc++-12-dev xz-utils
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: kernel-fixtures deps build release release-check test demo fuzz-smoke clean install uninstall readme bench bench-deps bench-eta

@@ -42,19 +42,10 @@ public final class OutputDirectory: @unchecked Sendable {
     /// With `reuse`, an existing real directory of exactly that name is opened instead (resuming a run);
     /// a symlink or file of that name is never followed or reused.
     public func makeDirectory(_ name: SafeName, reuse: Bool = false) throws(FSRescueError) -> OutputDirectory {
-        if reuse && madeByThisRun {
-            // A folder this run made rarely holds the name already: make it first, and reuse what is
-            // there only on EEXIST (one call where a failing open and a mkdir were two).
-            if mkdirat(fd, name.name, 0o700) == 0 {
-                guard let dir = openExistingDirectory(name.name, madeByThisRun: true) else {
-                    throw OutputSandbox.error(errno, "open the folder", path(of: name.name))
-                }
-                return dir
-            }
-            guard errno == EEXIST else { throw OutputSandbox.error(errno, "create the folder", path(of: name.name)) }
-            if let existing = openExistingDirectory(name.name) { return existing }
-        } else if reuse, let existing = openExistingDirectory(name.name) {
-            if !madeByThisRun { used.insert(name.name) }
+        // A folder this run made rarely holds the name already: there the name is made first and an
+        // existing folder reused only on EEXIST (one call where a failing open and a mkdir were two).
+        if reuse && !madeByThisRun, let existing = openExistingDirectory(name.name) {
+            remember(name.name)
             return existing
         }
         var n = 0
@@ -63,10 +54,11 @@ public final class OutputDirectory: @unchecked Sendable {
             n += 1
             if !madeByThisRun && used.contains(candidate) { continue }
             if mkdirat(fd, candidate, 0o700) != 0 {
-                if errno == EEXIST { continue }
-                throw OutputSandbox.error(errno, "create the folder", path(of: candidate))
+                guard errno == EEXIST else { throw OutputSandbox.error(errno, "create the folder", path(of: candidate)) }
+                if reuse && madeByThisRun && n == 1, let existing = openExistingDirectory(candidate) { return existing }
+                continue
             }
-            if !madeByThisRun { used.insert(candidate) }
+            remember(candidate)
             guard let dir = openExistingDirectory(candidate, madeByThisRun: true) else {
                 throw OutputSandbox.error(errno, "open the folder", path(of: candidate))
             }
@@ -126,7 +118,12 @@ public final class OutputDirectory: @unchecked Sendable {
 
     /// Records that an entry named `name` exists here from an earlier run and is kept as it is,
     /// so later names in this run do not take or replace it.
-    public func keep(_ name: String) { if !madeByThisRun { used.insert(name) } }
+    public func keep(_ name: String) { remember(name) }
+
+    /// Adds `name` to ``used``, which only a folder that existed before this run needs.
+    private func remember(_ name: String) {
+        if !madeByThisRun { used.insert(name) }
+    }
 
     /// Makes `name` a hard link to `existing` in `directory` (`linkat` without `AT_SYMLINK_FOLLOW`).
     /// Returns the name used. With `replace`, an existing `name` this run has not written (an earlier run's) is replaced.
@@ -156,7 +153,7 @@ public final class OutputDirectory: @unchecked Sendable {
                 n += 1
                 continue
             }
-            if !madeByThisRun { used.insert(candidate) }
+            remember(candidate)
             return candidate
         }
     }

@@ -210,6 +210,11 @@ final class ContentCopier {
         }
     }
 
+    /// Counts `reads` another copier made as if this one had made them, dropping them from the page cache with its own.
+    func dropRead(elsewhere reads: [ImageRead]) {
+        for read in reads { dropFromCache(offset: read.offset, count: read.count) }
+    }
+
     /// File data is dropped from the page cache once copied (`posix_fadvise` `POSIX_FADV_DONTNEED`):
     /// each byte is read once, so caching it only pushes out the rest of the machine's memory (a
     /// salvage of a 1 TB image would otherwise churn through all of it), and on a VM growing the page
@@ -218,11 +223,6 @@ final class ContentCopier {
     /// gathered into one run, dropped once it reaches ``dropFromCacheBytes`` or the next read lands
     /// elsewhere: one call per few megabytes, not per file. Wider gaps are not bridged: they hold
     /// other files' data, read ahead by the kernel and wanted soon.
-    /// Counts `reads` another copier made as if this one had made them, dropping them from the page cache with its own.
-    func dropRead(elsewhere reads: [ImageRead]) {
-        for read in reads { dropFromCache(offset: read.offset, count: read.count) }
-    }
-
     private func dropFromCache(offset: UInt64, count: Int) {
         if collectedReads != nil {
             collectedReads!.append(ImageRead(offset: offset, count: count))

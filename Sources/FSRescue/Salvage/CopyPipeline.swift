@@ -67,7 +67,9 @@ final class CopyPipeline: @unchecked Sendable {
     /// The main thread's copier, for the files it copies itself (nil: it never does).
     private let helper: ContentCopier?
     /// Items, and bytes of file data, handed to the copy thread and not yet done: the main thread
-    /// shares the copying above ``shareAbove`` items or half of ``capacityBytes``.
+    /// waits while ``backlogBytes`` reaches ``capacityBytes``, and shares the copying above
+    /// ``shareAbove`` items or half of ``capacityBytes``. Changed by the copy thread before it takes
+    /// the lock to wake the main thread, so a waiter that read them under the lock is woken after.
     private let backlog = Atomic<Int>(0)
     private let backlogBytes = Atomic<UInt64>(0)
     /// Shares the copying when the copy thread has this many items still to do: enough that it never
@@ -89,7 +91,6 @@ final class CopyPipeline: @unchecked Sendable {
     private var batchData: UInt64 = 0
     // Guarded by `lock`.
     private var queue: [Item] = []
-    private var queuedData: UInt64 = 0
     /// Items the copy thread has done, handed back for the main thread to free: their names, records
     /// and maps were allocated there, and glibc frees another thread's memory under that thread's
     /// arena lock, on which the copy thread then slept some 10,000 times per 100k files.
@@ -237,8 +238,9 @@ final class CopyPipeline: @unchecked Sendable {
                 return
             }
         }
-        while queue.count >= capacity || queuedData >= Self.capacityBytes { pthread_cond_wait(changed, lock) }
-        queuedData += batchData
+        while queue.count >= capacity || backlogBytes.load(ordering: .relaxed) >= Self.capacityBytes {
+            pthread_cond_wait(changed, lock)
+        }
         backlog.add(batch.count, ordering: .relaxed)
         backlogBytes.add(batchData, ordering: .relaxed)
         if queue.isEmpty { swap(&queue, &batch) } else { queue.append(contentsOf: batch); batch.removeAll(keepingCapacity: true) }
@@ -307,7 +309,6 @@ final class CopyPipeline: @unchecked Sendable {
             pthread_mutex_lock(lock)
             if spent.isEmpty { swap(&spent, &taken) } else { spent.append(contentsOf: taken) }
             taken.removeAll(keepingCapacity: true)
-            queuedData -= copiedData
             pthread_cond_broadcast(changed)
         }
         pthread_mutex_unlock(lock)

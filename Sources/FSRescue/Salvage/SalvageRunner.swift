@@ -20,9 +20,9 @@ public final class SalvageRunner {
     /// and copies the small files the main thread takes over when the copy thread is behind.
     let mainCopier: ContentCopier
     var summary = SalvageSummary()
-    private var visitedDirectories: InodeBits
+    private var visitedDirectories: BitSet
     /// One bit per inode: written (or recorded) in this run.
-    private var visited: InodeBits
+    private var visited: BitSet
     private var firstLinks: [UInt32: FirstLink] = [:]
     /// Every regular file's inode written so far.
     /// Work units reported to the progress engine so far (the copy thread's bytes included).
@@ -75,12 +75,12 @@ public final class SalvageRunner {
                                 writesBack: sandbox.writesBack,
                                 helper: options.maxOutputBytes == nil ? mainCopier : nil, shareAbove: options.shareCopyingAbove)
         // Sized by the inodes the tables hold, not by s_inodes_count (a hostile 2^32 - 1 took 512 MiB).
-        visited = InodeBits(limit: filesystem.readableInodesCount)
-        visitedDirectories = InodeBits(limit: filesystem.readableInodesCount)
+        visited = BitSet(count: UInt64(filesystem.readableInodesCount) + 1)
+        visitedDirectories = BitSet(count: UInt64(filesystem.readableInodesCount) + 1)
     }
 
-    private func isVisited(_ n: UInt32) -> Bool { visited.contains(n) }
-    private func markVisited(_ n: UInt32) { _ = visited.insert(n) }
+    private func isVisited(_ n: UInt32) -> Bool { visited.contains(UInt64(n)) }
+    private func markVisited(_ n: UInt32) { visited.insert(UInt64(n)) }
 
     /// What `plan` will write, found by walking it as ``run()`` will (directory listings and inode
     /// reads, no data): the total for progress and for the free-space check.
@@ -90,7 +90,7 @@ public final class SalvageRunner {
         var estimate = SalvageEstimate()
         var holes = HoleHashBudget()
         // A number past the tables cannot be read (readInode throws), so the bitmap's limit loses nothing.
-        var seen = InodeBits(limit: fs.readableInodesCount)
+        var seen = BitSet(count: UInt64(fs.readableInodesCount) + 1)
         var stack: [(UInt32, Int)] = plan.selections.map { ($0.inode, 1) } + plan.orphans.map { ($0.inode, 1) }
         if plan.selections.isEmpty && !options.orphansOnly { stack.append((Filesystem.rootInode, 0)) }
         // No file holds more data than the image does, whatever its inode and the superblock claim.
@@ -98,7 +98,7 @@ public final class SalvageRunner {
         while let (number, depth) = stack.popLast() {
             // The root folder is where the tree goes, not an item of it (``run()`` counts no units for it).
             if depth > 0 { estimate.items += 1 }
-            guard seen.insert(number), !plan.garbage.contains(number), let inode = try? fs.readInode(number) else { continue }
+            guard seen.insert(UInt64(number)), !plan.garbage.contains(number), let inode = try? fs.readInode(number) else { continue }
             switch inode.type {
             case .regular:
                 let data = Self.dataBytes(of: inode, filesystemBytes: filesystemBytes)
@@ -125,7 +125,7 @@ public final class SalvageRunner {
         if plan.selections.isEmpty && !options.orphansOnly {
             let root = try sandbox.root.makeDirectory(SafeName(Array("root".utf8)), reuse: true)
             if let rootInode = try? fs.readInode(Filesystem.rootInode) {
-                _ = visitedDirectories.insert(Filesystem.rootInode)
+                visitedDirectories.insert(UInt64(Filesystem.rootInode))
                 stack.append(.finish(root, rootInode))
             }
             pushChildren(of: Filesystem.rootInode, into: root, imagePath: "", depth: 1, stack: &stack)
@@ -332,7 +332,7 @@ public final class SalvageRunner {
             record.skippedReason = "nested deeper than \(options.maxDepth) directories"
             return
         }
-        if !visitedDirectories.insert(inode.number) {
+        if !visitedDirectories.insert(UInt64(inode.number)) {
             record.skippedReason = "directory already saved (a directory loop or a second link to it)"
             return
         }

@@ -51,9 +51,11 @@ struct BitSet: Sendable {
     /// How many chunks hold words (for tests of the sparse allocation).
     var allocatedChunks: Int { chunks.reduce(0) { $0 + ($1.isEmpty ? 0 : 1) } }
 
-    mutating func insert(_ bit: UInt64) {
-        guard bit < count else { return }
-        claim(bit, 1)
+    /// Sets `bit`; false when it was set already or lies past the end.
+    @discardableResult
+    mutating func insert(_ bit: UInt64) -> Bool {
+        guard bit < count else { return false }
+        return claim(bit, 1) == 0
     }
 
     /// Sets bits `start ..< start+length` (clipped to the set) and returns how many were already set.
