@@ -171,6 +171,10 @@ public struct FindingCode: Sendable, Hashable, CustomStringConvertible {
         summary: "An entry of a hashed (htree) directory lies in a leaf whose index range does not hold its name's hash.")
     public static let orphanPresentClean = FindingCode(id: "orphan.present-but-empty", pass: .references, severity: .warning,
         summary: "The orphan_present feature is set but the orphan file holds no inodes.")
+    public static let quotaUsage = FindingCode(id: "quota.usage", pass: .summary, severity: .error,
+        summary: "A quota file records other usage (bytes, inodes) for an ID than its files use, or no record for an ID that owns files.")
+    public static let quotaUnreadable = FindingCode(id: "quota.unreadable", pass: .summary, severity: .error,
+        summary: "A quota file the superblock names cannot be read or is not a v2 quota tree; its usage was not checked.")
 
     /// Every code, in table order.
     public static let all: [FindingCode] = [
@@ -185,6 +189,6 @@ public struct FindingCode: Sendable, Hashable, CustomStringConvertible {
         dirBadDotDot, inodeLinkCount, inodeUnattached, orphanListEntry, orphanListBad, orphanFileEntry,
         orphanFileBad, bitmapUnreadable, bitmapChecksum, blockBitmapDifferences, inodeBitmapDifferences, groupCountsWrong,
         totalCountsWrong, inodeBadSymlink, inodeBadField, xattrInInodeBad, dirHole,
-        journalBadSuperblock, mmpBad, dirHtreeHash, orphanPresentClean,
+        journalBadSuperblock, mmpBad, dirHtreeHash, orphanPresentClean, quotaUsage, quotaUnreadable,
     ]
 }

@@ -169,6 +169,7 @@ extension ScanRun {
         if eaValueReferences.count < Self.staleEntryLimit {
             for value in attributes.eaValues { eaValueReferences.append(EAValueReference(parent: ino, inode: value.inode, size: value.size)) }
         }
+        chargeQuota(ino, buffer, eaValuesInInode: attributes.eaValues.count)
         if !attributes.valid {
             add(Finding(.xattrInInodeBad, "Inode \(ino)'s in-inode extended attributes are corrupt: \(attributes.problem).", inode: ino))
             table.addDamage(.badInlineOrXattr, at: index)
@@ -319,7 +320,7 @@ extension ScanRun {
             table.addDamage(.sharedBlocks, at: index)
             hasMultiplyClaimed = true
         }
-        if claimed.population(c0, n) > 0 {
+        if claimed.population(c0, n) > 0 && !sharesBlocks {
             // Under bigalloc, one inode's consecutive blocks share a cluster: that is not a conflict.
             var shared = false
             for c in c0...c1 where claimed.contains(c) {

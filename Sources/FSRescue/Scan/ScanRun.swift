@@ -101,6 +101,11 @@ final class ScanRun {
     @exclusivity(unchecked) var eaInodes: Set<UInt32> = []
     /// In-inode attribute values stored in an EA inode: which inode holds each, and the value's size.
     @exclusivity(unchecked) var eaValueReferences: [EAValueReference] = []
+    /// Usage per quota ID, counted in pass 1 for the quota files to be checked against (nil without quotas).
+    @exclusivity(unchecked) var quota: QuotaTally?
+    /// The shared_blocks feature: files share blocks on purpose (deduplicated read-only images), and
+    /// e2fsck reports no multiply-claimed blocks between them.
+    let sharesBlocks: Bool
     /// Directories with `EXT4_ENCRYPT_FL` (their entries' names are ciphertext, 16 bytes at least).
     @exclusivity(unchecked) var encryptedDirectories: Set<Int32> = []
 
@@ -129,6 +134,8 @@ final class ScanRun {
         hasInlineData = sb.s_feature_incompat & UInt32(EXT4_FEATURE_INCOMPAT_INLINE_DATA) != 0
         hasExtAttr = sb.s_feature_compat & UInt32(EXT2_FEATURE_COMPAT_EXT_ATTR) != 0
         hasEncrypt = sb.s_feature_incompat & UInt32(EXT4_FEATURE_INCOMPAT_ENCRYPT) != 0
+        sharesBlocks = sb.s_feature_ro_compat & UInt32(EXT4_FEATURE_RO_COMPAT_SHARED_BLOCKS) != 0
+        quota = QuotaTally(sb, inodeSize: Int(fsr_inode_size(fs)))
         verifiesInodeChecksums = fs.pointee.flags & Int32(EXT2_FLAG_IGNORE_CSUM_ERRORS) == 0
         // Every bitmap libext2fs allocates for the scan (the on-disk ones, the metadata map) is a
         // red-black tree of extents: memory that follows fragmentation, not filesystem size (as a bit

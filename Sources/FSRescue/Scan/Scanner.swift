@@ -109,7 +109,11 @@ extension Filesystem {
         run.directoryBlocks = []  // nothing after pass 2B reads them
         run.pass(4, name: "connectivity", units: run.counts.directories) { run.passConnectivity() }
         run.pass(5, name: "references", units: UInt64(run.table.count)) { run.passReferences() }
-        run.pass(6, name: "summary", units: UInt64(groupCount)) { run.passSummary() }
+        run.pass(6, name: "summary", units: UInt64(groupCount)) {
+            let groups = run.passSummary()
+            if !run.cancelled { run.checkQuotas() }
+            return groups
+        }
         for range in source.readErrors.all.prefix(ScanRun.readErrorFindingLimit) {
             run.add(Finding(.sourceReadError, "Bytes \(range.lowerBound)–\(range.upperBound - 1) of \(source.path) could not be read (input/output error, retried once): what lies there was not checked; --mapfile-out FILE writes the unreadable areas for ddrescue."))
         }

@@ -1,0 +1,161 @@
+// Quota files against what the files use, as e2fsck compares them at its end
+// (quota_compare_and_update: "[QUOTA WARNING] Usage inconsistent", "Update quota info? no", exit 4).
+internal import CFSRescueExt2fs
+
+/// The usage pass 1 counts per quota ID, for the quota types whose files the superblock names.
+struct QuotaTally {
+    /// The quota file of each type checked (`s_usr_quota_inum`, `s_grp_quota_inum`, `s_prj_quota_inum`).
+    let files: [(type: QuotaType, inode: UInt32)]
+    /// Per type (``QuotaType/rawValue``), per ID.
+    var usage: [[UInt32: QuotaUsage]] = [[:], [:], [:]]
+    /// Extended attribute blocks of files that may keep values in EA inodes: each such value counts
+    /// one more inode for the file's IDs, read from the block once pass 1 is over.
+    var attributeBlocks: [(block: UInt64, ids: [UInt32])] = []
+    let projectIDsKept: Bool
+
+    /// The tally to keep, or nil: only with the quota feature, for the types whose inodes are set.
+    init?(_ sb: ext2_super_block, inodeSize: Int) {
+        guard sb.s_feature_ro_compat & UInt32(EXT4_FEATURE_RO_COMPAT_QUOTA) != 0 else { return nil }
+        let inodes = [sb.s_usr_quota_inum, sb.s_grp_quota_inum, sb.s_prj_quota_inum]
+        files = QuotaType.allCases.compactMap { t in inodes[t.rawValue] == 0 ? nil : (t, inodes[t.rawValue]) }
+        guard !files.isEmpty else { return nil }
+        projectIDsKept = inodeSize >= Self.projectIDEnd
+    }
+
+    static let extraIsizeOffset = 128   // i_extra_isize in ext2_inode_large
+    static let projectIDOffset = 156    // i_projid
+    static let projectIDEnd = 160
+
+    /// The user, group and project IDs of an inode: 32-bit IDs from their low and high halves, the
+    /// project ID only where the inode's extra space covers `i_projid` (else 0, as e2fsck's get_qid).
+    func ids(of raw: RawInode, bytes: UnsafeRawPointer) -> [UInt32] {
+        let i = raw.pointer.pointee
+        let uid = UInt32(i.i_uid) | UInt32(i.osd2.linux2.l_i_uid_high) << 16
+        let gid = UInt32(i.i_gid) | UInt32(i.osd2.linux2.l_i_gid_high) << 16
+        var project: UInt32 = 0
+        if projectIDsKept, Self.extraIsizeOffset + Int(bytes.loadUnaligned(fromByteOffset: Self.extraIsizeOffset, as: UInt16.self)) >= Self.projectIDEnd {
+            project = bytes.loadUnaligned(fromByteOffset: Self.projectIDOffset, as: UInt32.self)
+        }
+        return [uid, gid, project]
+    }
+
+    mutating func charge(_ ids: [UInt32], space: UInt64, inodes: UInt64) {
+        for t in 0..<3 {
+            usage[t][ids[t], default: QuotaUsage()].space += space
+            usage[t][ids[t], default: QuotaUsage()].inodes += inodes
+        }
+    }
+}
+
+extension ScanRun {
+    static let quotaFindingLimit = 32
+    /// A quota file larger than this is not read, as e2fsck refuses it (2 GiB).
+    static let quotaFileLimit: UInt64 = 1 << 31
+
+    /// Charges an in-use inode to its IDs as e2fsck's pass 1 does: the root and every inode from
+    /// `s_first_ino` with links, but not the project quota file, the orphan file or EA inodes; its
+    /// i_blocks in bytes (the blocks e2fsck counts, when i_blocks is right; when it is not, pass 1
+    /// says so), one inode, and one more per attribute value kept in an EA inode.
+    func chargeQuota(_ ino: UInt32, _ buffer: InodeBuffer, eaValuesInInode: Int) {
+        guard var tally = quota else { return }
+        let raw = buffer.view
+        guard raw.links > 0, ino == Self.rootInode || ino >= firstInode, raw.flags & UInt32(EXT4_EA_INODE_FL) == 0,
+              ino != fs.pointee.super.pointee.s_prj_quota_inum, ino != fs.pointee.super.pointee.s_orphan_file_inum else { return }
+        quota = nil  // no copy-on-write of the tally while it changes
+        let ids = tally.ids(of: raw, bytes: UnsafeRawPointer(buffer.raw))
+        tally.charge(ids, space: raw.statBlocks * 512, inodes: 1 + UInt64(eaValuesInInode))
+        if hasEAInode, raw.xattrBlock != 0 { tally.attributeBlocks.append((raw.xattrBlock, ids)) }
+        quota = tally
+    }
+
+    /// Compares each quota file with the usage pass 1 counted: every record must match its ID's usage
+    /// (an ID with no files uses nothing), and every ID that owns files must have a record.
+    func checkQuotas() {
+        guard var tally = quota else { return }
+        chargeAttributeBlockValues(&tally)
+        for (type, ino) in tally.files {
+            let what = "The \(type.idName) quota file (inode \(ino))"
+            let file: QuotaFile
+            do {
+                file = try QuotaFile(try quotaFileBytes(ino), type: type)
+            } catch {
+                add(Finding(.quotaUnreadable, "\(what) cannot be read: \(error.reason); \(type.idName) quotas were not checked.", inode: ino))
+                continue
+            }
+            var counted = tally.usage[type.rawValue]
+            var wrong: [String] = []
+            var wrongCount = 0
+            func note(_ text: String) {
+                wrongCount += 1
+                if wrong.count < Self.quotaFindingLimit { wrong.append(text) }
+            }
+            var recorded = Set<UInt32>()
+            for (id, usage) in file.records {
+                recorded.insert(id)
+                let actual = counted[id] ?? QuotaUsage()
+                if actual != usage {
+                    note("ID \(id) is recorded as \(usage), but its files use \(actual)")
+                }
+            }
+            for id in recorded { counted[id] = nil }
+            for (id, usage) in counted.sorted(by: { $0.key < $1.key }) {
+                note("ID \(id) has no record, but its files use \(usage)")
+            }
+            for text in wrong {
+                add(Finding(.quotaUsage, "\(what): \(type.idName) \(text).", inode: ino))
+            }
+            if wrongCount > wrong.count {
+                add(Finding(.quotaUsage, "\(what): \(wrongCount - wrong.count) more \(type.idName) IDs disagree with their files' usage.", inode: ino))
+            }
+        }
+    }
+
+    /// Counts, for each file with an attribute block, the values that block keeps in EA inodes.
+    private func chargeAttributeBlockValues(_ tally: inout QuotaTally) {
+        guard !tally.attributeBlocks.isEmpty else { return }
+        var valuesInBlock: [UInt64: Int] = [:]
+        for (block, ids) in tally.attributeBlocks {
+            let count: Int
+            if let known = valuesInBlock[block] { count = known } else {
+                count = (try? filesystem.readBlock(block)).map(Self.eaInodeValues) ?? 0
+                valuesInBlock[block] = count
+            }
+            if count > 0 { tally.charge(ids, space: 0, inodes: UInt64(count)) }
+        }
+    }
+
+    /// How many entries of an extended attribute block (magic 0xEA020000, entries from byte 32 to a
+    /// zero word) keep their value in an EA inode (`e_value_inum` non-zero).
+    static func eaInodeValues(_ block: [UInt8]) -> Int {
+        func u32(_ at: Int) -> UInt32 { block[at..<(at + 4)].reversed().reduce(0) { $0 << 8 | UInt32($1) } }
+        guard block.count >= 36, u32(0) == xattrMagic else { return 0 }
+        var at = 32, count = 0
+        while at + xattrEntryHeader <= block.count, u32(at) != 0 {
+            if u32(at + 4) != 0 { count += 1 }
+            at += (Int(block[at]) + xattrEntryHeader + 3) & ~3
+        }
+        return count
+    }
+
+    /// The quota inode's contents: every block its map names (holes and unwritten blocks read as zeros).
+    private func quotaFileBytes(_ ino: UInt32) throws(QuotaFileError) -> [UInt8] {
+        let inode: InodeRecord
+        do { inode = try filesystem.readInode(ino) } catch { throw QuotaFileError("its inode cannot be read (\(error.message))") }
+        guard inode.size <= Self.quotaFileLimit else { throw QuotaFileError("it is \(inode.size) bytes long, more than is checked") }
+        let map = filesystem.dataMap(of: inode)
+        if let lost = map.lost.first { throw QuotaFileError("logical block \(lost.logical) cannot be located (\(lost.reason))") }
+        let bs = UInt64(blockSize)
+        var bytes = [UInt8](repeating: 0, count: Int(inode.size))
+        for run in map.runs where !run.unwritten {
+            for k in 0..<run.length {
+                let offset = (run.logical + k) * bs
+                guard offset < inode.size else { break }
+                let block: [UInt8]
+                do { block = try filesystem.readBlock(run.physical + k) } catch { throw QuotaFileError("block \(run.physical + k) cannot be read (\(error.message))") }
+                let n = Int(min(bs, inode.size - offset))
+                bytes.replaceSubrange(Int(offset)..<(Int(offset) + n), with: block.prefix(n))
+            }
+        }
+        return bytes
+    }
+}
