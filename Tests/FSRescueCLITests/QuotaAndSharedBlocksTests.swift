@@ -91,6 +91,25 @@ struct QuotaAndSharedBlocksTests {
         #expect(others.isEmpty, "\(others)")
     }
 
+    @Test("an attribute value kept in an EA inode counts one more inode for its file's owner")
+    func eaInodeValues() throws {
+        let dir = TemporaryDirectory()
+        let img = dir.file("ea.img"), big = dir.file("big")
+        try TestImages.make(img, blockSize: 1024, sizeMiB: 16, extra: ["-I", "256", "-O", "quota,ea_inode"])
+        try Data((0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 7) }).write(to: URL(fileURLWithPath: big))
+        try TestImages.debugfsWrite(img, ["write \(big) /f", "ea_set -f \(big) /f user.big", "sif /f uid 77"])
+        _ = try Tool.run("e2fsck", ["-fy", img])
+        #expect(try Tool.run("e2fsck", ["-fn", img]).status == 0)
+        let clean = try FSRescueBinary.run(["scan", img])
+        #expect(clean.status == 0, "\(clean.stdout)")
+        try TestImages.debugfsWrite(img, ["sif /f uid 78"])
+        let fsck = try Tool.run("e2fsck", ["-fn", img])
+        #expect(fsck.stderr.contains("Missing quota entry ID 78"), "\(fsck.stderr)")
+        let r = try FSRescueBinary.run(["scan", img])
+        #expect(r.status == 4)
+        #expect(r.stdout.contains("user ID 78 has no record, but its files use 6144 bytes and 2 inodes"), "\(r.stdout)")
+    }
+
     @Test("blocks shared under the shared_blocks feature are no damage; without it they are")
     func sharedBlocks() throws {
         let dir = TemporaryDirectory()
