@@ -25,3 +25,34 @@ public final class ScratchMount: @unchecked Sendable {
     /// Whether tmpfs mounts work here (root with CAP_SYS_ADMIN); tests that need one are skipped otherwise.
     public static let available: Bool = ScratchMount(options: "size=64k") != nil
 }
+
+/// An ext2/3/4 image loop-mounted read-only by the kernel for one test, unmounted on deinit: the
+/// kernel as the oracle of what an image holds. Needs root and `mount -o loop`.
+public final class KernelMount: @unchecked Sendable {
+    public let path: String
+
+    /// Mounts `image` read-only (`-o ro,loop`), or returns nil when mounting is not allowed here.
+    public init?(image: String) {
+        var template = Array((NSTemporaryDirectory() + "/fsrescue-kernel.XXXXXX").utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else { return nil }
+        path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard geteuid() == 0, Tool.exists("mount"),
+              let r = try? Tool.run("mount", ["-o", "ro,loop", image, path]), r.status == 0 else {
+            rmdir(path)
+            return nil
+        }
+    }
+
+    deinit {
+        _ = try? Tool.run("umount", [path])
+        rmdir(path)
+    }
+
+    /// Whether loop mounts work here: a 1 MiB ext2 image made and mounted once.
+    public static let available: Bool = {
+        let dir = TemporaryDirectory()
+        let img = dir.file("probe.img")
+        guard (try? TestImages.make(img, type: "ext2", blockSize: 1024, sizeMiB: 1)) != nil else { return false }
+        return KernelMount(image: img) != nil
+    }()
+}

@@ -12,6 +12,13 @@ enum ContentGenerator {
         return ranges.compactMap { r in r.lowerBound < blocks ? r.lowerBound..<Swift.min(r.upperBound, blocks) : nil }
     }
 
+    /// What an unwritten block holds on disk: seeded bytes of another stream (a deleted file's old
+    /// data), never what the file reads there.
+    static func fillStale(_ content: FileContent, block: UInt64, into buffer: UnsafeMutableRawBufferPointer) {
+        var rng = SeededRandom(seed: content.seed ^ 0x5A1E_DA7A, stream: block)
+        rng.fill(buffer)
+    }
+
     /// Writes logical block `block` of the file into `buffer` (exactly one block): data up to the
     /// file size, zeros after it.
     static func fill(_ content: FileContent, block: UInt64, into buffer: UnsafeMutableRawBufferPointer) {

@@ -19,6 +19,20 @@ struct FileContent: Sendable {
     var dataRanges: [Range<UInt64>]?
     /// Fixed bytes instead of generated ones (hostile files with a message in them).
     var literal: [UInt8]?
+    /// Logical blocks allocated but never written (fallocate's unwritten extents, ext4 only): they
+    /// read as zeros, while the blocks on disk hold stale bytes a careless reader would copy.
+    var unwritten: [Range<UInt64>]?
+
+    /// Whether logical block `block` lies in an unwritten range.
+    func isUnwritten(_ block: UInt64) -> Bool {
+        guard let unwritten else { return false }
+        var lo = 0, hi = unwritten.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if unwritten[mid].upperBound <= block { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < unwritten.count && unwritten[lo].contains(block)
+    }
 }
 
 /// One name in a directory, as raw bytes: hostile names need not be UTF-8 and may hold `/`.

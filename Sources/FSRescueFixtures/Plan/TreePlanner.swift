@@ -6,7 +6,8 @@
 /// recovery tool gets wrong: an empty file, a one-byte file, sizes one below, at and one above a
 /// block and the 12-block direct-map limit, a file of exactly `maxFileSize`, a sparse file,
 /// small (in-inode) and large (EA block) xattrs, 255-byte ASCII and UTF-8 names, a fast and a slow
-/// symlink, and a hard link.
+/// symlink, a hard link, a fragmented file (an extent tree of depth 2, unwritten extents) and an
+/// indexed directory.
 struct TreePlanner {
     static let rootInode: UInt32 = 2
     static let lostFoundInode: UInt32 = 11
@@ -107,7 +108,31 @@ struct TreePlanner {
             default: frng.chance(0.005) ? NameGenerator.longName(&frng, unicode: frng.chance(0.5))
                 : NameGenerator.fileName(&frng, style: style, unicode: i == 2 || frng.chance(0.08))
             }
-            attach(file, to: rng.pick(dirs), name: name)
+            // The first directory takes every third file until it holds about three blocks of names:
+            // past one block, the kernel indexes a directory (htree), and so does the writer.
+            let parent = rng.pick(dirs)
+            if dirs.count > 1 && spec.files >= TreePlanner.indexedDirectoryMinimumFiles && i % 3 == 0
+                && dirs[1].entries.count < Int(bs) / 10 {
+                attach(file, to: dirs[1], name: name)
+            } else {
+                attach(file, to: parent, name: name)
+            }
+            files.append(file)
+        }
+
+        // A fragmented file, as fallocate and scattered writes leave one: on ext4, one-block extents
+        // written and unwritten by turns, enough for an extent tree of depth 2 (4 full leaves and
+        // one more extent); on ext2/ext3 (no unwritten extents), data and holes by turns.
+        if spec.files >= TreePlanner.fragmentedFileMinimumFiles {
+            var grng = rng.derive(0x4652_4147)
+            let blocks = TreePlanner.fragmentedBlocks(blockSize: bs)
+            let odd = stride(from: UInt64(1), to: blocks, by: 2).map { $0..<($0 + 1) }
+            var content = FileContent(size: blocks * bs, style: .binary, seed: grng.next())
+            if spec.type == .ext4 { content.unwritten = odd } else {
+                content.dataRanges = stride(from: UInt64(0), to: blocks, by: 2).map { $0..<($0 + 1) }
+            }
+            let file = Node(body: .file(content), permissions: 0o640, time: stamp(&grng), uid: owner(&grng))
+            attach(file, to: grng.pick(dirs), name: Array("fragmented.db".utf8))
             files.append(file)
         }
 
@@ -156,6 +181,14 @@ struct TreePlanner {
 
         return number(root: root)
     }
+
+    /// The first directory is filled until indexed with this many files or more.
+    static let indexedDirectoryMinimumFiles = 200
+    /// The fragmented file comes with this many files or more.
+    static let fragmentedFileMinimumFiles = 100
+
+    /// One extent more than a tree of depth 1 holds: four full leaves of `(blockSize - 12) / 12`.
+    static func fragmentedBlocks(blockSize bs: UInt64) -> UInt64 { 4 * ((bs - 12) / 12) + 1 }
 
     /// Regular-file sizes: many tiny files, a body of a few blocks, and a capped tail up to the maximum.
     static func drawSize(_ rng: inout SeededRandom, blockSize bs: UInt64, max: UInt64, largeAllowed: Bool) -> UInt64 {

@@ -69,6 +69,9 @@ public struct FixtureTruth: Codable, Sendable {
         public var mappingBlocks: [UInt64]?
         /// For sparse files: byte ranges holding data, `[offset, length]`.
         public var dataRanges: [[UInt64]]?
+        /// Byte ranges allocated but unwritten (they read as zeros; the blocks hold stale bytes),
+        /// `[offset, length]`.
+        public var unwrittenRanges: [[UInt64]]?
         public var xattrs: [Xattr]?
         public var xattrBlock: UInt64?
         /// Device numbers.

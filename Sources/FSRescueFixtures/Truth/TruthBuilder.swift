@@ -17,7 +17,8 @@ struct TruthBuilder {
         if let r = entry(for: root, path: rootPath, name: [], parent: root) { out.append(r) }
         var stack: [(UInt32, String)] = [(root, rootPath)]
         while let (dir, path) = stack.popLast() {
-            guard let node = plan[dir], case .directory(_, let children) = node.body else { continue }
+            guard let k = plan.index[dir], case .directory(_, let planned) = plan.inodes[k].body else { continue }
+            let children = written[k].entryOrder.map { $0.map { planned[$0] } } ?? planned
             var subdirs: [(UInt32, String)] = []
             for child in children {
                 let childPath = (path.hasSuffix("/") ? path : path + "/") + NameText.text(child.name)
@@ -49,6 +50,9 @@ struct TruthBuilder {
                 e.dataRanges = ContentGenerator.dataRanges(c, blockSize: blockSize).map {
                     [$0.lowerBound * blockSize, Swift.min(UInt64($0.count) * blockSize, c.size - $0.lowerBound * blockSize)]
                 }
+            }
+            if let unwritten = c.unwritten {
+                e.unwrittenRanges = unwritten.map { [$0.lowerBound * blockSize, UInt64($0.count) * blockSize] }
             }
         case .directory: e.size = w.placement.dataBlocks * blockSize
         case .symlink(let t): e.size = UInt64(t.count); e.target = NameText.text(t)

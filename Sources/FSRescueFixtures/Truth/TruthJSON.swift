@@ -64,6 +64,7 @@ enum TruthJSON {
         if let v = e.target { str("target", v) }
         str("type", e.type)
         num("uid", e.uid)
+        if let v = e.unwrittenRanges { triples("unwritten_ranges", v) }
         if let v = e.xattrBlock { num("xattr_block", v) }
         if let v = e.xattrs {
             key("xattrs")

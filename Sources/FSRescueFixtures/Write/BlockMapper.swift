@@ -7,6 +7,8 @@ struct MappedExtent: Sendable, Hashable {
     var logical: UInt64
     var physical: UInt64
     var length: UInt64
+    /// Allocated but never written (fallocate): reads as zeros whatever the blocks hold.
+    var unwritten = false
 }
 
 /// How an inode maps its blocks: the 60 bytes of `i_block`, the flags that go with them, and the
@@ -33,44 +35,50 @@ enum BlockMapper {
             : try blockMap(extents, allocator: &allocator, writer: writer)
     }
 
-    /// An extent tree: up to four extents in the inode (depth 0), otherwise one leaf block under a
-    /// one-entry index (depth 1), its tail checksum set by `ext2fs_extent_block_csum_set`.
+    /// An extent tree as the kernel grows one: up to four extents in the inode (depth 0), otherwise
+    /// full leaf blocks of `(blockSize - 12) / 12` extents (the last one partly filled) under as many
+    /// levels of full index blocks as it takes for four entries to remain for the inode: depth 2 from
+    /// 4 × 340 + 1 extents with 4 KiB blocks. Each block's tail checksum is set by
+    /// `ext2fs_extent_block_csum_set`; unwritten extents carry their length plus 32768 (EXT_INIT_MAX_LEN).
     private static func extentTree(_ extents: [MappedExtent], inode: UInt32, wfs: WritableFilesystem,
                                    allocator: inout BlockAllocator, writer: BlockWriter) throws(FSRescueError) -> Placement {
         var placement = Placement(extents: extents, flags: extentsFlag)
-        var words = [UInt32](repeating: 0, count: 15)
-        func header(_ w: inout [UInt32], at i: Int, entries: Int, max: Int, depth: Int) {
-            w[i] = 0xF30A | UInt32(entries) << 16
-            w[i + 1] = UInt32(max) | UInt32(depth) << 16
-            w[i + 2] = 0
+        func header(_ w: inout [UInt32], entries: Int, max: Int, depth: Int) {
+            w[0] = 0xF30A | UInt32(entries) << 16
+            w[1] = UInt32(max) | UInt32(depth) << 16
+            w[2] = 0
         }
-        func entry(_ w: inout [UInt32], at i: Int, _ e: MappedExtent) {
-            w[i] = UInt32(e.logical)
-            w[i + 1] = UInt32(e.length) | UInt32(e.physical >> 32) << 16
-            w[i + 2] = UInt32(truncatingIfNeeded: e.physical)
+        // One level's entries as three words each: extents at the leaves, (logical, child) above.
+        var level: [(logical: UInt64, words: (UInt32, UInt32, UInt32))] = extents.map { e in
+            let length = UInt32(e.length) + (e.unwritten ? UInt32(maxExtentLength) : 0)
+            return (e.logical, (UInt32(e.logical), length | UInt32(e.physical >> 32) << 16, UInt32(truncatingIfNeeded: e.physical)))
         }
-        if extents.count <= 4 {
-            header(&words, at: 0, entries: extents.count, max: 4, depth: 0)
-            for (k, e) in extents.enumerated() { entry(&words, at: 3 + 3 * k, e) }
-        } else {
-            let capacity = (writer.blockSize - 12) / 12
-            guard extents.count <= capacity else {
-                throw FSRescueError(.outputFailed, "inode \(inode) needs \(extents.count) extents, more than one extent leaf holds (\(capacity)); use a larger --size so files stay contiguous.")
+        let capacity = (writer.blockSize - 12) / 12
+        var depth = 0
+        while level.count > 4 {
+            var above: [(logical: UInt64, words: (UInt32, UInt32, UInt32))] = []
+            for first in stride(from: 0, to: level.count, by: capacity) {
+                let chunk = level[first..<min(first + capacity, level.count)]
+                let block = try allocator.allocateOne()
+                var words = [UInt32](repeating: 0, count: writer.blockSize / 4)
+                header(&words, entries: chunk.count, max: capacity, depth: depth)
+                for (k, entry) in chunk.enumerated() {
+                    (words[3 + 3 * k], words[4 + 3 * k], words[5 + 3 * k]) = entry.words
+                }
+                let slot = try writer.slot(block)
+                words.withUnsafeBytes { slot.copyMemory(from: $0) }
+                try ext2Call(ext2fs_extent_block_csum_set(wfs.fs, inode, slot.baseAddress!.assumingMemoryBound(to: ext3_extent_header.self)),
+                             "checksumming an extent block of inode \(inode)")
+                placement.metadataBlocks.append(block)
+                let logical = chunk.first!.logical
+                above.append((logical, (UInt32(truncatingIfNeeded: logical), UInt32(truncatingIfNeeded: block), UInt32(block >> 32))))
             }
-            let leaf = try allocator.allocateOne()
-            var leafWords = [UInt32](repeating: 0, count: writer.blockSize / 4)
-            header(&leafWords, at: 0, entries: extents.count, max: capacity, depth: 0)
-            for (k, e) in extents.enumerated() { entry(&leafWords, at: 3 + 3 * k, e) }
-            let slot = try writer.slot(leaf)
-            leafWords.withUnsafeBytes { slot.copyMemory(from: $0) }
-            try ext2Call(ext2fs_extent_block_csum_set(wfs.fs, inode, slot.baseAddress!.assumingMemoryBound(to: ext3_extent_header.self)),
-                         "checksumming the extent block of inode \(inode)")
-            header(&words, at: 0, entries: 1, max: 4, depth: 1)
-            words[3] = UInt32(extents[0].logical)
-            words[4] = UInt32(truncatingIfNeeded: leaf)
-            words[5] = UInt32(leaf >> 32)
-            placement.metadataBlocks = [leaf]
+            level = above
+            depth += 1
         }
+        var words = [UInt32](repeating: 0, count: 15)
+        header(&words, entries: level.count, max: 4, depth: depth)
+        for (k, entry) in level.enumerated() { (words[3 + 3 * k], words[4 + 3 * k], words[5 + 3 * k]) = entry.words }
         placement.iBlock = words
         return placement
     }

@@ -7,6 +7,8 @@ struct WrittenInode: Sendable {
     var placement = Placement()
     var sha256: String?
     var xattrBlock: UInt64?
+    /// An indexed directory's entries (indexes into its planned entries) in on-disk order.
+    var entryOrder: [Int]?
 }
 
 /// Materializes planned inodes through libext2fs: inode numbers marked with
@@ -16,6 +18,8 @@ struct WrittenInode: Sendable {
 struct TreeWriter {
     /// Logical content larger than this is not hashed whole (a 1 TiB sparse file); its data ranges are.
     static let hashLimit: UInt64 = 4 << 30
+    /// `EXT2_INDEX_FL`: the directory is indexed (htree).
+    static let indexFlag: UInt32 = 0x1000
 
     let wfs: WritableFilesystem
     var allocator: BlockAllocator
@@ -64,7 +68,14 @@ struct TreeWriter {
             (result.placement, result.sha256) = try writeFile(content, inode: node.number)
         case .directory(let parent, let entries):
             let typed = entries.map { (name: $0.name, inode: $0.inode, type: fileType($0.inode)) }
-            let blocks = DirectoryBlock.build(typed, dot: (node.number, parent), blockSize: wfs.blockSize, tail: wfs.hasMetadataChecksums)
+            let blocks: [DirectoryBlock]
+            let indexed = wfs.indexesDirectories ? try IndexedDirectory.build(typed, me: node.number, parent: parent, wfs: wfs) : nil
+            if let indexed {
+                blocks = indexed.blocks
+                result.entryOrder = indexed.order
+            } else {
+                blocks = DirectoryBlock.build(typed, dot: (node.number, parent), blockSize: wfs.blockSize, tail: wfs.hasMetadataChecksums)
+            }
             size = UInt64(blocks.count * wfs.blockSize)
             let extents = try place(UInt64(blocks.count), at: 0)
             var k = 0
@@ -80,6 +91,7 @@ struct TreeWriter {
                 }
             }
             result.placement = try BlockMapper.map(extents, inode: node.number, wfs: wfs, allocator: &allocator, writer: writer)
+            if indexed != nil { result.placement.flags |= TreeWriter.indexFlag }
         case .symlink(let target):
             size = UInt64(target.count)
             if target.count < 60 {
@@ -118,6 +130,7 @@ struct TreeWriter {
         for range in ContentGenerator.dataRanges(content, blockSize: bs) {
             extents += try place(UInt64(range.count), at: range.lowerBound)
         }
+        if content.unwritten != nil { extents = TreeWriter.split(extents, content) }
         let hashing = content.size <= TreeWriter.hashLimit
         var hasher = SHA256()
         var logical: UInt64 = 0
@@ -125,6 +138,11 @@ struct TreeWriter {
             if hashing { hashZeros(&hasher, from: logical, to: e.logical, size: content.size) }
             for k in 0..<e.length {
                 let slot = try writer.slot(e.physical + k)
+                if e.unwritten {
+                    ContentGenerator.fillStale(content, block: e.logical + k, into: slot)
+                    if hashing { hashZeros(&hasher, from: e.logical + k, to: e.logical + k + 1, size: content.size) }
+                    continue
+                }
                 ContentGenerator.fill(content, block: e.logical + k, into: slot)
                 if hashing {
                     let n = Int(Swift.min(bs, content.size - (e.logical + k) * bs))
@@ -136,6 +154,24 @@ struct TreeWriter {
         if hashing { hashZeros(&hasher, from: logical, to: (content.size + bs - 1) / bs, size: content.size) }
         let placement = try BlockMapper.map(extents, inode: inode, wfs: wfs, allocator: &allocator, writer: writer)
         return (placement, hashing ? hasher.finalizeHex() : nil)
+    }
+
+    /// Cuts extents where the content's unwritten ranges begin and end, each piece flagged: the
+    /// kernel cannot merge a written and an unwritten extent, however contiguous their blocks.
+    static func split(_ extents: [MappedExtent], _ content: FileContent) -> [MappedExtent] {
+        var out: [MappedExtent] = []
+        for e in extents {
+            var start = e.logical
+            let end = e.logical + e.length
+            while start < end {
+                let state = content.isUnwritten(start)
+                var stop = start + 1
+                while stop < end && content.isUnwritten(stop) == state && stop - start < BlockMapper.maxExtentLength - 1 { stop += 1 }
+                out.append(MappedExtent(logical: start, physical: e.physical + (start - e.logical), length: stop - start, unwritten: state))
+                start = stop
+            }
+        }
+        return out
     }
 
     /// Hashes the zeros of a hole: logical blocks `from..<to` of a file of `size` bytes.
