@@ -50,9 +50,9 @@ struct FixtureCreateCommand: ParsableCommand {
     func run() throws {
         let spec = FixtureSpec(type: FixtureType(rawValue: type)!, sizeBytes: size?.bytes, blockSize: blockSize, files: files,
                                dirs: dirs, maxFileSize: maxFileSize.bytes, seed: seed)
-        let made = try FixtureGenerator.create(spec, imagePath: out, truthPath: truth, replace: force)
+        let made = try FixtureGenerator.create(spec, imagePath: out, truthPath: truth, replace: force, keepingEntries: false)
         let t = made.truth
-        let counts = Dictionary(grouping: t.entries, by: \.type).mapValues(\.count)
+        let counts = made.counts
         print("created \(made.imagePath): \(t.filesystem.type), \(ByteSize(bytes: t.filesystem.imageBytes)), block size \(t.filesystem.blockSize), "
               + "\(counts["file", default: 0]) file names, \(counts["dir", default: 0]) directories, \(counts["symlink", default: 0]) symlinks, seed \(seed)")
         print("truth: \(made.truthPath)")

@@ -36,6 +36,22 @@ struct FixtureCreateTests {
         #expect(a.truth.filesystem.uuid != c.truth.filesystem.uuid)
     }
 
+    @Test("the truth streamed to disk holds what the generator returns; keepingEntries: false keeps no entries")
+    func streamedTruth() throws {
+        let dir = TemporaryDirectory()
+        let spec = FixtureSpec(type: .ext4, blockSize: 1024, files: 500, maxFileSize: 64 << 10, seed: 17)
+        let kept = try FixtureGenerator.create(spec, imagePath: dir.file("a.img"))
+        let read = try FixtureTruth.read(from: kept.truthPath)
+        #expect(read.entries == kept.truth.entries)
+        #expect(read.hardLinks == kept.truth.hardLinks && !read.hardLinks.isEmpty)
+        #expect(read.filesystem == kept.truth.filesystem)
+        let streamed = try FixtureGenerator.create(spec, imagePath: dir.file("b.img"), keepingEntries: false)
+        #expect(streamed.truth.entries.isEmpty)
+        #expect(try TestImages.sha256(streamed.truthPath) == TestImages.sha256(kept.truthPath))
+        #expect(streamed.counts == Dictionary(grouping: kept.truth.entries, by: \.type).mapValues(\.count))
+        #expect(try TestImages.sha256(streamed.imagePath) == TestImages.sha256(kept.imagePath))
+    }
+
     @Test("every file's content in the image matches the truth's sha256", arguments: [FixtureType.ext3, .ext4])
     func contentMatchesTruth(type: FixtureType) throws {
         let dir = TemporaryDirectory()

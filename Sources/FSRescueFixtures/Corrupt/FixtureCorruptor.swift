@@ -35,7 +35,7 @@ public enum FixtureCorruptor {
             for kind in ordered where !kind.usesLibext2fs { try context.applyRaw(kind, image: copy) }
             truth = context.finish()
             try truth.write(to: truthPath)
-            return FixtureImage(imagePath: output, truthPath: truthPath, truth: truth)
+            return FixtureImage(imagePath: output, truthPath: truthPath, truth: truth, counts: Dictionary(grouping: truth.entries, by: \.type).mapValues(\.count))
         } catch {
             unlink(output)
             throw error

@@ -9,7 +9,11 @@ import Glibc
 public struct FixtureImage: Sendable {
     public let imagePath: String
     public let truthPath: String
+    /// The truth; its `entries` are empty when created with `keepingEntries: false` (the truth file
+    /// has them all).
     public let truth: FixtureTruth
+    /// Entries by type (`file`, `dir`, `symlink`, ...), kept or not.
+    public let counts: [String: Int]
 }
 
 /// Creates fixture images.
@@ -21,9 +25,10 @@ public enum FixtureGenerator {
     /// (`O_EXCL`) and formatted by mke2fs with pinned inputs (``Formatter``); libext2fs opens it
     /// read-write (`ext2fs_open2`, `ext2fs_read_bitmaps`) and the tree is written into it
     /// (``TreeWriter``); `ext2fs_close2` writes the metadata once. On failure the half-made image
-    /// is deleted.
+    /// is deleted. The truth is written as it is walked; `keepingEntries: false` keeps none of its
+    /// entries in memory (a 5M-file fixture's entries are gigabytes).
     public static func create(_ spec: FixtureSpec, imagePath: String, truthPath: String? = nil,
-                              replace: Bool = false) throws(FSRescueError) -> FixtureImage {
+                              replace: Bool = false, keepingEntries: Bool = true) throws(FSRescueError) -> FixtureImage {
         try spec.validate()
         let plan = TreePlanner(spec: spec).plan()
         let sizing = Sizing(spec: spec, plan: plan)
@@ -49,13 +54,19 @@ public enum FixtureGenerator {
             let lf = lostFoundEntry(lostFound.raw, extents: lostFound.extents, blockSize: UInt64(wfs.blockSize))
             try wfs.close()
             let builder = TruthBuilder(plan: plan, written: written, blockSize: UInt64(spec.blockSize), external: [TreePlanner.lostFoundInode: lf])
-            let entries = builder.entries()
             var resolved = spec
             resolved.sizeBytes = size
             resolved.dirs = spec.resolvedDirs
-            let truth = FixtureTruth(spec: resolved, filesystem: facts, entries: entries, hardLinks: TruthBuilder.hardLinks(entries))
-            try truth.write(to: truthPath)
-            return FixtureImage(imagePath: imagePath, truthPath: truthPath, truth: truth)
+            // The truth goes to disk as the walk meets each entry; only a caller that asks keeps them.
+            var file = try TruthFileWriter(path: truthPath)
+            var entries: [FixtureTruth.Entry] = []
+            try builder.forEachEntry { (e) throws(FSRescueError) in
+                try file.append(e)
+                if keepingEntries { entries.append(e) }
+            }
+            try file.finish(filesystem: facts, spec: resolved)
+            let truth = FixtureTruth(spec: resolved, filesystem: facts, entries: entries, hardLinks: file.hardLinks)
+            return FixtureImage(imagePath: imagePath, truthPath: truthPath, truth: truth, counts: file.counts)
         } catch {
             unlink(imagePath)
             throw error

@@ -14,7 +14,14 @@ struct TruthBuilder {
     func entries(rootPath: String = "/", root: UInt32 = TreePlanner.rootInode) -> [FixtureTruth.Entry] {
         var out: [FixtureTruth.Entry] = []
         out.reserveCapacity(plan.inodes.count + 16)
-        if let r = entry(for: root, path: rootPath, name: [], parent: root) { out.append(r) }
+        forEachEntry(rootPath: rootPath, root: root) { out.append($0) }
+        return out
+    }
+
+    /// Hands each entry to `body` as the walk meets it, none kept: a truth streamed to disk.
+    func forEachEntry<E: Error>(rootPath: String = "/", root: UInt32 = TreePlanner.rootInode,
+                                _ body: (FixtureTruth.Entry) throws(E) -> Void) throws(E) {
+        if let r = entry(for: root, path: rootPath, name: [], parent: root) { try body(r) }
         var stack: [(UInt32, String)] = [(root, rootPath)]
         while let (dir, path) = stack.popLast() {
             guard let k = plan.index[dir], case .directory(_, let planned) = plan.inodes[k].body else { continue }
@@ -23,12 +30,11 @@ struct TruthBuilder {
             for child in children {
                 let childPath = (path.hasSuffix("/") ? path : path + "/") + NameText.text(child.name)
                 guard let e = entry(for: child.inode, path: childPath, name: child.name, parent: dir) else { continue }
-                out.append(e)
+                try body(e)
                 if e.type == "dir" && plan[child.inode] != nil { subdirs.append((child.inode, childPath)) }
             }
             stack += subdirs.reversed()
         }
-        return out
     }
 
     func entry(for ino: UInt32, path: String, name: [UInt8], parent: UInt32) -> FixtureTruth.Entry? {
@@ -66,13 +72,6 @@ struct TruthBuilder {
         }
         e.xattrBlock = w.xattrBlock
         return e
-    }
-
-    static func hardLinks(_ entries: [FixtureTruth.Entry]) -> [FixtureTruth.HardLinkGroup] {
-        var paths: [UInt32: [String]] = [:]
-        for e in entries where e.type != "dir" && e.links > 1 { paths[e.inode, default: []].append(e.path) }
-        return paths.filter { $0.value.count > 1 }.map { FixtureTruth.HardLinkGroup(inode: $0.key, paths: $0.value) }
-            .sorted { $0.inode < $1.inode }
     }
 }
 

@@ -13,9 +13,7 @@ import FSRescue
 enum TruthJSON {
     static func encode(_ truth: FixtureTruth) throws -> Data {
         var out = "{\n"
-        func small<T: Encodable>(_ key: String, _ value: T, last: Bool = false) throws {
-            out += "\"\(key)\":" + String(decoding: try encoder.encode(value), as: UTF8.self) + (last ? "\n" : ",\n")
-        }
+        func small<T: Encodable>(_ key: String, _ value: T, last: Bool = false) throws { try Self.small(key, value, last: last, into: &out) }
         try small("corruptions", truth.corruptions)
         out += "\"entries\":[\n"
         for (k, e) in truth.entries.enumerated() {
@@ -30,6 +28,11 @@ enum TruthJSON {
         try small("spec", truth.spec, last: true)
         out += "}\n"
         return Data(out.utf8)
+    }
+
+    /// One top-level key whose value `JSONEncoder` writes on one line.
+    static func small<T: Encodable>(_ key: String, _ value: T, last: Bool = false, into out: inout String) throws {
+        out += "\"\(key)\":" + String(decoding: try encoder.encode(value), as: UTF8.self) + (last ? "\n" : ",\n")
     }
 
     static let encoder: JSONEncoder = {

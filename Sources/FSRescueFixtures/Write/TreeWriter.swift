@@ -109,6 +109,7 @@ struct TreeWriter {
                                        time: node.time, size: size, placement: result.placement)
         if let inline { image.setInlineBlock(inline) }
         try wfs.writeInode(node.number, image.raw)
+        result.placement.iBlock = []  // written; one allocation less per inode kept for the truth
         return result
     }
 
