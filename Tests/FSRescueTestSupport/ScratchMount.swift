@@ -7,14 +7,8 @@ public final class ScratchMount: @unchecked Sendable {
 
     /// Mounts a tmpfs with `options` (`ro,size=64k`, `size=64k`), or returns nil when mounting is not allowed.
     public init?(options: String) {
-        var template = Array((NSTemporaryDirectory() + "/fsrescue-mount.XXXXXX").utf8CString)
-        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else { return nil }
-        path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        guard geteuid() == 0, Tool.exists("mount"),
-              let r = try? Tool.run("mount", ["-t", "tmpfs", "-o", options, "tmpfs", path]), r.status == 0 else {
-            rmdir(path)
-            return nil
-        }
+        guard let path = mountOnFreshFolder(prefix: "fsrescue-mount", { ["-t", "tmpfs", "-o", options, "tmpfs", $0] }) else { return nil }
+        self.path = path
     }
 
     deinit {
@@ -33,14 +27,8 @@ public final class KernelMount: @unchecked Sendable {
 
     /// Mounts `image` read-only (`-o ro,loop`), or returns nil when mounting is not allowed here.
     public init?(image: String) {
-        var template = Array((NSTemporaryDirectory() + "/fsrescue-kernel.XXXXXX").utf8CString)
-        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else { return nil }
-        path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        guard geteuid() == 0, Tool.exists("mount"),
-              let r = try? Tool.run("mount", ["-o", "ro,loop", image, path]), r.status == 0 else {
-            rmdir(path)
-            return nil
-        }
+        guard let path = mountOnFreshFolder(prefix: "fsrescue-kernel", { ["-o", "ro,loop", image, $0] }) else { return nil }
+        self.path = path
     }
 
     deinit {
@@ -55,4 +43,17 @@ public final class KernelMount: @unchecked Sendable {
         guard (try? TestImages.make(img, type: "ext2", blockSize: 1024, sizeMiB: 1)) != nil else { return false }
         return KernelMount(image: img) != nil
     }()
+}
+
+/// Makes a fresh folder under the temporary directory and runs `mount` with the arguments
+/// `arguments(folder)` gives; the folder, or nil (and no folder) when not root or mount fails.
+private func mountOnFreshFolder(prefix: String, _ arguments: (String) -> [String]) -> String? {
+    var template = Array((NSTemporaryDirectory() + "/\(prefix).XXXXXX").utf8CString)
+    guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else { return nil }
+    let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    guard geteuid() == 0, Tool.exists("mount"), let r = try? Tool.run("mount", arguments(path)), r.status == 0 else {
+        rmdir(path)
+        return nil
+    }
+    return path
 }
