@@ -20,6 +20,9 @@ public struct Ext2Error: Error, Equatable, Hashable, Sendable, CustomStringConve
     /// The com_err message.
     public var description: String { message }
 
+    /// The message for a libext2fs return code, for a finding or a sentence (`error_message()`).
+    static func text(of code: errcode_t) -> String { Ext2Error(code: Int(code)).message }
+
     /// `EXT2_ET_BAD_MAGIC`: no ext2/3/4 magic where a superblock should be.
     public static let badMagic = Ext2Error(code: Int(EXT2_ET_BAD_MAGIC))
     /// `EXT2_ET_SB_CSUM_INVALID`: the superblock checksum does not match.

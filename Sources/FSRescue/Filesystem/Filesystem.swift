@@ -79,12 +79,12 @@ public final class Filesystem: @unchecked Sendable {
                 path: path, cause: firstFailure)
         }
         let primary = candidates.first.map { SuperblockSanity.read(source, offset: $0.offsetBytes, superblock: 0, blockSize: 1024) }
-        if let primary, primary.problems.contains("superblock unreadable"), candidates.count == 1 {
+        if let primary, primary.unreadable, candidates.count == 1 {
             throw FSRescueError(.notExtFilesystem,
                 "\(path) ends before where an ext superblock would be (\(source.sizeBytes) bytes); check that the image was copied completely.",
                 path: path, cause: firstFailure)
         }
-        if let primary, !primary.problems.contains("bad magic"), !primary.problems.contains("superblock unreadable") {
+        if let primary, primary.hasMagic {
             let why = primary.problems.isEmpty ? "" : " (\(primary.problems.joined(separator: ", ")))"
             throw FSRescueError(.openFailed,
                 "\(path) has an ext superblock that libext2fs cannot open\(cause)\(why), and no backup superblock opens either; try --superblock N --block-size N with a backup location from `mke2fs -n`.",

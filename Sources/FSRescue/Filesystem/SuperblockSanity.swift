@@ -5,7 +5,12 @@
 /// (SIGFPE on `s_desc_size == 0`, seen on e2fsprogs' f_desc_size_zero), so the tolerant rungs of
 /// the open ladder are only tried when these hold.
 struct SuperblockSanity {
+    /// What is wrong, in words, for messages.
     let problems: [String]
+    /// The 1024 bytes could not be read (the image ends first).
+    let unreadable: Bool
+    /// `s_magic` is 0xEF53: an ext superblock, however damaged.
+    let hasMagic: Bool
     var isSafeForTolerantOpen: Bool { problems.isEmpty }
     /// A geometry no open may accept, strict or not: `s_first_data_block` other than 1 for 1 KiB
     /// blocks without bigalloc clusters, 0 otherwise. `ext2fs_open2` accepts any value below the
@@ -15,11 +20,16 @@ struct SuperblockSanity {
 
     /// Checks the 1024 raw bytes of a superblock (little-endian, as on disk).
     init(raw: [UInt8]) {
-        guard raw.count >= 1024 else { problems = ["superblock unreadable"]; fatalProblem = nil; return }
+        guard raw.count >= 1024 else {
+            problems = ["superblock unreadable"]; unreadable = true; hasMagic = false; fatalProblem = nil
+            return
+        }
         func u16(_ o: Int) -> UInt32 { UInt32(raw[o]) | UInt32(raw[o + 1]) << 8 }
         func u32(_ o: Int) -> UInt32 { u16(o) | u16(o + 2) << 16 }
+        unreadable = false
+        hasMagic = u16(0x38) == 0xEF53
         var p: [String] = []
-        if u16(0x38) != 0xEF53 { p.append("bad magic") }
+        if !hasMagic { p.append("bad magic") }
         let logBlock = u32(0x18)
         if logBlock > 6 { p.append("block size exponent \(logBlock)") }
         let blockSize = UInt32(1024) << min(logBlock, 6)

@@ -66,15 +66,6 @@ extension Filesystem {
         min(inode.size, addressableBytes(of: inode))
     }
 
-    /// Runs `body` with `EXT2_FLAG_IGNORE_CSUM_ERRORS` set on the in-memory handle, so damaged
-    /// metadata is still read. The flag lives in memory only; the handle is read-only either way.
-    func ignoringChecksums<T>(_ body: () -> T) -> T {
-        let saved = handle.pointee.flags
-        handle.pointee.flags |= EXT2_FLAG_IGNORE_CSUM_ERRORS
-        defer { handle.pointee.flags = saved }
-        return body()
-    }
-
     /// Inline data (`ext2fs_inline_data_size` / `ext2fs_inline_data_get`), bounded by the inode's
     /// size; with `whole`, all of it (a directory's entries are read as far as libext2fs stores them,
     /// as pass 2 reads them, whatever `i_size` says).
@@ -83,7 +74,7 @@ extension Filesystem {
             var size = 0
             var rc = ext2fs_inline_data_size(handle, inode.number, &size)
             guard rc == 0, size <= Int(fsr_inode_size(handle)) + 60 else {
-                problems.append("inline data unreadable: \(rc == 0 ? "size \(size)" : Ext2Error(code: Int(rc)).message)")
+                problems.append("inline data unreadable: \(rc == 0 ? "size \(size)" : Ext2Error.text(of: rc))")
                 return nil
             }
             var buffer = [UInt8](repeating: 0, count: max(size, 60) + Int(fsr_inode_size(handle)))
@@ -98,7 +89,7 @@ extension Filesystem {
                 }
             }
             guard rc == 0 else {
-                problems.append("inline data unreadable: \(Ext2Error(code: Int(rc)).message)")
+                problems.append("inline data unreadable: \(Ext2Error.text(of: rc))")
                 return nil
             }
             return Array(buffer.prefix(whole ? size : min(size, Int(clamping: inode.size))))
@@ -118,7 +109,7 @@ extension Filesystem {
                 p.withMemoryRebound(to: ext2_inode.self, capacity: 1) { ext2fs_extent_open2(handle, inode.number, $0, &extentHandle) }
             }
             guard rc == 0, let extentHandle else {
-                map.lose(logical: 0, length: fileBlocks, "extent tree unreadable: \(Ext2Error(code: Int(rc)).message)")
+                map.lose(logical: 0, length: fileBlocks, "extent tree unreadable: \(Ext2Error.text(of: rc))")
                 return
             }
             defer { ext2fs_extent_free(extentHandle) }
@@ -134,7 +125,7 @@ extension Filesystem {
                 if got == EXT2_ET_EXTENT_NO_NEXT { break }
                 if got != 0 {
                     map.lose(logical: nextLogical, length: fileBlocks > nextLogical ? fileBlocks - nextLogical : 0,
-                             "extent tree damaged after logical block \(nextLogical): \(Ext2Error(code: Int(got)).message)")
+                             "extent tree damaged after logical block \(nextLogical): \(Ext2Error.text(of: got))")
                     return
                 }
                 guard extent.e_flags & UInt32(EXT2_EXTENT_FLAGS_LEAF) != 0 else { continue }

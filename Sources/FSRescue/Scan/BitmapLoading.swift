@@ -18,10 +18,7 @@ extension ScanRun {
         if fs.pointee.block_map != nil && fs.pointee.inode_map != nil { return 0 }
         let rc = ext2fs_read_bitmaps(fs)
         guard rc == EXT2_ET_BLOCK_BITMAP_CSUM_INVALID || rc == EXT2_ET_INODE_BITMAP_CSUM_INVALID else { return rc }
-        let saved = fs.pointee.flags
-        fs.pointee.flags |= EXT2_FLAG_IGNORE_CSUM_ERRORS
-        defer { fs.pointee.flags = saved }
-        let retry = ext2fs_read_bitmaps(fs)
+        let retry = withChecksumsIgnored(fs) { ext2fs_read_bitmaps(fs) }
         if retry == 0 { reportBitmapChecksums() }
         return retry
     }

@@ -1,25 +1,5 @@
-// The public view of where an inode's data lives: runs of (logical, physical, length).
+// The public view of where an inode's data lives, as the scan walks it: runs (``DataRun``), mapping blocks, damage.
 internal import CFSRescueExt2fs
-
-/// A run of consecutive blocks of a file: logical block `logical` … is at physical block `physical` ….
-public struct BlockRun: Sendable, Equatable, Codable {
-    /// First logical block of the file the run covers.
-    public let logical: UInt64
-    /// First physical block.
-    public let physical: UInt64
-    /// Number of blocks.
-    public let length: UInt32
-    /// False for an uninitialized (preallocated) extent: its blocks read as zeros.
-    public let initialized: Bool
-
-    /// A run of `length` blocks from logical block `logical` at physical block `physical`.
-    public init(logical: UInt64, physical: UInt64, length: UInt32, initialized: Bool) {
-        self.logical = logical
-        self.physical = physical
-        self.length = length
-        self.initialized = initialized
-    }
-}
 
 /// Something wrong met while walking an inode's block map or extent tree.
 public struct BlockMapProblem: Sendable, Equatable {
@@ -40,7 +20,7 @@ public struct BlockMap: Sendable {
     /// `i_size`.
     public let size: UInt64
     /// Data runs in logical order; holes are the gaps between them. Out-of-range parts are left out.
-    public let runs: [BlockRun]
+    public let runs: [DataRun]
     /// Mapping blocks (indirect blocks, extent tree nodes) that belong to the inode but hold no data.
     public let mappingBlocks: [UInt64]
     /// True when the data is inline in the inode (read it with the inline-data API, there are no runs).

@@ -12,7 +12,7 @@ final class BlockWalker {
     let fs: ext2_filsys
     let blocksCount: UInt64
     let firstDataBlock: UInt64
-    @exclusivity(unchecked) private(set) var runs: [BlockRun] = []
+    @exclusivity(unchecked) private(set) var runs: [DataRun] = []
     @exclusivity(unchecked) private(set) var mappingBlocks: [UInt64] = []
     @exclusivity(unchecked) private(set) var problems: [BlockMapProblem] = []
     /// Highest logical block + 1 of initialized data (0 when none).
@@ -86,12 +86,12 @@ final class BlockWalker {
         }
         logicalEnd = logical + UInt64(length)
         if initialized { initializedEnd = logicalEnd }
-        if let last = runs.last, last.initialized == initialized, last.logical + UInt64(last.length) == logical,
-           last.physical + UInt64(last.length) == physical, UInt64(last.length) + UInt64(length) <= UInt64(UInt32.max) {
-            runs[runs.count - 1] = BlockRun(logical: last.logical, physical: last.physical,
-                                            length: last.length + length, initialized: initialized)
+        if let last = runs.last, last.unwritten == !initialized, last.logical + last.length == logical,
+           last.physical + last.length == physical, last.length + UInt64(length) <= UInt64(UInt32.max) {
+            runs[runs.count - 1] = DataRun(logical: last.logical, physical: last.physical,
+                                           length: last.length + UInt64(length), unwritten: !initialized)
         } else {
-            runs.append(BlockRun(logical: logical, physical: physical, length: length, initialized: initialized))
+            runs.append(DataRun(logical: logical, physical: physical, length: UInt64(length), unwritten: !initialized))
         }
     }
 
@@ -139,7 +139,7 @@ final class BlockWalker {
         var handle: ext2_extent_handle_t?
         let rc = ext2fs_extent_open2(fs, inode, pointer, &handle)
         guard rc == 0, let handle else {
-            problem(.extentBadHeader, "the extent tree cannot be opened (\(Ext2Error(code: Int(rc)).message))")
+            problem(.extentBadHeader, "the extent tree cannot be opened (\(Ext2Error.text(of: rc)))")
             return
         }
         defer { ext2fs_extent_free(handle) }
@@ -152,7 +152,7 @@ final class BlockWalker {
         var code = ext2fs_extent_get(handle, Int32(EXT2_EXTENT_ROOT), &extent)
         if code == EXT2_ET_EXTENT_NO_NEXT { return }  // an empty tree
         guard code == 0 else {
-            problem(.extentBadHeader, "the extent root cannot be read (\(Ext2Error(code: Int(code)).message))")
+            problem(.extentBadHeader, "the extent root cannot be read (\(Ext2Error.text(of: code)))")
             return
         }
         var steps: UInt64 = 0
@@ -180,9 +180,9 @@ final class BlockWalker {
                 }
                 let blk = mappingBlocks.last ?? 0
                 if code == EXT2_ET_SHORT_READ || code < 1000 {
-                    problem(.extentUnreadable, block: blk, "extent node block \(blk) cannot be read (\(Ext2Error(code: Int(code)).message))")
+                    problem(.extentUnreadable, block: blk, "extent node block \(blk) cannot be read (\(Ext2Error.text(of: code)))")
                 } else {
-                    problem(.extentBadHeader, block: blk, "extent node block \(blk) is invalid (\(Ext2Error(code: Int(code)).message)); its extents are lost")
+                    problem(.extentBadHeader, block: blk, "extent node block \(blk) is invalid (\(Ext2Error.text(of: code))); its extents are lost")
                 }
             }
             // Advance: next sibling, climbing while the current node is exhausted.
@@ -201,16 +201,15 @@ final class BlockWalker {
     private func walkIndirect(_ pointer: UnsafeMutablePointer<ext2_inode>) {
         let context = Unmanaged.passUnretained(self).toOpaque()
         // ext2fs_block_iterate3 re-reads the inode; checksum failures are reported by pass 1 itself.
-        let savedFlags = fs.pointee.flags
-        fs.pointee.flags |= Int32(EXT2_FLAG_IGNORE_CSUM_ERRORS)
-        let rc = ext2fs_block_iterate3(fs, inode, Int32(BLOCK_FLAG_READ_ONLY), nil, { _, blockPointer, count, _, _, context in
-            guard let blockPointer, let context else { return Int32(BLOCK_ABORT) }
-            let walker = Unmanaged<BlockWalker>.fromOpaque(context).takeUnretainedValue()
-            return walker.visit(UInt64(blockPointer.pointee), count: Int64(count))
-        }, context)
-        fs.pointee.flags = savedFlags
+        let rc = withChecksumsIgnored(fs) {
+            ext2fs_block_iterate3(fs, inode, Int32(BLOCK_FLAG_READ_ONLY), nil, { _, blockPointer, count, _, _, context in
+                guard let blockPointer, let context else { return Int32(BLOCK_ABORT) }
+                let walker = Unmanaged<BlockWalker>.fromOpaque(context).takeUnretainedValue()
+                return walker.visit(UInt64(blockPointer.pointee), count: Int64(count))
+            }, context)
+        }
         if rc != 0 && rc != EXT2_ET_BAD_IND_BLOCK && rc != EXT2_ET_BAD_DIND_BLOCK && rc != EXT2_ET_BAD_TIND_BLOCK {
-            problem(.blockMapError, "the block map cannot be walked completely (\(Ext2Error(code: Int(rc)).message))")
+            problem(.blockMapError, "the block map cannot be walked completely (\(Ext2Error.text(of: rc)))")
         }
     }
 

@@ -21,7 +21,7 @@ extension ScanRun {
             }
             let rc = ext2fs_read_inode_full(fs, ino, buffer.inode, Int32(buffer.size))
             if rc != 0 && rc != EXT2_ET_INODE_CSUM_INVALID {
-                add(Finding(.orphanListBad, "Inode \(ino) on the orphan list cannot be read (\(Ext2Error(code: Int(rc)).message)).", inode: ino))
+                add(Finding(.orphanListBad, "Inode \(ino) on the orphan list cannot be read (\(Ext2Error.text(of: rc))).", inode: ino))
                 break
             }
             let raw = buffer.view
@@ -46,7 +46,7 @@ extension ScanRun {
         }
         let rc = ext2fs_read_inode_full(fs, fileInode, buffer.inode, Int32(buffer.size))
         guard rc == 0 || rc == EXT2_ET_INODE_CSUM_INVALID else {
-            add(Finding(.orphanFileBad, "The orphan file inode \(fileInode) cannot be read (\(Ext2Error(code: Int(rc)).message)).", inode: fileInode))
+            add(Finding(.orphanFileBad, "The orphan file inode \(fileInode) cannot be read (\(Ext2Error.text(of: rc))).", inode: fileInode))
             return
         }
         guard ext2fs_inode_has_valid_blocks2(fs, buffer.inode) != 0 else { return }

@@ -27,7 +27,7 @@ extension ScanRun {
         // the kernel fetch the tables ahead, so 32 saved only system calls for 96 KiB more buffer.
         let rc = ext2fs_open_inode_scan(fs, 8, &scanHandle)
         guard rc == 0, let scan = scanHandle else {
-            add(Finding(.inodeScanError, "The inode tables cannot be scanned (\(Ext2Error(code: Int(rc)).message)); no inode was checked."))
+            add(Finding(.inodeScanError, "The inode tables cannot be scanned (\(Ext2Error.text(of: rc))); no inode was checked."))
             return 0
         }
         defer { ext2fs_close_inode_scan(scan) }
@@ -61,7 +61,7 @@ extension ScanRun {
             }
             if code != 0 && code != EXT2_ET_INODE_CSUM_INVALID && code != EXT2_ET_INODE_IS_GARBAGE {
                 let group = lastInode / inodesPerGroup + (failures > 0 ? 1 : 0)
-                add(Finding(.inodeScanError, "The inode table of group \(group) cannot be read (\(Ext2Error(code: Int(code)).message)); its remaining inodes were not checked.", group: group))
+                add(Finding(.inodeScanError, "The inode table of group \(group) cannot be read (\(Ext2Error.text(of: code))); its remaining inodes were not checked.", group: group))
                 inodeTableReadFailed = true
                 failures += 1
                 // Skip to the next group; give up if the scan cannot move on.
@@ -230,7 +230,7 @@ extension ScanRun {
         var size: Int = 0
         let rc = ext2fs_inline_data_size(fs, ino, &size)
         if rc != 0 {
-            add(Finding(.inlineDataBad, "Inode \(ino)'s inline data is invalid (\(Ext2Error(code: Int(rc)).message)).", inode: ino))
+            add(Finding(.inlineDataBad, "Inode \(ino)'s inline data is invalid (\(Ext2Error.text(of: rc))).", inode: ino))
             table.addDamage(.badInlineOrXattr, at: index)
             return
         }
@@ -255,7 +255,7 @@ extension ScanRun {
             var uninitialized = false
             var expected: UInt64 = 0
             for run in walker.runs {
-                if !run.initialized { uninitialized = true }
+                if run.unwritten { uninitialized = true }
                 if run.logical != expected && expected != UInt64.max {
                     add(Finding(.dirHole, "Directory inode \(ino) has no block at logical \(expected) (next block is logical \(run.logical)).", inode: ino))
                     damage.insert(.badEntries)

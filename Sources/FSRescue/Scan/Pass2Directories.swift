@@ -42,7 +42,7 @@ extension ScanRun {
                     checkBlock(ref, UnsafeRawBufferPointer(start: block, count: bs), &state)
                 } else {
                     let ino = table.number(at: Int(ref.directory))
-                    add(Finding(.dirUnreadableBlock, "Block \(ref.physical) (logical \(ref.logical)) of directory inode \(ino) cannot be read (\(Ext2Error(code: Int(code)).message)).", inode: ino, block: ref.physical))
+                    add(Finding(.dirUnreadableBlock, "Block \(ref.physical) (logical \(ref.logical)) of directory inode \(ino) cannot be read (\(Ext2Error.text(of: code))).", inode: ino, block: ref.physical))
                     table.addDamage([.unreadable, .badEntries], at: Int(ref.directory))
                 }
             }

@@ -32,7 +32,7 @@ extension ScanRun {
     func passSummary() -> UInt64 {
         let rc = loadBitmaps()
         guard rc == 0, let blockMap = fs.pointee.block_map, let inodeMap = fs.pointee.inode_map else {
-            add(Finding(.bitmapUnreadable, "The on-disk bitmaps cannot be read (\(Ext2Error(code: Int(rc)).message)); free space was not checked."))
+            add(Finding(.bitmapUnreadable, "The on-disk bitmaps cannot be read (\(Ext2Error.text(of: rc))); free space was not checked."))
             return 0
         }
         var usedButFree = BitmapDifferences(), freeButUsed = BitmapDifferences()

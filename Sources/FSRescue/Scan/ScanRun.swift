@@ -174,9 +174,10 @@ final class ScanRun {
         return cancelled
     }
 
-    /// Runs `body` as pass `index`, timing it and reporting its start and end.
-    func pass(_ index: Int, name: String, units: UInt64, _ body: () -> UInt64) {
+    /// Runs `body` as `pass`, timing it and reporting its start and end.
+    func pass(_ pass: ScanPass, units: UInt64, _ body: () -> UInt64) {
         guard !cancelled else { return }
+        let index = pass.rawValue, name = pass.name
         progress.beginPass(index, units: units)
         let start = DispatchTime.now().uptimeNanoseconds
         let done = body()

@@ -40,28 +40,27 @@ extension Filesystem {
             dirs += UInt64(ext2fs_bg_used_dirs_count(handle, g))
         }
         let bs = Double(blockSize), isz = Double(fsr_inode_size(handle))
-        return [
-            // Inode tables are read sequentially, ahead of the scan (InodeTableReadahead): a byte of them costs
-            // a quarter of a byte of pass 2's scattered blocks (measured cold on 1M and 5M files).
-            PassPlan(name: "inodes", title: "Pass 1: inodes", units: inodes, bytesPerUnit: isz / 4, entriesPerUnit: 1),
-            PassPlan(name: "shared-blocks", title: "Pass 1B: multiply-claimed blocks", units: 0, bytesPerUnit: isz + bs, entriesPerUnit: 1),
-            // Units are directory blocks, inline directories and slow symlinks' target blocks (read in pass 2,
-            // sorted, not one random read per link as pass 1 meets them). Every in-use inode is named at least once, and every directory has `.` and `..`: the entries
-            // pass 2 parses, spread over one block a directory until pass 1 counts the blocks. A fixed
-            // bs/32 a block priced a 5M-file scan's pass 2 at 16 s where it took 4 (its ETA was 2x).
-            PassPlan(name: "directories", title: "Pass 2: directories", units: dirs, bytesPerUnit: bs,
-                     entriesPerUnit: dirs > 0 ? Double(used + 2 * dirs) / Double(dirs) : bs / 32),
-            // Priors measured on 1M files, cold (bench/eta-bench.sh): most 2B candidates fail a header check
-            // cheaply (6.7 µs each, not a 4 KiB read); pass 4 is an array walk (18 ns an inode); pass 5
-            // compares bitmaps a 64-bit word at a time. Counted as one entry per inode or bit, these
-            // three were predicted at 5 s where they took 0.5 s, and the 1M-file scan's ETA was 2.5x.
-            PassPlan(name: "ownerless-blocks", title: "Pass 2B: ownerless directory blocks and journal copies", units: plannedOwnerlessUnits,
-                     bytesPerUnit: bs / 4, entriesPerUnit: 1),
-            PassPlan(name: "connectivity", title: "Pass 3: connectivity", units: dirs, bytesPerUnit: 0, entriesPerUnit: 2),
-            PassPlan(name: "references", title: "Pass 4: references", units: used, bytesPerUnit: 0, entriesPerUnit: 1.0 / 32),
-            PassPlan(name: "summary", title: "Pass 5: bitmaps and counts", units: UInt64(groupCount),
-                     bytesPerUnit: 2 * bs, entriesPerUnit: Double(fsr_blocks_per_group(handle)) / 64),
-        ]
+        // Priors measured on 1M files, cold (bench/eta-bench.sh). Pass 1: inode tables are read
+        // sequentially, ahead of the scan (InodeTableReadahead), a byte of them costing a quarter of a
+        // byte of pass 2's scattered blocks. Pass 2: units are directory blocks, inline directories and
+        // slow symlinks' target blocks (read in pass 2, sorted); every in-use inode is named at least
+        // once and every directory has `.` and `..`: the entries pass 2 parses, spread over one block a
+        // directory until pass 1 counts the blocks (a fixed bs/32 a block priced a 5M-file scan's pass 2
+        // at 16 s where it took 4). Passes 2B, 4 and 5: most 2B candidates fail a header check cheaply
+        // (6.7 µs each, not a 4 KiB read), pass 4 is an array walk (18 ns an inode), pass 5 compares
+        // bitmaps a 64-bit word at a time; counted as one entry per inode or bit, these three were
+        // predicted at 5 s where they took 0.5 s, and the 1M-file scan's ETA was 2.5x.
+        return ScanPass.allCases.map { pass in
+            switch pass {
+            case .inodes: pass.plan(units: inodes, bytesPerUnit: isz / 4, entriesPerUnit: 1)
+            case .sharedBlocks: pass.plan(units: 0, bytesPerUnit: isz + bs, entriesPerUnit: 1)
+            case .directories: pass.plan(units: dirs, bytesPerUnit: bs, entriesPerUnit: dirs > 0 ? Double(used + 2 * dirs) / Double(dirs) : bs / 32)
+            case .ownerlessBlocks: pass.plan(units: plannedOwnerlessUnits, bytesPerUnit: bs / 4, entriesPerUnit: 1)
+            case .connectivity: pass.plan(units: dirs, bytesPerUnit: 0, entriesPerUnit: 2)
+            case .references: pass.plan(units: used, bytesPerUnit: 0, entriesPerUnit: 1.0 / 32)
+            case .summary: pass.plan(units: UInt64(groupCount), bytesPerUnit: 2 * bs, entriesPerUnit: Double(fsr_blocks_per_group(handle)) / 64)
+            }
+        }
     }
 
     /// The chunks of the scan's live-inode set (``LiveInodes``) that the groups whose descriptors
@@ -89,8 +88,8 @@ extension Filesystem {
         let plan = scanPlan
         progress.start(plan: plan)
         var run = ScanRun(filesystem: self, progress: progress)
-        run.table.reserve(Int(min(plan[5].units + 64, UInt64(inodesCount))), chunks: liveChunksEstimate)
-        runInodeAndDirectoryPasses(run, inodeUnits: plan[0].units)
+        run.table.reserve(Int(min(plan[ScanPass.references].units + 64, UInt64(inodesCount))), chunks: liveChunksEstimate)
+        runInodeAndDirectoryPasses(run, inodeUnits: plan[ScanPass.inodes].units)
         let unreadableTables = run.inodeTableReadFailed && !source.readErrors.all.isEmpty
         if (run.namesSkippedInodes || unreadableTables) && !run.cancelled {
             // An entry names an inode past its group's unused mark, which pass 1 trusted and never read:
@@ -99,17 +98,17 @@ extension Filesystem {
             // error in an inode table, the failing blocks are known by now: the second run skips
             // exactly them and reads the rest of each table.
             run = ScanRun(filesystem: self, progress: progress, readingEveryInodeTable: run.namesSkippedInodes)
-            run.table.reserve(Int(min(plan[5].units + 64, UInt64(inodesCount))), chunks: liveChunksEstimate)
+            run.table.reserve(Int(min(plan[ScanPass.references].units + 64, UInt64(inodesCount))), chunks: liveChunksEstimate)
             runInodeAndDirectoryPasses(run, inodeUnits: UInt64(readableInodesCount))
         }
         let candidates = run.cancelled ? nil : OwnerlessCandidates(run, includeFree: run.nameEvidenceWanted)
-        run.pass(3, name: "ownerless-blocks", units: candidates?.total ?? 0) {
+        run.pass(.ownerlessBlocks, units: candidates?.total ?? 0) {
             (candidates.map(run.passOwnerlessBlocks) ?? 0) + (run.cancelled ? 0 : run.collectJournalEvidence())
         }
         run.directoryBlocks = []  // nothing after pass 2B reads them
-        run.pass(4, name: "connectivity", units: run.counts.directories) { run.passConnectivity() }
-        run.pass(5, name: "references", units: UInt64(run.table.count)) { run.passReferences() }
-        run.pass(6, name: "summary", units: UInt64(groupCount)) {
+        run.pass(.connectivity, units: run.counts.directories) { run.passConnectivity() }
+        run.pass(.references, units: UInt64(run.table.count)) { run.passReferences() }
+        run.pass(.summary, units: UInt64(groupCount)) {
             let groups = run.passSummary()
             if !run.cancelled { run.checkQuotas() }
             return groups
@@ -126,7 +125,7 @@ extension Filesystem {
         let progress = run.progress
         run.readOrphanChains()
         run.readEveryTableIfOrphansLieSkipped()
-        run.pass(0, name: "inodes", units: run.scansLazily ? inodeUnits : UInt64(readableInodesCount)) { run.passInodes() }
+        run.pass(.inodes, units: run.scansLazily ? inodeUnits : UInt64(readableInodesCount)) { run.passInodes() }
         run.directoryBlocks = run.directoryBlocks.compacted()
         run.table.finishAppending()
         if !run.cancelled {
@@ -135,11 +134,11 @@ extension Filesystem {
             // `.` and `..`; each slow symlink's target is one more block of one entry.
             let named = run.table.indices.reduce(0) { $0 + (run.table.isSystem(at: $1) ? 0 : 1) } - 1
             let entries = Double(max(0, named)) + 2 * Double(run.counts.directories) + Double(run.slowSymlinks.count)
-            progress.revisePass(2, units: blocks, entriesPerUnit: blocks > 0 ? entries / Double(blocks) : nil)
-            progress.revisePass(3, units: run.expectedOwnerlessUnits())
+            progress.revisePass(ScanPass.directories.rawValue, units: blocks, entriesPerUnit: blocks > 0 ? entries / Double(blocks) : nil)
+            progress.revisePass(ScanPass.ownerlessBlocks.rawValue, units: run.expectedOwnerlessUnits())
         }
-        run.pass(1, name: "shared-blocks", units: run.hasMultiplyClaimed ? UInt64(run.table.count) : 0) { run.passSharedBlocks() }
-        run.pass(2, name: "directories", units: run.pass2Units) { run.passDirectories() }
+        run.pass(.sharedBlocks, units: run.hasMultiplyClaimed ? UInt64(run.table.count) : 0) { run.passSharedBlocks() }
+        run.pass(.directories, units: run.pass2Units) { run.passDirectories() }
     }
 }
 
