@@ -6,9 +6,10 @@ internal import CFSRescueExt2fs
 /// Opening finds the filesystem in a whole-disk image, falls back to backup superblocks when the
 /// primary is unusable, and tolerates damage (bad checksums, inconsistent descriptors), recording
 /// each problem met as a ``Finding`` in ``openFindings`` instead of failing.
-/// The libext2fs handle is closed with `ext2fs_close_free` in `deinit`. Not thread-safe: use one
-/// `Filesystem` per thread.
-public final class Filesystem: @unchecked Sendable {
+/// The libext2fs handle is closed with `ext2fs_close_free` in `deinit`. Not thread-safe, and not
+/// `Sendable`: the compiler keeps it on the thread that opened it (salvage's copy thread reads file
+/// data through ``ContentCopier``, which holds only the image source and the journal overlay).
+public final class Filesystem {
     let handle: ext2_filsys
     /// The image the filesystem was read from.
     public let source: ImageSource

@@ -3,7 +3,7 @@
 internal import CFSRescueExt2fs
 
 /// Lists a directory's live entries; scan-based plans provide their own, checked by pass 2.
-public protocol DirectoryLister: Sendable {
+public protocol DirectoryLister {
     func entries(of directory: UInt32) -> [SalvagePlan.Entry]
 }
 

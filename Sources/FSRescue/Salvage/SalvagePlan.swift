@@ -2,7 +2,7 @@
 
 /// The input of a salvage run, built from a scan: the live entries of every directory, and the
 /// orphans to place under `lost+found/` with the best name the evidence supports.
-public struct SalvagePlan: Sendable {
+public struct SalvagePlan {
     /// A live directory entry.
     public struct Entry: Sendable, Equatable {
         /// The entry's name bytes as on disk.
@@ -86,7 +86,7 @@ public struct SalvagePlan: Sendable {
     /// is never lost. ``sweepName`` gives each its best name.
     public var sweep: [UInt32] = []
     /// The best name for a swept inode, or nil for `#<inode>`.
-    public var sweepName: (@Sendable (UInt32) -> (name: [UInt8], source: NameSource, confidence: Double)?)?
+    public var sweepName: ((UInt32) -> (name: [UInt8], source: NameSource, confidence: Double)?)?
 
     /// Lists directories that ``children`` does not hold (extract uses the filesystem itself).
     public var lister: (any DirectoryLister)?

@@ -57,7 +57,7 @@ public struct InodeFacts: Sendable, Equatable {
 /// re-reading the parent directory's blocks as pass 2 did (one directory walk per parent, the
 /// last one's names cached). So the table keeps its ``Filesystem`` open, and reading facts follows
 /// the same thread rules as the ``Filesystem``; lookups by inode number are O(1).
-public struct InodeTable: Sendable, RandomAccessCollection {
+public struct InodeTable: RandomAccessCollection {
     /// Which inodes are live; an inode's table position is its rank among them.
     var live = LiveInodes(capacity: 0)
 

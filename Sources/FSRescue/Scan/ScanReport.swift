@@ -143,7 +143,7 @@ public struct SharedBlocks: Sendable, Equatable, Codable {
 }
 
 /// The result of ``Filesystem/scan(progress:)``: everything wrong and everything orphaned, without a byte written.
-public struct ScanReport: Sendable {
+public struct ScanReport {
     /// The facts `fsrescue info` shows, including the findings met while opening.
     public let info: FilesystemInfo
     /// False when the run was cancelled: later passes did not run and the report is partial.
