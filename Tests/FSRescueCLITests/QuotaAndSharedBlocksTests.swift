@@ -91,6 +91,22 @@ struct QuotaAndSharedBlocksTests {
         #expect(others.isEmpty, "\(others)")
     }
 
+    @Test("a quota file's i_size is trusted as e2fsck trusts it: 2 GiB of holes read as zeros, more is refused")
+    func quotaFileSize() throws {
+        let dir = TemporaryDirectory()
+        let img = try Self.quotaImage(in: dir)
+        try TestImages.debugfsWrite(img, ["sif <3> size 0x7ffff000"])
+        #expect(try Tool.run("e2fsck", ["-fn", img]).status == 0)
+        let sparse = try FSRescueBinary.run(["scan", img])
+        #expect(sparse.status == 0, "\(sparse.stdout)")
+        try TestImages.debugfsWrite(img, ["sif <3> size 0x7fffffff0"])
+        let fsck = try Tool.run("e2fsck", ["-fn", img])
+        #expect(fsck.status == 4 && fsck.stderr.contains("Quota inode 3 corrupted: file size"), "\(fsck.stderr)")
+        let huge = try FSRescueBinary.run(["scan", img])
+        #expect(huge.status == 4)
+        #expect(huge.stdout.contains("quota.unreadable") && huge.stdout.contains("more than is checked"), "\(huge.stdout)")
+    }
+
     @Test("an attribute value kept in an EA inode counts one more inode for its file's owner")
     func eaInodeValues() throws {
         let dir = TemporaryDirectory()

@@ -77,7 +77,8 @@ extension ScanRun {
             let what = "The \(type.idName) quota file (inode \(ino))"
             let file: QuotaFile
             do {
-                file = try QuotaFile(try quotaFileBytes(ino), type: type)
+                let (bytes, size) = try quotaFileBytes(ino)
+                file = try QuotaFile(bytes, fileSize: size, type: type)
             } catch {
                 add(Finding(.quotaUnreadable, "\(what) cannot be read: \(error.reason); \(type.idName) quotas were not checked.", inode: ino))
                 continue
@@ -137,25 +138,27 @@ extension ScanRun {
         return count
     }
 
-    /// The quota inode's contents: every block its map names (holes and unwritten blocks read as zeros).
-    private func quotaFileBytes(_ ino: UInt32) throws(QuotaFileError) -> [UInt8] {
+    /// The quota inode's contents up to its last mapped block (holes and unwritten blocks read as
+    /// zeros), and its size: memory follows the blocks the file has, whatever `i_size` claims.
+    private func quotaFileBytes(_ ino: UInt32) throws(QuotaFileError) -> (bytes: [UInt8], size: UInt64) {
         let inode: InodeRecord
         do { inode = try filesystem.readInode(ino) } catch { throw QuotaFileError("its inode cannot be read (\(error.message))") }
         guard inode.size <= Self.quotaFileLimit else { throw QuotaFileError("it is \(inode.size) bytes long, more than is checked") }
         let map = filesystem.dataMap(of: inode)
         if let lost = map.lost.first { throw QuotaFileError("logical block \(lost.logical) cannot be located (\(lost.reason))") }
         let bs = UInt64(blockSize)
-        var bytes = [UInt8](repeating: 0, count: Int(inode.size))
+        let mappedEnd = map.runs.last.map { ($0.logical + $0.length) * bs } ?? 0
+        var bytes = [UInt8](repeating: 0, count: Int(min(inode.size, mappedEnd)))
         for run in map.runs where !run.unwritten {
             for k in 0..<run.length {
                 let offset = (run.logical + k) * bs
-                guard offset < inode.size else { break }
+                guard offset < UInt64(bytes.count) else { break }
                 let block: [UInt8]
                 do { block = try filesystem.readBlock(run.physical + k) } catch { throw QuotaFileError("block \(run.physical + k) cannot be read (\(error.message))") }
-                let n = Int(min(bs, inode.size - offset))
+                let n = Int(min(bs, UInt64(bytes.count) - offset))
                 bytes.replaceSubrange(Int(offset)..<(Int(offset) + n), with: block.prefix(n))
             }
         }
-        return bytes
+        return (bytes, inode.size)
     }
 }

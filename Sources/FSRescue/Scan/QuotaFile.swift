@@ -47,17 +47,21 @@ struct QuotaFile {
     static let dataHeader = 16         // sizeof(struct qt_disk_dqdbheader)
     static let knownVersion: UInt32 = 1 // V2_VERSION_R1
 
-    /// Parses `bytes` (the quota inode's contents) as a v2r1 quota file of `type`, walking its radix
-    /// tree from block 1 down four levels of 256 references to the data blocks, whose used 72-byte
-    /// entries (any non-zero byte) are the records. Throws a sentence on a header, reference or tree
-    /// that is not one: e2fsck then cannot compare the usage either, and asks to rewrite the file.
-    init(_ bytes: [UInt8], type: QuotaType) throws(QuotaFileError) {
+    /// Parses a v2r1 quota file of `type`, `fileSize` bytes long, whose contents are `bytes` (up to
+    /// its last mapped block: the rest reads as zeros, as holes do), walking its radix tree from
+    /// block 1 down four levels of 256 references to the data blocks, whose used 72-byte entries (any
+    /// non-zero byte) are the records. Throws a sentence on a header, reference or tree that is not
+    /// one: e2fsck then cannot compare the usage either, and asks to rewrite the file. Each block is
+    /// visited once, so a hostile tree costs at most one pass over the file.
+    init(_ bytes: [UInt8], fileSize: UInt64, type: QuotaType) throws(QuotaFileError) {
         func u32(_ at: Int) -> UInt32 {
-            UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24
+            guard at + 4 <= bytes.count else { return 0 }
+            return UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24
         }
         func u64(_ at: Int) -> UInt64 { UInt64(u32(at)) | UInt64(u32(at + 4)) << 32 }
-        guard bytes.count >= 2 * Self.blockSize else {
-            throw QuotaFileError("it is \(bytes.count) bytes long, too short for a header and a tree root")
+        let blocks = Int(min(fileSize / UInt64(Self.blockSize), UInt64(Int32.max)))
+        guard blocks >= 2 else {
+            throw QuotaFileError("it is \(fileSize) bytes long, too short for a header and a tree root")
         }
         guard u32(0) == type.magic else {
             throw QuotaFileError("its header's magic number is 0x\(String(u32(0), radix: 16)), not the \(type.idName) quota file's 0x\(String(type.magic, radix: 16))")
@@ -65,21 +69,17 @@ struct QuotaFile {
         guard u32(4) <= Self.knownVersion else { throw QuotaFileError("its format version is \(u32(4)), which is unknown") }
         // The info block's sanity, as v2_init_io checks it (dqi_blocks, dqi_free_blk, dqi_free_entry).
         let dqiBlocks = Int(u32(20)), freeBlock = Int(u32(24)), freeEntry = Int(u32(28))
-        let fileBlocks = (bytes.count + Self.blockSize - 1) / Self.blockSize
+        let fileBlocks = Int(min((fileSize + UInt64(Self.blockSize) - 1) / UInt64(Self.blockSize), UInt64(Int32.max)))
         guard dqiBlocks <= fileBlocks else {
             throw QuotaFileError("its header counts \(dqiBlocks) blocks, more than the file's \(fileBlocks)")
         }
         guard freeBlock < dqiBlocks, freeEntry < dqiBlocks else {
             throw QuotaFileError("its header's free-block list (\(freeBlock)) or free-entry list (\(freeEntry)) lies outside its \(dqiBlocks) blocks")
         }
-        let blocks = bytes.count / Self.blockSize
-        var visitedData = Set<Int>()
+        var visited = Set<Int>([Self.rootBlock])
         // Depth-first over the tree blocks, depth 0 (the root) to 3, whose references are data blocks.
         var stack: [(block: Int, depth: Int)] = [(Self.rootBlock, 0)]
-        var treeBlocks = 0
         while let (block, depth) = stack.popLast() {
-            treeBlocks += 1
-            guard treeBlocks <= blocks else { throw QuotaFileError("its tree visits more blocks than the file has (a loop)") }
             let base = block * Self.blockSize
             for slot in 0..<(Self.blockSize / 4) {
                 let ref = Int(u32(base + 4 * slot))
@@ -87,9 +87,10 @@ struct QuotaFile {
                 guard ref > Self.rootBlock, ref < blocks else {
                     throw QuotaFileError("tree block \(block) refers to block \(ref), outside the file's \(blocks) blocks")
                 }
+                guard visited.insert(ref).inserted else { continue }
                 if depth < Self.treeDepth - 1 {
                     stack.append((ref, depth + 1))
-                } else if visitedData.insert(ref).inserted {
+                } else {
                     readDataBlock(at: ref * Self.blockSize, u32: u32, u64: u64, bytes: bytes)
                 }
             }
@@ -98,7 +99,7 @@ struct QuotaFile {
 
     private mutating func readDataBlock(at base: Int, u32: (Int) -> UInt32, u64: (Int) -> UInt64, bytes: [UInt8]) {
         var at = base + Self.dataHeader
-        while at + Self.entrySize <= base + Self.blockSize {
+        while at + Self.entrySize <= min(base + Self.blockSize, bytes.count) {
             defer { at += Self.entrySize }
             guard bytes[at..<(at + Self.entrySize)].contains(where: { $0 != 0 }) else { continue }
             records.append((id: u32(at), usage: QuotaUsage(space: u64(at + 48), inodes: u64(at + 24))))
