@@ -4,7 +4,7 @@
 import Foundation
 import Testing
 import FSRescue
-import FSRescueFixtures
+@testable import FSRescueFixtures
 import FSRescueTestSupport
 
 @Suite("Fixture shapes as the kernel writes them", .serialized)
@@ -68,6 +68,31 @@ struct FixtureShapesTests {
             return
         }
         try Self.expectKernelReads(made.truth, at: mount.path)
+    }
+
+    @Test("the corruptor's replay of each directory's layout finds every name where the image has it, indexed or not")
+    func layoutReplay() throws {
+        let dir = TemporaryDirectory()
+        let made = try FixtureGenerator.create(FixtureSpec(type: .ext4, blockSize: 1024, files: 3000, dirs: 2, maxFileSize: 64 << 10, seed: 12),
+                                               imagePath: dir.file("fs.img"))
+        let image = try #require(FileManager.default.contents(atPath: made.imagePath))
+        var index = TruthIndex(made.truth)
+        index.hashing = DirectoryHashing(superblock: [UInt8](image[1024..<2048]))
+        let fs = try Filesystem.open(path: made.imagePath)
+        var indexed = 0, checked = 0
+        for d in made.truth.entries where d.type == "dir" {
+            if try fs.readInode(d.inode).flags & 0x1000 != 0 { indexed += 1 }
+            let layout = index.layout(of: d.inode)
+            #expect(layout.count == made.truth.entries.filter { $0.parentInode == d.inode && $0.path != "/" }.count, "\(d.path)")
+            for at in layout {
+                let o = Int(at.imageOffset)
+                let inode = image[o..<(o + 4)].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+                let length = Int(image[o + 6])
+                #expect(inode == at.inode && [UInt8](image[(o + 8)..<(o + 8 + length)]) == Array(at.name.utf8), "\(d.path)/\(at.name)")
+                checked += 1
+            }
+        }
+        #expect(indexed >= 2 && checked > 3000, "\(indexed) indexed directories, \(checked) names")
     }
 
     /// Every entry of `truth` through the kernel's mount: inode number, mode, size, content, link

@@ -38,9 +38,10 @@ struct CorruptionContext {
         var name: [UInt8]
     }
 
-    init(truth: FixtureTruth, seed: UInt64, count: Int) {
+    init(truth: FixtureTruth, seed: UInt64, count: Int, hashing: DirectoryHashing? = nil) {
         self.truth = truth
         self.index = TruthIndex(truth)
+        index.hashing = hashing
         self.seed = seed
         self.count = count
     }

@@ -95,22 +95,24 @@ extension CorruptionContext {
         let candidates = index.ordinaryDirs.filter { d in
             fresh(d) && (index.children[d.inode] ?? []).contains { $0.type == "dir" && !touchedInodes.contains($0.inode) }
         }
-        guard let d = CorruptionContext.choose(candidates, 1, &rng, accept: { _ in true }).first else {
-            throw noTarget(.directoryLoop, "directory with a subdirectory")
-        }
-        let e = (index.children[d.inode] ?? []).first { $0.type == "dir" && !touchedInodes.contains($0.inode) }!
-        let name = TruthIndex.nameBytes(d)
-        var inserted: NameLocation?
-        for block in index.blocks(of: e.inode) {
-            var db = DirectoryBlock(bytes: try wfs.readDirectoryBlock(block, dir: e.inode), hasTail: truth.filesystem.metadataChecksums)
-            if let offset = db.insert(name: name, inode: d.inode, type: 2) {
-                try wfs.writeDirectoryBlock(block, dir: e.inode, db.bytes)
-                inserted = index.location(name: name, inode: d.inode, dir: e.inode, block: block, offset: offset, state: "live")
-                touchedBlocks.insert(block)
-                break
+        guard !candidates.isEmpty else { throw noTarget(.directoryLoop, "directory with a subdirectory") }
+        // In seeded order, the first directory whose subdirectory has room for its name (in an indexed
+        // subdirectory, room in the one leaf the name hashes to).
+        var chosen: (d: FixtureTruth.Entry, e: FixtureTruth.Entry, at: NameLocation)?
+        for d in CorruptionContext.choose(candidates, candidates.count, &rng, accept: { _ in true }) where chosen == nil {
+            let e = (index.children[d.inode] ?? []).first { $0.type == "dir" && !touchedInodes.contains($0.inode) }!
+            let name = TruthIndex.nameBytes(d)
+            for block in try insertionBlocks(for: name, in: e.inode, wfs: wfs) {
+                var db = DirectoryBlock(bytes: try wfs.readDirectoryBlock(block, dir: e.inode), hasTail: truth.filesystem.metadataChecksums)
+                if let offset = db.insert(name: name, inode: d.inode, type: 2) {
+                    try wfs.writeDirectoryBlock(block, dir: e.inode, db.bytes)
+                    chosen = (d, e, index.location(name: name, inode: d.inode, dir: e.inode, block: block, offset: offset, state: "live"))
+                    touchedBlocks.insert(block)
+                    break
+                }
             }
         }
-        guard let inserted else { throw noTarget(.directoryLoop, "subdirectory with room for one more entry") }
+        guard let (d, e, inserted) = chosen else { throw noTarget(.directoryLoop, "subdirectory with room for one more entry") }
         effects.added.append(inserted)
         let old = try adjustLinks(wfs, d.inode, by: 1)
         var c = AppliedCorruption(kind: .directoryLoop, seed: seed, summary: "")
@@ -122,5 +124,36 @@ extension CorruptionContext {
         note(e.inode, "directory-loop: holds an entry for its parent \(d.inode)")
         c.summary = "Linked directory \(d.inode) into its own subdirectory \(e.inode) under the same name: \(d.path) is its own ancestor."
         record(c)
+    }
+}
+
+extension CorruptionContext {
+    /// The blocks an entry named `name` may be added to in `dir`, as the kernel would add it: any
+    /// block of a linear directory; in an indexed one (`EXT2_INDEX_FL`), only the leaf its hash falls
+    /// in, found through the index as the kernel's lookup finds it (never an index block, whose
+    /// `..` slack holds the index itself).
+    func insertionBlocks(for name: [UInt8], in dir: UInt32, wfs: WritableFilesystem) throws(FSRescueError) -> [UInt64] {
+        let physical = index.blocks(of: dir)
+        let raw = try wfs.readInode(dir)
+        let flags = raw.withUnsafeBytes { $0.load(fromByteOffset: 32, as: UInt32.self) }
+        guard flags & TreeWriter.indexFlag != 0, let hashing = index.hashing, !physical.isEmpty else { return physical }
+        let hash = hashing.hash(name).hash
+        /// The logical block the last index entry at or below `hash` points to (dx_probe's search).
+        func follow(_ block: [UInt8], countAt: Int) -> Int? {
+            func u32(_ at: Int) -> UInt32 { block.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: UInt32.self) } }
+            let count = Int(block.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: countAt + 2, as: UInt16.self) })
+            guard count >= 1, countAt + 8 * count <= block.count else { return nil }
+            var chosen = u32(countAt + 4)
+            for k in 1..<max(1, count) where u32(countAt + 8 * k) <= hash { chosen = u32(countAt + 8 * k + 4) }
+            return Int(chosen)
+        }
+        let root = try wfs.readDirectoryBlock(physical[0], dir: dir)
+        guard var logical = follow(root, countAt: IndexedDirectory.rootIndexOffset) else { return [] }
+        if root[IndexedDirectory.rootInfoOffset + 6] >= 1 {
+            guard logical < physical.count,
+                  let leaf = follow(try wfs.readDirectoryBlock(physical[logical], dir: dir), countAt: IndexedDirectory.nodeIndexOffset) else { return [] }
+            logical = leaf
+        }
+        return logical < physical.count ? [physical[logical]] : []
     }
 }

@@ -24,7 +24,7 @@ public enum FixtureCorruptor {
         let truthPath = outputTruth ?? FixtureTruth.defaultPath(for: output)
         let copy = try ImageCopy.copy(input, to: output, replace: replace)
         do throws(FSRescueError) {
-            var context = CorruptionContext(truth: truth, seed: seed, count: count)
+            var context = CorruptionContext(truth: truth, seed: seed, count: count, hashing: DirectoryHashing(superblock: superblock(of: input)))
             let structural = ordered.filter(\.usesLibext2fs)
             if !structural.isEmpty {
                 let wfs = try WritableFilesystem(copy)
@@ -40,5 +40,15 @@ public enum FixtureCorruptor {
             unlink(output)
             throw error
         }
+    }
+
+    /// The 1024 bytes of the input's primary superblock (read-only `pread`; empty when unreadable).
+    private static func superblock(of path: String) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return [] }
+        defer { close(fd) }
+        var raw = [UInt8](repeating: 0, count: 1024)
+        let n = raw.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 1024, 1024) }
+        return n == 1024 ? raw : []
     }
 }

@@ -78,7 +78,7 @@ extension CorruptionContext {
         // Link the directory into the root and count its '..'.
         let name = Array(dirName.utf8)
         var linked: NameLocation?
-        for block in index.blocks(of: TreePlanner.rootInode) {
+        for block in try insertionBlocks(for: name, in: TreePlanner.rootInode, wfs: wfs) {
             var db = DirectoryBlock(bytes: try wfs.readDirectoryBlock(block, dir: TreePlanner.rootInode), hasTail: wfs.hasMetadataChecksums)
             if let offset = db.insert(name: name, inode: hostile, type: 2) {
                 try wfs.writeDirectoryBlock(block, dir: TreePlanner.rootInode, db.bytes)

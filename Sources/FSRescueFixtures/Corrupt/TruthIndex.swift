@@ -7,6 +7,9 @@ struct TruthIndex {
     let byInode: [UInt32: [FixtureTruth.Entry]]
     /// Entries of each directory, in on-disk order.
     let children: [UInt32: [FixtureTruth.Entry]]
+    /// How the image hashes names for indexed directories (nil: its superblock was unreadable, and
+    /// every directory is replayed as linear).
+    var hashing: DirectoryHashing?
 
     init(_ truth: FixtureTruth) {
         self.truth = truth
@@ -37,16 +40,25 @@ struct TruthIndex {
     }
 
     /// Where each of a directory's entries was written: the generator's layout replayed from the
-    /// truth (``DirectoryBlock/build``), so no image read is needed.
+    /// truth (``DirectoryBlock/build``, or ``IndexedDirectory/build`` for a directory past one block
+    /// on a filesystem with dir_index, hashed as `hashing` says), so no image read is needed.
     func layout(of dir: UInt32) -> [NameLocation] {
         guard let me = byInode[dir]?.first, me.type == "dir" else { return [] }
         let entries = (children[dir] ?? []).map { (name: TruthIndex.nameBytes($0), inode: $0.inode, type: UInt8(0)) }
         let parent = dir == TreePlanner.rootInode ? dir : me.parentInode
-        let built = DirectoryBlock.build(entries, dot: (dir, parent), blockSize: blockSize, tail: truth.filesystem.metadataChecksums)
+        let tail = truth.filesystem.metadataChecksums
+        let built: [DirectoryBlock]
+        if let hashing, let indexed = try? IndexedDirectory.build(entries, me: dir, parent: parent, blockSize: blockSize, tail: tail, hashing: hashing) {
+            built = indexed.blocks
+        } else {
+            built = DirectoryBlock.build(entries, dot: (dir, parent), blockSize: blockSize, tail: tail)
+        }
         let physical = blocks(of: dir)
         var out: [NameLocation] = []
         for (k, block) in built.enumerated() where k < physical.count {
-            for r in block.entries where r.offset >= (k == 0 ? 24 : 0) {
+            // Block 0 starts with `.` and `..` (an index root holds nothing else); index nodes hold a
+            // fake entry of inode 0.
+            for r in block.entries where r.offset >= (k == 0 ? 24 : 0) && r.inode != 0 {
                 out.append(location(name: r.name, inode: r.inode, dir: dir, block: physical[k], offset: r.offset, state: "live"))
             }
         }

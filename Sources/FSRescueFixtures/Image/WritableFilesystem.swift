@@ -50,8 +50,6 @@ final class WritableFilesystem {
     var blocksCount: UInt64 { ext2fs_blocks_count(fs.pointee.super) }
     var hasMetadataChecksums: Bool { fsr_has_metadata_csum(fs) != 0 }
     var usesExtents: Bool { fsr_has_extents(fs) != 0 }
-    /// The dir_index feature: directories past one block are indexed (htree), as the kernel makes them.
-    var indexesDirectories: Bool { fs.pointee.super.pointee.s_feature_compat & UInt32(EXT2_FEATURE_COMPAT_DIR_INDEX) != 0 }
 
     /// Sets the time libext2fs stamps on what it writes (`fs->now`): `s_wtime` at close, and the
     /// times of inodes it creates itself. A seeded value keeps images byte-identical.

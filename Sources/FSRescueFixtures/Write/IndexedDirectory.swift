@@ -19,41 +19,30 @@ struct IndexedDirectory {
     static let nodeIndexOffset = 8
 
     /// Builds the directory, or nil when its entries fit in one block (the kernel indexes a directory
-    /// only when it grows past one). Names are hashed with `ext2fs_dirhash2` by the filesystem's
-    /// `s_def_hash_version` (unsigned variants under `EXT2_FLAGS_UNSIGNED_HASH`) and `s_hash_seed`.
+    /// only when it grows past one) or the filesystem lacks dir_index. Names are hashed as
+    /// `hashing` says (``DirectoryHashing``).
     /// Throws when the entries need more than two index levels (large_dir's third is not written).
     static func build(_ entries: [(name: [UInt8], inode: UInt32, type: UInt8)], me: UInt32, parent: UInt32,
-                      wfs: WritableFilesystem) throws(FSRescueError) -> IndexedDirectory? {
-        let bs = wfs.blockSize, tail = wfs.hasMetadataChecksums
+                      blockSize bs: Int, tail: Bool, hashing: DirectoryHashing) throws(FSRescueError) -> IndexedDirectory? {
         let linear = 24 + entries.reduce(0) { $0 + DirectoryEntryRecord.size(nameLength: $1.name.count) }
-        guard linear > bs - (tail ? 12 : 0) else { return nil }
-        let sb = wfs.fs.pointee.super.pointee
-        var version = Int32(sb.s_def_hash_version)
-        if version <= Int32(EXT2_HASH_TEA) && sb.s_flags & UInt32(EXT2_FLAGS_UNSIGNED_HASH) != 0 { version += 3 }
-        var seed = sb.s_hash_seed
-        let hashes: [(hash: UInt32, minor: UInt32)] = entries.map { e in
-            var hash: ext2_dirhash_t = 0, minor: ext2_dirhash_t = 0
-            _ = withUnsafeBytes(of: &seed) { s in
-                e.name.withUnsafeBufferPointer { n in
-                    n.withMemoryRebound(to: CChar.self) {
-                        ext2fs_dirhash2(version, $0.baseAddress, Int32(n.count), nil, 0, s.baseAddress!.assumingMemoryBound(to: UInt32.self), &hash, &minor)
-                    }
-                }
-            }
-            return (hash, minor)
-        }
+        guard hashing.indexes, linear > bs - (tail ? 12 : 0) else { return nil }
+        let hashes = entries.map { hashing.hash($0.name) }
         let order = entries.indices.sorted {
             (hashes[$0].hash, hashes[$0].minor, $0) < (hashes[$1].hash, hashes[$1].minor, $1)
         }
 
-        // Leaves: entries in hash order, a new leaf when the next one does not fit. A leaf's index
-        // key is its first hash; when that hash continues the previous leaf's, bit 0 says so.
+        // Leaves: entries in hash order, a new leaf when the next one would leave less room than one
+        // more entry of the longest name takes (the kernel's leaves, split in halves, are never full
+        // either; and a name added later, as a corruption adds one, fits the leaf its hash picks).
+        // A leaf's index key is its first hash; when that hash continues the previous leaf's, bit 0
+        // says so.
         let usable = bs - (tail ? 12 : 0)
+        let fillLimit = usable - DirectoryEntryRecord.size(nameLength: 255)
         var leaves: [(key: UInt32, entries: [Int])] = []
-        var fill = usable
+        var fill = 0
         for k in order {
             let size = DirectoryEntryRecord.size(nameLength: entries[k].name.count)
-            if fill + size > usable {
+            if leaves.isEmpty || fill + size > fillLimit {
                 var key = hashes[k].hash
                 if let last = leaves.last?.entries.last, hashes[last].hash == key { key |= 1 }
                 leaves.append((key, []))
@@ -77,7 +66,7 @@ struct IndexedDirectory {
         var root = DirectoryBlock(bytes: [UInt8](repeating: 0, count: bs), hasTail: false)
         root.writeEntry(at: 0, inode: me, recLen: 12, name: Array(".".utf8), type: 2)
         root.writeEntry(at: 12, inode: parent, recLen: bs - 12, name: Array("..".utf8), type: 2)
-        root.bytes[rootInfoOffset + 4] = UInt8(sb.s_def_hash_version)
+        root.bytes[rootInfoOffset + 4] = hashing.definedVersion
         root.bytes[rootInfoOffset + 5] = 8
         root.bytes[rootInfoOffset + 6] = UInt8(levels)
         blocks.append(root)

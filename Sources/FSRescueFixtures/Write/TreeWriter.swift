@@ -25,12 +25,14 @@ struct TreeWriter {
     var allocator: BlockAllocator
     let writer: BlockWriter
     private let zeros: [UInt8]
+    private let hashing: DirectoryHashing
 
     init(_ wfs: WritableFilesystem) {
         self.wfs = wfs
         allocator = BlockAllocator(wfs)
         writer = BlockWriter(wfs)
         zeros = [UInt8](repeating: 0, count: wfs.blockSize)
+        hashing = DirectoryHashing(wfs.fs.pointee.super.pointee)
     }
 
     /// Marks the planned inode numbers in use; they must be free.
@@ -69,7 +71,8 @@ struct TreeWriter {
         case .directory(let parent, let entries):
             let typed = entries.map { (name: $0.name, inode: $0.inode, type: fileType($0.inode)) }
             let blocks: [DirectoryBlock]
-            let indexed = wfs.indexesDirectories ? try IndexedDirectory.build(typed, me: node.number, parent: parent, wfs: wfs) : nil
+            let indexed = try IndexedDirectory.build(typed, me: node.number, parent: parent, blockSize: wfs.blockSize,
+                                                     tail: wfs.hasMetadataChecksums, hashing: hashing)
             if let indexed {
                 blocks = indexed.blocks
                 result.entryOrder = indexed.order
