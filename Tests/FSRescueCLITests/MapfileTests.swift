@@ -138,6 +138,34 @@ struct MapfileTests {
         #expect((item["missing_ranges"] as? [[Int]])?.isEmpty == false)
     }
 
+    @Test("an indirect block never read (ext2): the scan names it and the logical blocks it maps, the file is partial")
+    func unreadIndirectBlock() throws {
+        guard Tool.exists("debugfs") else { return }
+        let dir = TemporaryDirectory()
+        let img = try KernelImage(name: "ext2").decompress(into: dir.path)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: img)[.size] as? UInt64)
+        // The first file with an indirect block (debugfs shows it as (IND):N).
+        let truth = try KernelImage(name: "ext2").truth()
+        var found: (path: String, block: UInt64)?
+        for record in truth where record.type == "file" && (record.size ?? 0) > 12 * 4096 && found == nil {
+            let stat = try Tool.run("debugfs", ["-R", "stat \"\(record.path)\"", img]).stdout
+            if let text = stat.components(separatedBy: "(IND):").dropFirst().first?.prefix(while: { $0.isNumber }), let b = UInt64(text) {
+                found = (record.path, b)
+            }
+        }
+        let (path, block) = try #require(found)
+        let map = dir.file("disk.map")
+        try Self.mapfile(size: size, bad: [block * 4096..<(block + 1) * 4096]).write(toFile: map, atomically: true, encoding: .utf8)
+        let r = try expectUnchanged(img) { try FSRescueBinary.run(["scan", img, "--mapfile", map]) }
+        #expect(r.stdout.contains("its indirect block \(block) cannot be read; the 1024 logical blocks from 12 it maps were not checked"), "\(r.stdout)")
+        let out = dir.file("out")
+        _ = try FSRescueBinary.run(["salvage", img, "--out", out, "--mapfile", map])
+        let item = try #require(try String(contentsOfFile: "\(out)/manifest.jsonl", encoding: .utf8).split(separator: "\n")
+            .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .first { $0["image_path"] as? String == "/" + path })
+        #expect(item["status"] as? String == "partial", "\(item)")
+    }
+
     @Test("a journal never read is not replayed from ddrescue's zeros: the finding says why")
     func unreadJournal() throws {
         let dir = TemporaryDirectory()

@@ -31,13 +31,13 @@ public struct BlockMap: Sendable {
 
 extension Filesystem {
     /// Reads `inode` (`ext2fs_read_inode_full`) and walks its extent tree (`ext2fs_extent_open2` /
-    /// `ext2fs_extent_get`) or block map (`ext2fs_block_iterate3` with `BLOCK_FLAG_READ_ONLY`),
+    /// `ext2fs_extent_get`) or block map (``BlockMapWalker``, pointer blocks read through the journal overlay),
     /// returning its data runs. Damage becomes ``BlockMapProblem``s; the walk always terminates.
     public func blockMap(of inode: UInt32) throws(FSRescueError) -> BlockMap {
         guard inode >= 1, inode <= readableInodesCount else {
             throw FSRescueError(.usage, "Inode \(inode) is outside the filesystem (1…\(readableInodesCount)).")
         }
-        let walker = BlockWalker(handle)
+        let walker = BlockWalker(self)
         let buffer = InodeBuffer(handle)
         let rc = ext2fs_read_inode_full(handle, inode, buffer.inode, Int32(buffer.size))
         if rc != 0 && rc != EXT2_ET_INODE_CSUM_INVALID {

@@ -4,12 +4,14 @@ internal import CFSRescueExt2fs
 /// Walks inodes' block maps, reusing its buffers from inode to inode. Out-of-range blocks,
 /// bad extent headers, unreadable nodes and overlaps become ``BlockMapProblem``s; every walk is
 /// bounded (by the filesystem's block count and a problem limit), so it ends on any input.
-final class BlockWalker {
+final class BlockWalker: BlockMapVisitor {
     static let maxExtentDepth = 5
     /// e2fsck gives up on an inode after a dozen illegal blocks; so do we, a little later.
     static let problemLimit = 64
 
     let fs: ext2_filsys
+    /// Indirect block maps are walked by the one block-map walker, reading through this filesystem.
+    let filesystem: Filesystem
     let blocksCount: UInt64
     let firstDataBlock: UInt64
     @exclusivity(unchecked) private(set) var runs: [DataRun] = []
@@ -23,8 +25,9 @@ final class BlockWalker {
     @exclusivity(unchecked) private var mapped: UInt64 = 0
     @exclusivity(unchecked) private var aborted = false
 
-    init(_ fs: ext2_filsys) {
-        self.fs = fs
+    init(_ filesystem: Filesystem) {
+        self.filesystem = filesystem
+        fs = filesystem.handle
         blocksCount = UInt64(ext2fs_blocks_count(fs.pointee.super))
         firstDataBlock = UInt64(fs.pointee.super.pointee.s_first_data_block)
     }
@@ -49,7 +52,9 @@ final class BlockWalker {
         } else if raw.block(12) == 0 && raw.block(13) == 0 && raw.block(14) == 0 {
             for i in 0..<12 where raw.block(i) != 0 { data(UInt64(i), UInt64(raw.block(i)), 1, initialized: true) }
         } else {
-            walkIndirect(pointer)
+            let p = UInt64(filesystem.blockSize / 4)
+            var walker = self
+            raw.withBlockBytes { BlockMapWalker(fs: filesystem, fileBlocks: 12 + p + p * p + p * p * p).walk($0, visitor: &walker) }
         }
     }
 
@@ -196,30 +201,18 @@ final class BlockWalker {
         if steps >= stepLimit { problem(.blockMapError, "the extent tree has more entries than the filesystem has blocks; walk stopped") }
     }
 
-    // MARK: Indirect blocks
+    // MARK: Indirect blocks (BlockMapWalker's visitor)
 
-    private func walkIndirect(_ pointer: UnsafeMutablePointer<ext2_inode>) {
-        let context = Unmanaged.passUnretained(self).toOpaque()
-        // ext2fs_block_iterate3 re-reads the inode; checksum failures are reported by pass 1 itself.
-        let rc = withChecksumsIgnored(fs) {
-            ext2fs_block_iterate3(fs, inode, Int32(BLOCK_FLAG_READ_ONLY), nil, { _, blockPointer, count, _, _, context in
-                guard let blockPointer, let context else { return Int32(BLOCK_ABORT) }
-                let walker = Unmanaged<BlockWalker>.fromOpaque(context).takeUnretainedValue()
-                return walker.visit(UInt64(blockPointer.pointee), count: Int64(count))
-            }, context)
-        }
-        if rc != 0 && rc != EXT2_ET_BAD_IND_BLOCK && rc != EXT2_ET_BAD_DIND_BLOCK && rc != EXT2_ET_BAD_TIND_BLOCK {
-            problem(.blockMapError, "the block map cannot be walked completely (\(Ext2Error.text(of: rc)))")
-        }
+    func data(_ block: UInt64, logical: UInt64) { data(logical, block, 1, initialized: true) }
+
+    func indirect(_ block: UInt64, level: Int, logical: UInt64, covered: UInt64) -> Bool {
+        mapping(block, what: level == 1 ? "indirect block" : level == 2 ? "double indirect block" : "triple indirect block")
     }
 
-    fileprivate func visit(_ block: UInt64, count: Int64) -> Int32 {
-        if count >= 0 {
-            data(UInt64(count), block, 1, initialized: true)
-        } else {
-            let what = count == Int64(BLOCK_COUNT_IND) ? "indirect block" : count == Int64(BLOCK_COUNT_DIND) ? "double indirect block" : "triple indirect block"
-            _ = mapping(block, what: what)
-        }
-        return aborted ? Int32(BLOCK_ABORT) : 0
+    func unreadable(_ block: UInt64, level: Int, logical: UInt64, covered: UInt64) {
+        problem(.blockMapError, block: block, logical: logical,
+                "its \(level == 1 ? "" : level == 2 ? "double " : "triple ")indirect block \(block) cannot be read; the \(covered) logical blocks from \(logical) it maps were not checked")
     }
+
+    var stopped: Bool { aborted }
 }

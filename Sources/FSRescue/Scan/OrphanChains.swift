@@ -50,7 +50,7 @@ extension ScanRun {
             return
         }
         guard ext2fs_inode_has_valid_blocks2(fs, buffer.inode) != 0 else { return }
-        let walker = BlockWalker(fs)
+        let walker = BlockWalker(filesystem)
         walker.walk(fileInode, buffer.inode)
         let bs = Int(blockSize)
         let block = UnsafeMutableRawPointer.allocate(byteCount: bs, alignment: 8)

@@ -9,7 +9,7 @@ extension ScanRun {
         guard hasMultiplyClaimed else { return 0 }
         var owners: [UInt64: [UInt32]] = [:]
         let buffer = InodeBuffer(fs)
-        let walker = BlockWalker(fs)
+        let walker = BlockWalker(filesystem)
         var done: UInt64 = 0
         for (index, ino) in table.numbered {
             done += 1

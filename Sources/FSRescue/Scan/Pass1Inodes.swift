@@ -36,7 +36,7 @@ extension ScanRun {
         _ = ext2fs_inode_scan_flags(scan, scanFlags, 0)
 
         let buffer = InodeBuffer(fs)
-        let walker = BlockWalker(fs)
+        let walker = BlockWalker(filesystem)
         var readahead = InodeTableReadahead(filesystem, lazy: scansLazily)
         readahead.reached(group: 0)
         var scannedGroup: UInt32 = 0

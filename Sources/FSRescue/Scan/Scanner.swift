@@ -80,7 +80,7 @@ extension Filesystem {
     /// Checks the whole filesystem, read-only: inodes, block maps and extent trees, multiply-claimed
     /// blocks (pass 1), directories (2), directory blocks no inode owns (2B, for name recovery),
     /// connectivity (3), link counts and orphans (4), bitmaps and counts (5). Built on `ext2fs_open_inode_scan`/`ext2fs_get_next_inode_full`, `ext2fs_extent_get`,
-    /// `ext2fs_block_iterate3` (`BLOCK_FLAG_READ_ONLY`), `io_channel_read_blk64` and `ext2fs_read_bitmaps`.
+    /// ``BlockMapWalker`` (indirect block maps), `io_channel_read_blk64` and `ext2fs_read_bitmaps`.
     ///
     /// Reports work through `progress` and stops early, with a partial report (`completed == false`),
     /// when `progress.cancellationRequested` becomes true. Never writes to the image.
