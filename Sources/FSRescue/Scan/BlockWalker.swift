@@ -21,6 +21,9 @@ final class BlockWalker: BlockMapVisitor {
     @exclusivity(unchecked) private(set) var initializedEnd: UInt64 = 0
     /// Highest logical block + 1 of any data.
     @exclusivity(unchecked) private(set) var logicalEnd: UInt64 = 0
+    /// Mapping blocks (indirect blocks, extent nodes) of this walk that could not be read: whatever
+    /// they map belongs to the file but is not known.
+    @exclusivity(unchecked) private(set) var unreadMappingBlocks = 0
     @exclusivity(unchecked) private var inode: UInt32 = 0
     @exclusivity(unchecked) private var mapped: UInt64 = 0
     @exclusivity(unchecked) private var aborted = false
@@ -44,6 +47,7 @@ final class BlockWalker: BlockMapVisitor {
         problems.removeAll(keepingCapacity: true)
         initializedEnd = 0
         logicalEnd = 0
+        unreadMappingBlocks = 0
         mapped = 0
         aborted = false
         let raw = RawInode(fs: fs, pointer: pointer)
@@ -185,6 +189,7 @@ final class BlockWalker: BlockMapVisitor {
                 }
                 let blk = mappingBlocks.last ?? 0
                 if code == EXT2_ET_SHORT_READ || code < 1000 {
+                    unreadMappingBlocks += 1
                     problem(.extentUnreadable, block: blk, "extent node block \(blk) cannot be read (\(Ext2Error.text(of: code)))")
                 } else {
                     problem(.extentBadHeader, block: blk, "extent node block \(blk) is invalid (\(Ext2Error.text(of: code))); its extents are lost")
@@ -210,6 +215,7 @@ final class BlockWalker: BlockMapVisitor {
     }
 
     func unreadable(_ block: UInt64, level: Int, logical: UInt64, covered: UInt64) {
+        unreadMappingBlocks += 1
         problem(.blockMapError, block: block, logical: logical,
                 "its \(level == 1 ? "" : level == 2 ? "double " : "triple ")indirect block \(block) cannot be read; the \(covered) logical blocks from \(logical) it maps were not checked")
     }

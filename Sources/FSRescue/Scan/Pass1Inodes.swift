@@ -245,6 +245,7 @@ extension ScanRun {
             add(Finding(p.code, "Inode \(ino): \(p.message).", inode: ino, block: p.block))
             damage.insert(p.code == .blockOutOfRange ? .blocksOutOfRange : .badBlockMap)
         }
+        if walker.unreadMappingBlocks > 0 { mappingBlocksUnread = true }
         for run in walker.runs { claim(run.physical, UInt64(run.length), inode: ino, index: index) }
         for block in walker.mappingBlocks { claim(block, 1, inode: ino, index: index) }
         counts.blocksInUse += walker.totalBlocks

@@ -25,6 +25,7 @@ struct BitmapDifferences {
 
 extension ScanRun {
     static let countFindingLimit = 64
+    static let unreadMappingsNote = "(Indirect blocks or extent nodes of some files could not be read: the blocks they map are in use but were not found.)"
 
     /// Loads the on-disk bitmaps (`ext2fs_read_bitmaps`, in memory only) and compares them, group by
     /// group, with the blocks and inodes found in use; then each group's free block, free inode and
@@ -101,7 +102,11 @@ extension ScanRun {
             where recorded != counted && !(unreadHere && what != "free inodes") {
                 countFindings += 1
                 if countFindings <= Self.countFindingLimit {
-                    addSummary(Finding(.groupCountsWrong, "Group \(g) records \(recorded) \(what); \(counted) counted.", group: g))
+                    let finding = Finding(.groupCountsWrong, "Group \(g) records \(recorded) \(what); \(counted) counted.", group: g)
+                    // More free blocks counted than recorded, when some file's mapping blocks were never
+                    // read: the blocks they map were not found, not freed.
+                    addSummary(mappingBlocksUnread && what == "free blocks" && counted > recorded
+                               ? finding.downgraded(Self.unreadMappingsNote) : finding)
                 }
             }
         }
@@ -167,8 +172,8 @@ extension ScanRun {
             let finding = Finding(.blockBitmapDifferences, "\(freeButUsed.count) blocks marked in use in the block bitmap belong to nothing found: \(freeButUsed.text).",
                                   severity: .warning, block: freeButUsed.ranges.first?.0, group: freeButUsed.firstGroup)
             // Files whose inodes were never read own blocks no scanned inode claims: expected, not damage.
-            addSummary(unreadInodes.isEmpty ? finding
-                       : finding.downgraded("(Inode-table blocks were never read from the disk: the files they hold own blocks no scanned inode claims.)"))
+            addSummary(!unreadInodes.isEmpty ? finding.downgraded("(Inode-table blocks were never read from the disk: the files they hold own blocks no scanned inode claims.)")
+                       : mappingBlocksUnread ? finding.downgraded(Self.unreadMappingsNote) : finding)
         }
         if inodeUsedButFree.count > 0 {
             addSummary(Finding(.inodeBitmapDifferences, "\(inodeUsedButFree.count) inodes in use are marked free in the inode bitmap: \(inodeUsedButFree.text).",

@@ -92,6 +92,9 @@ final class ScanRun {
     @exclusivity(unchecked) var scansLazily: Bool
     /// Inodes whose inode-table block the disk never gave (a ddrescue mapfile), sorted: unknown, not free.
     @exclusivity(unchecked) var unreadInodes: [ClosedRange<UInt32>] = []
+    /// Some file's indirect block or extent node could not be read: the blocks it maps are in use
+    /// but found by no walk, so pass 5 cannot call such blocks ownerless.
+    @exclusivity(unchecked) var mappingBlocksUnread = false
     /// Pass 1 could not read part of an inode table (a read error): when the failing blocks are known,
     /// the scan starts again with them skipped, so the rest of each table is read.
     @exclusivity(unchecked) var inodeTableReadFailed = false
