@@ -96,57 +96,39 @@ extension Filesystem {
         }
     }
 
-    /// Leaves of the extent tree (`ext2fs_extent_open2`, `ext2fs_extent_get` with `EXT2_EXTENT_NEXT_LEAF`),
-    /// checked to be in range and in increasing order; the walk is bounded.
+    /// The extent tree walked by the scan's walker (``BlockWalker``: depth 0 parsed in place, deeper
+    /// trees node by node with `ext2fs_extent_get`, checksums ignored), so a node that cannot be read
+    /// loses only its own subtree, up to the next block the walk maps; extents outside the filesystem
+    /// lose their own range. Runs past the file size are cut there.
     private func walkExtents(_ inode: InodeRecord, fileBlocks: UInt64, into map: inout DataMap) {
         guard var raw = try? readRawInode(inode.number) else {
             map.lose(logical: 0, length: fileBlocks, "inode unreadable")
             return
         }
+        let walker = BlockWalker(self)
         ignoringChecksums {
-            var extentHandle: ext2_extent_handle_t?
-            let rc = withUnsafeMutablePointer(to: &raw) { p in
-                p.withMemoryRebound(to: ext2_inode.self, capacity: 1) { ext2fs_extent_open2(handle, inode.number, $0, &extentHandle) }
-            }
-            guard rc == 0, let extentHandle else {
-                map.lose(logical: 0, length: fileBlocks, "extent tree unreadable: \(Ext2Error.text(of: rc))")
-                return
-            }
-            defer { ext2fs_extent_free(extentHandle) }
-            var extent = ext2fs_extent()
-            var op = Int32(EXT2_EXTENT_ROOT)
-            var nextLogical: UInt64 = 0
-            var steps: UInt64 = 0
-            let maxSteps = min(blocksCount, fileBlocks) + 1024
-            while steps < maxSteps {
-                steps += 1
-                let got = ext2fs_extent_get(extentHandle, op, &extent)
-                op = Int32(EXT2_EXTENT_NEXT_LEAF)
-                if got == EXT2_ET_EXTENT_NO_NEXT { break }
-                if got != 0 {
-                    map.lose(logical: nextLogical, length: fileBlocks > nextLogical ? fileBlocks - nextLogical : 0,
-                             "extent tree damaged after logical block \(nextLogical): \(Ext2Error.text(of: got))")
-                    return
-                }
-                guard extent.e_flags & UInt32(EXT2_EXTENT_FLAGS_LEAF) != 0 else { continue }
-                let logical = UInt64(extent.e_lblk), physical = UInt64(extent.e_pblk)
-                var length = UInt64(extent.e_len)
-                if logical < nextLogical {
-                    map.problems.append("extent at logical block \(logical) overlaps or goes backwards")
-                    continue
-                }
-                if logical >= fileBlocks { break }
-                length = min(length, fileBlocks - logical)
-                if length == 0 { continue }
-                if !blocksInRange(physical, count: length) {
-                    map.lose(logical: logical, length: length, "extent points outside the filesystem (block \(physical))")
-                } else {
-                    map.append(logical: logical, physical: physical, length: length,
-                               unwritten: extent.e_flags & UInt32(EXT2_EXTENT_FLAGS_UNINIT) != 0, fileBlocks: fileBlocks)
-                    if map.isFull { break }
-                }
-                nextLogical = logical + length
+            withUnsafeMutablePointer(to: &raw) { p in
+                p.withMemoryRebound(to: ext2_inode.self, capacity: 1) { walker.walk(inode.number, $0) }
             }
         }
+        var lost: [(logical: UInt64, length: UInt64, reason: String)] = []
+        for u in walker.unknown where u.logical < fileBlocks {
+            let end = u.length.map { u.logical + $0 } ?? walker.runs.first { $0.logical > u.logical }?.logical ?? fileBlocks
+            lost.append((u.logical, min(end, fileBlocks) - u.logical, u.reason))
+        }
+        for problem in walker.problems where problem.code == .extentBadOrder {
+            map.problems.append(problem.message)
+        }
+        var k = 0
+        lost.sort { $0.logical < $1.logical }
+        for run in walker.runs where run.logical < fileBlocks && !map.isFull {
+            while k < lost.count && lost[k].logical <= run.logical {
+                map.lose(logical: lost[k].logical, length: lost[k].length, lost[k].reason)
+                k += 1
+            }
+            map.append(logical: run.logical, physical: run.physical, length: min(run.length, fileBlocks - run.logical),
+                       unwritten: run.unwritten, fileBlocks: fileBlocks)
+        }
+        for rest in lost[k...] where !map.isFull { map.lose(logical: rest.logical, length: rest.length, rest.reason) }
     }
 }

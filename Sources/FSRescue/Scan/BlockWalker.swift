@@ -24,6 +24,10 @@ final class BlockWalker: BlockMapVisitor {
     /// Mapping blocks (indirect blocks, extent nodes) of this walk that could not be read: whatever
     /// they map belongs to the file but is not known.
     @exclusivity(unchecked) private(set) var unreadMappingBlocks = 0
+    /// Where what the map says is unknown: from `logical` to the next block the walk did map (a
+    /// subtree whose node could not be read or lies outside the filesystem, or the whole tree), or
+    /// exactly `length` blocks (an extent pointing outside the filesystem); for the data map.
+    @exclusivity(unchecked) private(set) var unknown: [(logical: UInt64, length: UInt64?, reason: String)] = []
     @exclusivity(unchecked) private var inode: UInt32 = 0
     @exclusivity(unchecked) private var mapped: UInt64 = 0
     @exclusivity(unchecked) private var aborted = false
@@ -48,6 +52,7 @@ final class BlockWalker: BlockMapVisitor {
         initializedEnd = 0
         logicalEnd = 0
         unreadMappingBlocks = 0
+        unknown.removeAll(keepingCapacity: true)
         mapped = 0
         aborted = false
         let raw = RawInode(fs: fs, pointer: pointer)
@@ -83,6 +88,7 @@ final class BlockWalker: BlockMapVisitor {
         }
         let end = physical &+ UInt64(length)
         guard inRange(physical), end <= blocksCount, end > physical else {
+            unknown.append((logical, UInt64(length), "extent points outside the filesystem (block \(physical))"))
             problem(.blockOutOfRange, block: physical, logical: logical,
                     "logical block \(logical) maps to block \(physical)\(length > 1 ? " (+\(length - 1))" : ""), outside the filesystem (\(firstDataBlock)…\(blocksCount - 1))")
             return
@@ -124,6 +130,7 @@ final class BlockWalker: BlockMapVisitor {
             let max = Int(bytes.load(fromByteOffset: 4, as: UInt16.self))
             let depth = bytes.load(fromByteOffset: 6, as: UInt16.self)
             guard magic == 0xF30A, max >= 2, max <= 4, entries <= max else {
+                unknown.append((0, nil, "extent tree unreadable: invalid header in the inode"))
                 problem(.extentBadHeader, "the extent root in the inode has an invalid header (magic \(String(magic, radix: 16)), \(entries) of \(max) entries)")
                 return true
             }
@@ -148,12 +155,14 @@ final class BlockWalker: BlockMapVisitor {
         var handle: ext2_extent_handle_t?
         let rc = ext2fs_extent_open2(fs, inode, pointer, &handle)
         guard rc == 0, let handle else {
+            unknown.append((0, nil, "extent tree unreadable: \(Ext2Error.text(of: rc))"))
             problem(.extentBadHeader, "the extent tree cannot be opened (\(Ext2Error.text(of: rc)))")
             return
         }
         defer { ext2fs_extent_free(handle) }
         var info = ext2_extent_info()
         if ext2fs_extent_get_info(handle, &info) == 0, info.max_depth > Int32(Self.maxExtentDepth) {
+            unknown.append((0, nil, "extent tree claims depth \(info.max_depth)"))
             problem(.extentTooDeep, "the extent tree claims depth \(info.max_depth) (at most \(Self.maxExtentDepth))")
             return
         }
@@ -161,6 +170,7 @@ final class BlockWalker: BlockMapVisitor {
         var code = ext2fs_extent_get(handle, Int32(EXT2_EXTENT_ROOT), &extent)
         if code == EXT2_ET_EXTENT_NO_NEXT { return }  // an empty tree
         guard code == 0 else {
+            unknown.append((0, nil, "extent tree unreadable: \(Ext2Error.text(of: code))"))
             problem(.extentBadHeader, "the extent root cannot be read (\(Ext2Error.text(of: code)))")
             return
         }
@@ -172,7 +182,11 @@ final class BlockWalker: BlockMapVisitor {
             if extent.e_flags & UInt32(EXT2_EXTENT_FLAGS_LEAF) != 0 {
                 data(UInt64(extent.e_lblk), UInt64(extent.e_pblk), extent.e_len,
                      initialized: extent.e_flags & UInt32(EXT2_EXTENT_FLAGS_UNINIT) == 0)
-            } else if extent.e_flags & UInt32(EXT2_EXTENT_FLAGS_SECOND_VISIT) == 0, mapping(UInt64(extent.e_pblk), what: "extent node at level \(level + 1)") {
+            } else if extent.e_flags & UInt32(EXT2_EXTENT_FLAGS_SECOND_VISIT) != 0 {
+                // Back up at an index entry: its subtree is done.
+            } else if !mapping(UInt64(extent.e_pblk), what: "extent node at level \(level + 1)") {
+                unknown.append((UInt64(extent.e_lblk), nil, "extent node outside the filesystem (block \(extent.e_pblk))"))
+            } else {
                 let indexStart = extent.e_lblk
                 code = ext2fs_extent_get(handle, Int32(EXT2_EXTENT_DOWN), &extent)
                 if code == 0 || code == EXT2_ET_EXTENT_CSUM_INVALID {
@@ -188,6 +202,7 @@ final class BlockWalker: BlockMapVisitor {
                     continue
                 }
                 let blk = mappingBlocks.last ?? 0
+                unknown.append((UInt64(indexStart), nil, "extent node block \(blk) unreadable: \(Ext2Error.text(of: code))"))
                 if code == EXT2_ET_SHORT_READ || code < 1000 {
                     unreadMappingBlocks += 1
                     problem(.extentUnreadable, block: blk, "extent node block \(blk) cannot be read (\(Ext2Error.text(of: code)))")
