@@ -35,6 +35,16 @@ struct FuzzRegressionTests {
         }
     }
 
+    @Test("blocks claimed by many inodes: each names at most 32 sharers and says there are more (the fuzzer's 13 s pass 1B)")
+    func blocksSharedByMany() throws {
+        let dir = TemporaryDirectory()
+        let img = try Self.unpack("blocks-shared-by-many.img.gz", into: dir)
+        let report = try Filesystem.open(path: img).scan()
+        #expect(!report.sharedBlocks.isEmpty)
+        #expect(report.sharedBlocks.allSatisfy { $0.sharedWith.count <= 32 })
+        #expect(report.findings.contains { $0.code == .blockMultiplyClaimed && $0.message.contains("and more inodes (the first 32 are listed)") })
+    }
+
     @Test("the regression images are there")
     func present() {
         #expect(Self.images.count >= 3, "\(Self.folder)")

@@ -138,7 +138,7 @@ public struct SharedBlocks: Sendable, Equatable, Codable {
     public let inode: UInt32
     /// Blocks of this inode that another inode (or metadata) also claims.
     public let blockCount: UInt64
-    /// The other inodes involved (0 stands for filesystem metadata).
+    /// The other inodes involved (0 stands for filesystem metadata), sorted; at most 32 of them.
     public let sharedWith: [UInt32]
 }
 
