@@ -101,29 +101,26 @@ extension ScanRun {
         guard magicAt + 4 <= inodeSize, bytes.loadUnaligned(fromByteOffset: magicAt, as: UInt32.self) == Self.xattrMagic else { return result }
         let start = magicAt + 4
         var regions: [(Int, Int)] = []
-        var offset = start
-        while offset + 4 <= inodeSize, bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self) != 0 {
-            guard offset + Self.xattrEntryHeader <= inodeSize else {
-                return InInodeAttributes(valid: false, problem: "an attribute entry at offset \(offset) runs past the inode")
-            }
-            let nameLength = Int(bytes[offset])
-            let valueOffset = Int(bytes.loadUnaligned(fromByteOffset: offset + 2, as: UInt16.self))
-            let valueInode = bytes.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self)
-            let valueSize = Int(bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt32.self))
-            let entryLength = (nameLength + Self.xattrEntryHeader + 3) & ~3
-            guard offset + entryLength <= inodeSize else {
-                return InInodeAttributes(valid: false, problem: "the attribute entry at offset \(offset) runs past the inode")
-            }
-            if valueInode != 0 {
-                result.eaValues.append((valueInode, UInt32(truncatingIfNeeded: valueSize)))
-            } else if valueSize > 0 {
-                let valueStart = start + valueOffset
-                guard valueStart + valueSize <= inodeSize else {
-                    return InInodeAttributes(valid: false, problem: "an attribute value (\(valueSize) bytes at offset \(valueStart)) runs past the inode")
+        var valueProblem: String?
+        let end = Self.forEachAttributeEntry(bytes, from: start) { e in
+            if e.valueInode != 0 {
+                result.eaValues.append((e.valueInode, UInt32(truncatingIfNeeded: e.valueSize)))
+            } else if e.valueSize > 0 {
+                let valueStart = start + e.valueOffset
+                guard valueStart + e.valueSize <= inodeSize else {
+                    valueProblem = "an attribute value (\(e.valueSize) bytes at offset \(valueStart)) runs past the inode"
+                    return false
                 }
-                regions.append((valueStart, valueStart + valueSize))
+                regions.append((valueStart, valueStart + e.valueSize))
             }
-            offset += entryLength
+            return true
+        }
+        let offset: Int
+        switch end {
+        case .end(let at): offset = at
+        case .headerPast(let at): return InInodeAttributes(valid: false, problem: "an attribute entry at offset \(at) runs past the inode")
+        case .entryPast(let at): return InInodeAttributes(valid: false, problem: "the attribute entry at offset \(at) runs past the inode")
+        case .stopped: return InInodeAttributes(valid: false, problem: valueProblem ?? "")
         }
         regions.append((start, min(offset + 4, inodeSize)))
         regions.sort { $0.0 < $1.0 }
@@ -131,5 +128,41 @@ extension ScanRun {
             return InInodeAttributes(valid: false, problem: "attribute entries and values overlap (allocation collision at offset \(regions[i].0))")
         }
         return result
+    }
+
+    /// One extended attribute entry (`ext2_ext_attr_entry`): where it is and what it says.
+    struct AttributeEntry {
+        let offset: Int
+        let nameLength: Int
+        /// `e_value_offs`: from the first entry (in the inode) or the block's start.
+        let valueOffset: Int
+        /// `e_value_inum`: the EA inode holding the value, 0 when the value is stored here.
+        let valueInode: UInt32
+        let valueSize: Int
+    }
+
+    /// Where a walk of attribute entries ended: at the zero word (or the end of the bytes) at an
+    /// offset, at an entry whose header or name runs past the bytes, or where the body said stop.
+    enum AttributeWalkEnd {
+        case end(Int), headerPast(Int), entryPast(Int), stopped
+    }
+
+    /// The one walk of attribute entries, in an inode's extra space or an attribute block: from
+    /// `start`, entry after entry (16 bytes and the name, rounded to 4) to a zero word.
+    static func forEachAttributeEntry(_ bytes: UnsafeRawBufferPointer, from start: Int,
+                                      _ body: (AttributeEntry) -> Bool) -> AttributeWalkEnd {
+        var offset = start
+        while offset + 4 <= bytes.count, bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self) != 0 {
+            guard offset + xattrEntryHeader <= bytes.count else { return .headerPast(offset) }
+            let entry = AttributeEntry(offset: offset, nameLength: Int(bytes[offset]),
+                                       valueOffset: Int(bytes.loadUnaligned(fromByteOffset: offset + 2, as: UInt16.self)),
+                                       valueInode: bytes.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self),
+                                       valueSize: Int(bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt32.self)))
+            let length = (entry.nameLength + xattrEntryHeader + 3) & ~3
+            guard offset + length <= bytes.count else { return .entryPast(offset) }
+            guard body(entry) else { return .stopped }
+            offset += length
+        }
+        return .end(offset)
     }
 }

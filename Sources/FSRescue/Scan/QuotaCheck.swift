@@ -9,7 +9,7 @@ struct QuotaTally {
     /// Per type (``QuotaType/rawValue``), per ID.
     var usage: [[UInt32: QuotaUsage]] = [[:], [:], [:]]
     /// Extended attribute blocks of files that may keep values in EA inodes: each such value counts
-    /// one more inode for the file's IDs, read from the block once pass 1 is over.
+    /// one more inode for the file's IDs, charged once pass 1 has read each block.
     var attributeBlocks: [(block: UInt64, ids: [UInt32])] = []
     let projectIDsKept: Bool
 
@@ -71,8 +71,7 @@ extension ScanRun {
     /// Compares each quota file with the usage pass 1 counted: every record must match its ID's usage
     /// (an ID with no files uses nothing), and every ID that owns files must have a record.
     func checkQuotas() {
-        guard var tally = quota else { return }
-        chargeAttributeBlockValues(&tally)
+        guard let tally = quota else { return }
         for (type, ino) in tally.files {
             let what = "The \(type.idName) quota file (inode \(ino))"
             let file: QuotaFile
@@ -111,31 +110,16 @@ extension ScanRun {
         }
     }
 
-    /// Counts, for each file with an attribute block, the values that block keeps in EA inodes.
-    private func chargeAttributeBlockValues(_ tally: inout QuotaTally) {
-        guard !tally.attributeBlocks.isEmpty else { return }
-        var valuesInBlock: [UInt64: Int] = [:]
+    /// Charges each file with an attribute block one more inode per value that block keeps in an EA
+    /// inode; `valuesInBlock` is counted where pass 1 reads each block once (``checkXattrBlocks()``).
+    func chargeAttributeBlockValues(_ valuesInBlock: [UInt64: Int]) {
+        guard var tally = quota, !tally.attributeBlocks.isEmpty else { return }
+        quota = nil  // no copy-on-write of the tally while it changes
         for (block, ids) in tally.attributeBlocks {
-            let count: Int
-            if let known = valuesInBlock[block] { count = known } else {
-                count = (try? filesystem.readBlock(block)).map(Self.eaInodeValues) ?? 0
-                valuesInBlock[block] = count
-            }
-            if count > 0 { tally.charge(ids, space: 0, inodes: UInt64(count)) }
+            if let count = valuesInBlock[block], count > 0 { tally.charge(ids, space: 0, inodes: UInt64(count)) }
         }
-    }
-
-    /// How many entries of an extended attribute block (magic 0xEA020000, entries from byte 32 to a
-    /// zero word) keep their value in an EA inode (`e_value_inum` non-zero).
-    static func eaInodeValues(_ block: [UInt8]) -> Int {
-        func u32(_ at: Int) -> UInt32 { block[at..<(at + 4)].reversed().reduce(0) { $0 << 8 | UInt32($1) } }
-        guard block.count >= 36, u32(0) == xattrMagic else { return 0 }
-        var at = 32, count = 0
-        while at + xattrEntryHeader <= block.count, u32(at) != 0 {
-            if u32(at + 4) != 0 { count += 1 }
-            at += (Int(block[at]) + xattrEntryHeader + 3) & ~3
-        }
-        return count
+        tally.attributeBlocks = []
+        quota = tally
     }
 
     /// The quota inode's contents up to its last mapped block (holes and unwritten blocks read as

@@ -4,6 +4,8 @@ internal import CFSRescueExt2fs
 extension ScanRun {
     static let xattrMagic: UInt32 = 0xEA02_0000
     static let xattrMagicV1: UInt32 = 0xEA01_0000
+    /// `ext2_ext_attr_header`: entries follow it.
+    static let xattrBlockHeader = 32
 
     /// Reads every extended attribute block once: header magic, and `h_refcount` against the
     /// number of inodes found using it (e2fsck's "reference count should be").
@@ -11,6 +13,10 @@ extension ScanRun {
         guard !xattrBlocks.isEmpty else { return }
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: Int(blockSize), alignment: 8)
         defer { buffer.deallocate() }
+        // With quotas and EA inodes: how many values each block keeps in EA inodes (one inode each).
+        let countsEAValues = hasEAInode && !(quota?.attributeBlocks.isEmpty ?? true)
+        var eaValues: [UInt64: Int] = [:]
+        defer { if countsEAValues { chargeAttributeBlockValues(eaValues) } }
         for (block, use) in xattrBlocks.sorted(by: { $0.key < $1.key }) {
             guard read(block, into: buffer) == 0 else {
                 add(Finding(.xattrBadBlock, "Extended attribute block \(block) of inode \(use.first) cannot be read.", inode: use.first, block: block))
@@ -22,6 +28,14 @@ extension ScanRun {
                 add(Finding(.xattrBadBlock, "Extended attribute block \(block) of inode \(use.first) has a bad header (magic \(String(magic, radix: 16))).", inode: use.first, block: block))
                 markXattrDamage(use.first)
                 continue
+            }
+            if countsEAValues && magic == Self.xattrMagic {
+                var count = 0
+                _ = Self.forEachAttributeEntry(UnsafeRawBufferPointer(start: buffer, count: Int(blockSize)), from: Self.xattrBlockHeader) { e in
+                    if e.valueInode != 0 { count += 1 }
+                    return true
+                }
+                eaValues[block] = count
             }
             let refcount = buffer.load(fromByteOffset: 4, as: UInt32.self)
             if refcount != use.users {
