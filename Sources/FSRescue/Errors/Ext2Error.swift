@@ -31,6 +31,8 @@ public struct Ext2Error: Error, Equatable, Hashable, Sendable, CustomStringConve
     public static let unsupportedFeature = Ext2Error(code: Int(EXT2_ET_UNSUPP_FEATURE))
     /// `EXT2_ET_SHORT_READ`: the image ended before the block being read.
     public static let shortRead = Ext2Error(code: Int(EXT2_ET_SHORT_READ))
+    /// `EXT2_ET_BAD_BLOCK_NUM`: a block number outside the filesystem.
+    static let badBlockNumber = Ext2Error(code: Int(EXT2_ET_BAD_BLOCK_NUM))
 
     /// Lets callers `catch Ext2Error.badMagic`.
     public static func ~= (pattern: Ext2Error, error: any Error) -> Bool {

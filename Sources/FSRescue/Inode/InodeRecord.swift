@@ -37,6 +37,9 @@ public struct InodeRecord: Sendable {
     /// The 60 bytes of `i_block`: block pointers, an extent tree root, inline data or a fast symlink.
     public var blockArea: [UInt8] { withUnsafeBytes(of: blockWords) { Array($0) } }
 
+    /// `i_mtime` as stored (32 bits).
+    var storedModificationTime: UInt32 { UInt32(truncatingIfNeeded: modificationTime) }
+
     /// Its type, from ``mode``.
     public var type: FileType { FileType(mode: mode) }
     /// Permission bits (`mode & 0o7777`).

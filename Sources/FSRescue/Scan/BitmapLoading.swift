@@ -1,5 +1,4 @@
 // Loading the on-disk bitmaps once, tolerating checksum mismatches (which become a finding).
-internal import CFSRescueExt2fs
 
 extension ScanRun {
     /// Loads the block and inode bitmaps with `ext2fs_read_bitmaps` (in memory only), as red-black
@@ -13,13 +12,14 @@ extension ScanRun {
     /// mismatch does not hide the bits: they are loaded again ignoring checksums (the in-memory
     /// `EXT2_FLAG_IGNORE_CSUM_ERRORS` flag) and the failing groups are reported as `bitmap.checksum`
     /// (as `info` after a backup-superblock open, whose descriptors are stale by design).
-    /// Returns the libext2fs error when the bitmaps cannot be loaded at all.
-    func loadBitmaps() -> errcode_t {
-        if fs.pointee.block_map != nil && fs.pointee.inode_map != nil { return 0 }
-        let rc = ext2fs_read_bitmaps(fs)
-        guard rc == EXT2_ET_BLOCK_BITMAP_CSUM_INVALID || rc == EXT2_ET_INODE_BITMAP_CSUM_INVALID else { return rc }
-        let retry = withChecksumsIgnored(fs) { ext2fs_read_bitmaps(fs) }
-        if retry == 0 { reportBitmapChecksums() }
-        return retry
+    /// Returns the error when the bitmaps cannot be loaded at all.
+    func loadBitmaps() -> Ext2Error? {
+        switch filesystem.loadBitmaps() {
+        case .loaded: return nil
+        case .loadedDespiteChecksums:
+            reportBitmapChecksums()
+            return nil
+        case .failed(let error): return error
+        }
     }
 }

@@ -1,5 +1,4 @@
 // The on-disk block and inode bitmaps beside the scan's own, 64 bits at a time.
-internal import CFSRescueExt2fs
 
 extension ScanRun {
     /// Calls `body` for each 64-cluster word of blocks `first…last` (one group's): the offset of the
@@ -9,11 +8,11 @@ extension ScanRun {
     /// copied out at once (`ext2fs_get_block_bitmap_range2`, which takes cluster numbers): a test per
     /// block of a 4 TiB filesystem's billion took seconds. Should the copy fail, they are tested one
     /// by one (`ext2fs_test_block_bitmap2`), so callers see the same words either way.
-    func forEachBlockWord(first: UInt64, last: UInt64, blockMap: ext2fs_block_bitmap, buffer: inout [UInt8],
+    func forEachBlockWord(first: UInt64, last: UInt64, buffer: inout [UInt8],
                           _ body: (_ offset: UInt64, _ used: UInt64, _ onDisk: UInt64, _ valid: UInt64) -> Void) {
         let start = cluster(first), n = (last - first) >> clusterBits + 1
-        Self.copyBits(n, into: &buffer, copy: { ext2fs_get_block_bitmap_range2(blockMap, start, Int(n), $0) },
-                      test: { ext2fs_test_block_bitmap2(blockMap, first + $0 << clusterBits) != 0 })
+        Self.copyBits(n, into: &buffer, copy: { filesystem.copyBits(of: .blocks, from: start, count: Int(n), into: $0) },
+                      test: { filesystem.marks(.blocks, first + $0 << clusterBits) })
         Self.forEachWord(n, of: buffer, used: { metadata.bits(from: start + $0) | claimed.bits(from: start + $0) }, body)
     }
 
@@ -23,11 +22,11 @@ extension ScanRun {
     /// the word's inodes that lie in the range. The group's on-disk bits are copied out at once
     /// (`ext2fs_get_inode_bitmap_range2`; a test and a table lookup per inode of an empty 4 TiB
     /// filesystem's 134M took most of its scan), else tested one by one (`ext2fs_test_inode_bitmap2`).
-    func forEachInodeWord(first: UInt32, last: UInt32, inodeMap: ext2fs_inode_bitmap, buffer: inout [UInt8],
+    func forEachInodeWord(first: UInt32, last: UInt32, buffer: inout [UInt8],
                           _ body: (_ offset: UInt64, _ used: UInt64, _ onDisk: UInt64, _ valid: UInt64) -> Void) {
         let n = UInt64(last - first) + 1
-        Self.copyBits(n, into: &buffer, copy: { ext2fs_get_inode_bitmap_range2(inodeMap, UInt64(first), Int(n), $0) },
-                      test: { ext2fs_test_inode_bitmap2(inodeMap, first + UInt32($0)) != 0 })
+        Self.copyBits(n, into: &buffer, copy: { filesystem.copyBits(of: .inodes, from: UInt64(first), count: Int(n), into: $0) },
+                      test: { filesystem.marks(.inodes, UInt64(first) + $0) })
         let reserved = UInt64(firstInode)  // inodes below it are in use whatever their mode
         Self.forEachWord(n, of: buffer, used: { i in
             let inode = UInt64(first) + i
@@ -38,13 +37,13 @@ extension ScanRun {
 
     /// Fills `buffer` with `n` on-disk bits: copied out at once by `copy`, else (`copy` failed)
     /// tested one by one with `test`.
-    private static func copyBits(_ n: UInt64, into buffer: inout [UInt8], copy: (UnsafeMutableRawPointer?) -> errcode_t,
+    private static func copyBits(_ n: UInt64, into buffer: inout [UInt8], copy: (UnsafeMutableRawPointer?) -> Bool,
                                  test: (UInt64) -> Bool) {
         let bytes = Int((n + 63) / 64 * 8)
         if buffer.count < bytes { buffer = [UInt8](repeating: 0, count: bytes) }
         buffer.withUnsafeMutableBytes { raw in
             raw.initializeMemory(as: UInt8.self, repeating: 0)
-            guard copy(raw.baseAddress) != 0 else { return }
+            guard !copy(raw.baseAddress) else { return }
             raw.initializeMemory(as: UInt8.self, repeating: 0)
             for i in 0..<n where test(i) { raw[Int(i / 8)] |= 1 << UInt8(i % 8) }
         }

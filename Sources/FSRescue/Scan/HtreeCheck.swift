@@ -1,5 +1,4 @@
 // Pass 2, hashed directories: every leaf's entries must hash into the range its index gives it.
-internal import CFSRescueExt2fs
 
 /// What pass 2 gathers about hashed (htree) directories: index nodes, and each leaf's hash span.
 struct HtreeState {
@@ -24,19 +23,19 @@ struct HtreeState {
 
 extension ScanRun {
     /// Reads the root block of every hashed directory first, for its hash version and levels
-    /// (`io_channel_read_blk64`), so leaves can be hashed as they are met in physical order.
+    /// (``Filesystem/readBlocks(_:count:into:)``), so leaves can be hashed as they are met in physical order.
     func readHtreeRoots() {
         let bs = Int(blockSize)
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: bs, alignment: 8)
         defer { buffer.deallocate() }
-        let sb = fs.pointee.super.pointee
-        htree.seed = withUnsafeBytes(of: sb.s_hash_seed) { Array($0.bindMemory(to: UInt32.self)) }
+        let sb = filesystem.superblock
+        htree.seed = sb.hashSeed
         for ref in directoryBlocks where ref.logical == 0 && table.flags[Int(ref.directory)] & InodeTable.Flag.indexed != 0
             && !htree.unchecked.contains(ref.directory) {
-            guard read(ref.physical, into: buffer) == 0 else { continue }
+            guard read(ref.physical, into: buffer) == nil else { continue }
             let bytes = UnsafeRawBufferPointer(start: buffer, count: bs)
             var version = Int32(bytes[28])
-            if version <= Int32(EXT2_HASH_TEA) && sb.s_flags & UInt32(EXT2_FLAGS_UNSIGNED_HASH) != 0 { version += 3 }
+            if version <= DirectoryHash.lastSignedVersion && sb.unsignedHash { version += 3 }
             htree.versions[ref.directory] = version
             htree.levels[ref.directory] = Int(bytes[30])
             htree.nodes[HtreeState.key(ref.directory, 0)] = indexEntries(bytes, at: 24 + Int(bytes[29]))
@@ -56,16 +55,10 @@ extension ScanRun {
         return HtreeState.Node(entries: entries)
     }
 
-    /// Hashes a leaf entry's name (`ext2fs_dirhash2`) into the leaf's span.
+    /// Hashes a leaf entry's name (``DirectoryHash``) into the leaf's span.
     func noteLeafName(_ name: UnsafeRawBufferPointer, directory: Int32, logical: UInt32) {
-        guard let version = htree.versions[directory], let base = name.baseAddress else { return }
-        var hash: ext2_dirhash_t = 0, minor: ext2_dirhash_t = 0
-        let rc = htree.seed.withUnsafeBufferPointer {
-            ext2fs_dirhash2(version, base.assumingMemoryBound(to: CChar.self), Int32(name.count), nil, 0, $0.baseAddress, &hash, &minor)
-        }
-        guard rc == 0 else { return }
+        guard let version = htree.versions[directory], let value = DirectoryHash.of(name, version: version, seed: htree.seed) else { return }
         let key = HtreeState.key(directory, logical)
-        let value = UInt32(hash)
         if let span = htree.leaves[key] {
             htree.leaves[key] = (min(span.min, value), max(span.max, value))
         } else {

@@ -1,5 +1,4 @@
 // Pass 1 checks of one inode's own fields: symlink targets, must-be-zero fields, in-inode attributes.
-internal import CFSRescueExt2fs
 
 /// What parsing the extended attributes stored in an inode's extra space found.
 struct InInodeAttributes {
@@ -28,10 +27,10 @@ extension ScanRun {
     /// ``checkSlowSymlinkTargets()``, which reads all of them in physical order as pass 2 starts.
     func checkSymlink(_ ino: UInt32, _ raw: RawInode, index: Int, fast: Bool, walker: BlockWalker?) -> Bool {
         let size = raw.size
-        guard size > 0, raw.pointer.pointee.i_size_high == 0 else { return false }
-        let encrypted = raw.flags & UInt32(EXT4_ENCRYPT_FL) != 0
+        guard size > 0, raw.sizeHigh == 0 else { return false }
+        let encrypted = raw.flags.contains(.encrypted)
         if fast {
-            guard raw.flags & UInt32(EXT4_EXTENTS_FL) == 0 else { return false }
+            guard !raw.flags.contains(.extents) else { return false }
             let length = raw.withBlockBytes { Self.symlinkTargetLength($0, encrypted: encrypted) }
             return length < 60 && UInt64(length) == size
         }
@@ -78,8 +77,8 @@ extension ScanRun {
 
     /// `i_file_acl_high` must be zero without the 64bit feature.
     func checkZeroFields(_ ino: UInt32, _ raw: RawInode, index: Int) {
-        if !has64bit && raw.pointer.pointee.osd2.linux2.l_i_file_acl_high != 0 {
-            add(Finding(.inodeBadField, "Inode \(ino) has i_file_acl_high \(raw.pointer.pointee.osd2.linux2.l_i_file_acl_high) on a filesystem without 64bit; it must be zero.", inode: ino))
+        if !has64bit && raw.xattrBlockHigh != 0 {
+            add(Finding(.inodeBadField, "Inode \(ino) has i_file_acl_high \(raw.xattrBlockHigh) on a filesystem without 64bit; it must be zero.", inode: ino))
             table.addDamage(.badInlineOrXattr, at: index)
         }
     }
@@ -89,7 +88,7 @@ extension ScanRun {
     /// no two overlapping.
     func checkInInodeAttributes(_ ino: UInt32, _ buffer: InodeBuffer) -> InInodeAttributes {
         var result = InInodeAttributes()
-        let inodeSize = Int(fsr_inode_size(fs))
+        let inodeSize = self.inodeSize
         guard inodeSize > Self.inodeBaseSize else { return result }
         let bytes = UnsafeRawBufferPointer(start: buffer.raw, count: inodeSize)
         let extra = Int(bytes.loadUnaligned(fromByteOffset: Self.inodeBaseSize, as: UInt16.self))

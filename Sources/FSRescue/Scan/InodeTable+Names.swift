@@ -1,5 +1,4 @@
 // Names are not kept by the scan: an inode's first name is found again by re-reading its parent directory.
-internal import CFSRescueExt2fs
 
 extension InodeTable {
     /// The name bytes of the first entry pass 2 found naming the inode at `i` (nil when none did, or
@@ -23,8 +22,8 @@ extension InodeTable {
     /// For every inode an entry of `directory` names (by pass 2's rules), the first such entry's name.
     /// Blocks are read in physical order, as pass 2 reads them, so the first entry met is pass 2's first.
     private func firstNames(in directory: UInt32, at directoryIndex: Int, filesystem: Filesystem) -> [UInt32: [UInt8]] {
-        let fs = filesystem.handle
-        let inodesCount = fs.pointee.super.pointee.s_inodes_count, firstInode = fsr_first_inode(fs)
+        let sb = filesystem.superblock
+        let inodesCount = sb.inodesCount, firstInode = sb.firstInode
         var names: [UInt32: [UInt8]] = [:]
         // Mirrors pass 2's `checkEntry`: which live entries name their inode.
         filesystem.forEachDirectoryRecord(of: directory, order: .physical) { record in

@@ -5,7 +5,6 @@ import FoundationEssentials
 import Foundation
 #endif
 import Synchronization
-internal import CFSRescueExt2fs
 
 /// What the scan learned about one live inode (in use, reserved with a mode, or on an orphan list).
 ///
@@ -53,7 +52,7 @@ public struct InodeFacts: Sendable, Equatable {
 /// Directories also keep their size, mtime and `..`.
 ///
 /// The rest is read again from the filesystem the scan ran on when a fact is asked for: `mode`,
-/// and `size` and `mtime` of non-directories, from the inode (`ext2fs_read_inode2`); `name` by
+/// and `size` and `mtime` of non-directories, from the inode (``Filesystem/readInode(_:)``); `name` by
 /// re-reading the parent directory's blocks as pass 2 did (one directory walk per parent, the
 /// last one's names cached). So the table keeps its ``Filesystem`` open, and reading facts follows
 /// the same thread rules as the ``Filesystem``; lookups by inode number are O(1).
@@ -111,10 +110,10 @@ public struct InodeTable: RandomAccessCollection {
         let type = type(at: position)
         let isDir = type == .directory
         let ordinal = isDir ? directoryOrdinal(ofIndex: position) : nil
-        let onDisk = filesystem.flatMap { try? $0.readRawInode(inode) }
-        let mode = onDisk?.i_mode ?? type.modeTypeBits
-        let size = ordinal.map { directorySizes[$0] } ?? onDisk.map { UInt64($0.i_size) | UInt64($0.i_size_high) << 32 } ?? 0
-        let mtime = ordinal.map { directoryMtimes[$0] } ?? onDisk?.i_mtime ?? 0
+        let onDisk = filesystem.flatMap { try? $0.readInode(inode) }
+        let mode = onDisk?.mode ?? type.modeTypeBits
+        let size = ordinal.map { directorySizes[$0] } ?? onDisk?.size ?? 0
+        let mtime = ordinal.map { directoryMtimes[$0] } ?? onDisk?.storedModificationTime ?? 0
         let parent = parent(at: position)
         let f = flags[position]
         return InodeFacts(
@@ -176,14 +175,13 @@ public struct InodeTable: RandomAccessCollection {
     /// `i_size`: kept for directories, read from the inode for the rest (0 when it cannot be read).
     func size(at i: Int) -> UInt64 {
         if isDirectory(at: i), let d = directoryOrdinal(ofIndex: i) { return directorySizes[d] }
-        guard let raw = try? filesystem?.readRawInode(number(at: i)) else { return 0 }
-        return UInt64(raw.i_size) | UInt64(raw.i_size_high) << 32
+        return (try? filesystem?.readInode(number(at: i)))?.size ?? 0
     }
 
     /// `i_mtime`: kept for directories, read from the inode for the rest (0 when it cannot be read).
     func mtime(at i: Int) -> UInt32 {
         if isDirectory(at: i), let d = directoryOrdinal(ofIndex: i) { return directoryMtimes[d] }
-        return (try? filesystem?.readRawInode(number(at: i)))?.i_mtime ?? 0
+        return (try? filesystem?.readInode(number(at: i)))?.storedModificationTime ?? 0
     }
 
     var directoryCount: Int { directoryIndices.count }

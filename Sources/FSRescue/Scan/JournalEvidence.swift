@@ -1,5 +1,4 @@
 // Name evidence from the journal: older copies of directory blocks logged by jbd2 transactions.
-internal import CFSRescueExt2fs
 
 extension ScanRun {
     /// Journal blocks read at most (the history index's limit), for the pass's planned units.
@@ -11,8 +10,7 @@ extension ScanRun {
     /// `--journal`. Does nothing when every inode is named (the root aside), so a healthy filesystem
     /// pays nothing. Returns journal blocks read.
     func collectJournalEvidence() -> UInt64 {
-        let sb = fs.pointee.super.pointee
-        guard sb.s_feature_compat & UInt32(EXT3_FEATURE_COMPAT_HAS_JOURNAL) != 0 else { return 0 }
+        guard filesystem.features.contains(.hasJournal) else { return 0 }
         let wanted = unnamedLiveInodes()
         guard !wanted.isEmpty else { return 0 }
         guard let (history, reader) = filesystem.journalHistory() else { return 0 }

@@ -1,14 +1,16 @@
 // Before pass 1: the inodes the kernel has queued for deletion or truncation (orphan list, orphan file).
-internal import CFSRescueExt2fs
 
 extension ScanRun {
-    /// Follows the `s_last_orphan` chain (next link in `i_dtime`, read with `ext2fs_read_inode_full`)
+    /// `EXT4_ORPHAN_BLOCK_MAGIC`, in the tail of every orphan file block.
+    static let orphanBlockMagic: UInt32 = 0x0B10_CA04
+
+    /// Follows the `s_last_orphan` chain (next link in `i_dtime`)
     /// and reads the orphan file's blocks, filling ``orphanMembers``. Cycle-safe and bounded by the
     /// inode count. Done before pass 1 so pass 1 knows why these inodes have no links.
     func readOrphanChains() {
-        let sb = fs.pointee.super.pointee
-        let buffer = InodeBuffer(fs)
-        var ino = sb.s_last_orphan
+        let sb = filesystem.superblock
+        let buffer = InodeBuffer(filesystem)
+        var ino = sb.lastOrphan
         var seen = Set<UInt32>()
         while ino != 0 {
             guard ino >= firstInode, ino <= inodesCount else {
@@ -19,9 +21,8 @@ extension ScanRun {
                 add(Finding(.orphanListBad, "The orphan list loops back to inode \(ino) after \(seen.count) inodes.", inode: ino))
                 break
             }
-            let rc = ext2fs_read_inode_full(fs, ino, buffer.inode, Int32(buffer.size))
-            if rc != 0 && rc != EXT2_ET_INODE_CSUM_INVALID {
-                add(Finding(.orphanListBad, "Inode \(ino) on the orphan list cannot be read (\(Ext2Error.text(of: rc))).", inode: ino))
+            if let error = filesystem.readInode(ino, into: buffer) {
+                add(Finding(.orphanListBad, "Inode \(ino) on the orphan list cannot be read (\(error.message)).", inode: ino))
                 break
             }
             let raw = buffer.view
@@ -32,8 +33,8 @@ extension ScanRun {
             orphanMembers[ino] = .orphanList
             ino = raw.dtime
         }
-        if sb.s_feature_compat & UInt32(EXT4_FEATURE_COMPAT_ORPHAN_FILE) != 0, sb.s_orphan_file_inum != 0 {
-            readOrphanFile(sb.s_orphan_file_inum, buffer)
+        if filesystem.features.contains(.orphanFile), sb.orphanFileInode != 0 {
+            readOrphanFile(sb.orphanFileInode, buffer)
         }
     }
 
@@ -44,32 +45,31 @@ extension ScanRun {
             add(Finding(.orphanFileBad, "The orphan file inode \(fileInode) is outside the filesystem.", inode: fileInode))
             return
         }
-        let rc = ext2fs_read_inode_full(fs, fileInode, buffer.inode, Int32(buffer.size))
-        guard rc == 0 || rc == EXT2_ET_INODE_CSUM_INVALID else {
-            add(Finding(.orphanFileBad, "The orphan file inode \(fileInode) cannot be read (\(Ext2Error.text(of: rc))).", inode: fileInode))
+        if let error = filesystem.readInode(fileInode, into: buffer) {
+            add(Finding(.orphanFileBad, "The orphan file inode \(fileInode) cannot be read (\(error.message)).", inode: fileInode))
             return
         }
-        guard ext2fs_inode_has_valid_blocks2(fs, buffer.inode) != 0 else { return }
+        guard buffer.view.hasValidBlocks else { return }
         let walker = BlockWalker(filesystem)
-        walker.walk(fileInode, buffer.inode)
+        walker.walk(fileInode, buffer)
         let bs = Int(blockSize)
         let block = UnsafeMutableRawPointer.allocate(byteCount: bs, alignment: 8)
         defer { block.deallocate() }
         let perBlock = (bs - 8) / 4
         var entries = 0
         defer {
-            if entries == 0 && fs.pointee.super.pointee.s_feature_ro_compat & UInt32(EXT4_FEATURE_RO_COMPAT_ORPHAN_PRESENT) != 0 {
+            if entries == 0 && filesystem.features.contains(.orphanPresent) {
                 add(Finding(.orphanPresentClean, "The orphan_present feature is set but the orphan file (inode \(fileInode)) holds no inodes.", inode: fileInode))
             }
         }
         for run in walker.runs {
             for i in 0..<UInt64(run.length) {
                 let blk = run.physical + i
-                guard read(blk, into: block) == 0 else {
+                guard read(blk, into: block) == nil else {
                     add(Finding(.orphanFileBad, "Orphan file block \(blk) cannot be read.", inode: fileInode, block: blk))
                     continue
                 }
-                guard block.load(fromByteOffset: bs - 8, as: UInt32.self) == UInt32(EXT4_ORPHAN_BLOCK_MAGIC) else {
+                guard block.load(fromByteOffset: bs - 8, as: UInt32.self) == Self.orphanBlockMagic else {
                     add(Finding(.orphanFileBad, "Orphan file block \(blk) has no orphan block magic; its entries are not trusted.", inode: fileInode, block: blk))
                     continue
                 }

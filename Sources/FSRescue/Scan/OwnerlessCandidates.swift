@@ -1,5 +1,4 @@
 // Which blocks pass 2B reads: unowned blocks that may hold a lost directory's entries, within a budget.
-internal import CFSRescueExt2fs
 
 /// The blocks the ownerless-directory pass reads, as reads of up to ``maxRun`` blocks, each with a
 /// mask of the candidates among them.
@@ -38,28 +37,29 @@ struct OwnerlessCandidates {
     private(set) var total: UInt64 = 0
 
     /// Free blocks the pass would read when names are wanted, from the group descriptors alone (for the plan).
-    static func freeEstimate(_ fs: ext2_filsys) -> UInt64 {
+    static func freeEstimate(_ filesystem: Filesystem) -> UInt64 {
         var free: UInt64 = 0
-        for g in 0..<fs.pointee.group_desc_count where ext2fs_bg_flags_test(fs, g, UInt16(EXT2_BG_BLOCK_UNINIT)) == 0 {
-            free += UInt64(ext2fs_bg_free_blocks_count(fs, g))
+        for g in 0..<filesystem.groupCount {
+            let descriptor = filesystem.group(g)
+            if !descriptor.blocksUninitialized { free += UInt64(descriptor.freeBlocks) }
         }
         return min(free, freeBudget)
     }
 
-    /// Collects the candidates of the scan so far (`ext2fs_read_bitmaps`, loaded in memory only and
+    /// Collects the candidates of the scan so far (``Filesystem/loadBitmaps()``, loaded in memory only and
     /// reused by pass 5), free blocks only when `includeFree`. Empty when the bitmaps cannot be read
     /// or the filesystem uses bigalloc.
     init(_ run: ScanRun, includeFree: Bool) {
-        let fs = run.fs
-        guard run.clusterBits == 0, run.loadBitmaps() == 0, let bitmap = fs.pointee.block_map else { return }
+        guard run.clusterBits == 0, run.loadBitmaps() == nil else { return }
         var allocated: UInt64 = 0, free: UInt64 = 0
         var buffer: [UInt8] = []
         for g in 0..<run.groupCount {
-            let freeWanted = includeFree && ext2fs_bg_flags_test(fs, g, UInt16(EXT2_BG_BLOCK_UNINIT)) == 0
-            let first = UInt64(ext2fs_group_first_block2(fs, g))
-            let last = min(UInt64(ext2fs_group_last_block2(fs, g)), run.blocksCount - 1)
+            let descriptor = run.filesystem.group(g)
+            let freeWanted = includeFree && !descriptor.blocksUninitialized
+            let first = descriptor.firstBlock
+            let last = min(descriptor.lastBlock, run.blocksCount - 1)
             guard first <= last else { continue }
-            run.forEachBlockWord(first: first, last: last, blockMap: bitmap, buffer: &buffer) { offset, used, onDisk, valid in
+            run.forEachBlockWord(first: first, last: last, buffer: &buffer) { offset, used, onDisk, valid in
                 // Blocks nothing owns: allocated ones up to the limit, free ones within the budget.
                 var candidates = allocated < Self.allocatedLimit ? ~used & onDisk : 0
                 if freeWanted, free < Self.freeBudget { candidates |= ~used & ~onDisk & valid }

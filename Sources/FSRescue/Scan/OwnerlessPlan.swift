@@ -1,19 +1,17 @@
 // How much pass 2B is expected to read before it runs: its share of the scan's ETA.
-internal import CFSRescueExt2fs
 
 extension Filesystem {
     /// The superblock itself says something may be wrong: not cleanly unmounted, the error flag set,
     /// or an orphan list.
     var superblockSuspectsTrouble: Bool {
-        let sb = handle.pointee.super.pointee
-        return sb.s_state & UInt16(EXT2_VALID_FS) == 0 || sb.s_state & UInt16(EXT2_ERROR_FS) != 0 || sb.s_last_orphan != 0
+        let sb = superblock
+        return !sb.cleanlyUnmounted || sb.errorFlag || sb.lastOrphan != 0
     }
 
     /// Blocks of the internal journal pass 2B reads when names are wanted (capped as the pass caps them).
     var journalBlocksToRead: UInt64 {
-        let sb = handle.pointee.super.pointee
-        guard sb.s_feature_compat & UInt32(EXT3_FEATURE_COMPAT_HAS_JOURNAL) != 0, sb.s_journal_inum != 0,
-              let journal = try? readInode(sb.s_journal_inum) else { return 0 }
+        let journalInode = superblock.journalInode
+        guard features.contains(.hasJournal), journalInode != 0, let journal = try? readInode(journalInode) else { return 0 }
         return min(journal.size / UInt64(blockSize), ScanRun.journalBlockLimit)
     }
 
@@ -21,23 +19,24 @@ extension Filesystem {
     /// superblock suspects trouble, otherwise nothing, since a healthy filesystem needs no names
     /// (the allocated blocks no inode owns are unknown until pass 1 and revised then).
     var plannedOwnerlessUnits: UInt64 {
-        superblockSuspectsTrouble ? OwnerlessCandidates.freeEstimate(handle) + journalBlocksToRead : 0
+        superblockSuspectsTrouble ? OwnerlessCandidates.freeEstimate(self) + journalBlocksToRead : 0
     }
 }
 
 extension ScanRun {
     /// Blocks the group descriptors count as used that pass 1 saw no inode or metadata claim, group
-    /// by group (`ext2fs_bg_free_blocks_count`): the allocated blocks pass 2B will read, without
+    /// by group (``GroupDescriptor/freeBlocks``): the allocated blocks pass 2B will read, without
     /// loading the bitmaps while pass 2 still needs its memory (that raised a 1M-file scan's peak by 3 MB).
     private func allocatedUnownedEstimate() -> UInt64 {
         guard clusterBits == 0 else { return 0 }
         var total: UInt64 = 0
         for g in 0..<groupCount {
-            let first = UInt64(ext2fs_group_first_block2(fs, g))
-            let last = min(UInt64(ext2fs_group_last_block2(fs, g)), blocksCount - 1)
+            let descriptor = filesystem.group(g)
+            let first = descriptor.firstBlock
+            let last = min(descriptor.lastBlock, blocksCount - 1)
             guard first <= last else { continue }
             let length = last - first + 1
-            let used = length - min(length, UInt64(ext2fs_bg_free_blocks_count(fs, g)))
+            let used = length - min(length, UInt64(descriptor.freeBlocks))
             let owned = claimed.population(first, length) + metadata.population(first, length)
             total += used - min(used, owned)
         }
@@ -54,6 +53,6 @@ extension ScanRun {
         let expectNameless = filesystem.superblockSuspectsTrouble || !deleted.isEmpty || !orphanMembers.isEmpty
             || findings.contains { $0.severity >= .warning }
         guard expectNameless else { return allocated }
-        return allocated + OwnerlessCandidates.freeEstimate(fs) + filesystem.journalBlocksToRead
+        return allocated + OwnerlessCandidates.freeEstimate(filesystem) + filesystem.journalBlocksToRead
     }
 }

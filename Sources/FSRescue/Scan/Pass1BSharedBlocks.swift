@@ -1,27 +1,25 @@
 // Pass 1B: which inodes share each multiply-claimed block (only when pass 1 found any).
-internal import CFSRescueExt2fs
 
 extension ScanRun {
     /// Sharers named per inode at most (in its finding and in ``SharedBlocks/sharedWith``).
     static let sharedWithLimit = 32
 
-    /// Re-walks the block maps of live inodes (`ext2fs_read_inode_full`, then the same walker as pass 1)
+    /// Re-walks the block maps of live inodes (``Filesystem/readInode(_:into:)``, then the same walker as pass 1)
     /// and records, for every multiply-claimed cluster, the inodes claiming it; then one
     /// `block.multiply-claimed` finding per inode, naming the others (0 for filesystem metadata).
     func passSharedBlocks() -> UInt64 {
         guard hasMultiplyClaimed else { return 0 }
         var owners: [UInt64: [UInt32]] = [:]
-        let buffer = InodeBuffer(fs)
+        let buffer = InodeBuffer(filesystem)
         let walker = BlockWalker(filesystem)
         var done: UInt64 = 0
         for (index, ino) in table.numbered {
             done += 1
             if shouldStop(done) { return done }
             guard ino != Self.resizeInode, table.flags[index] & InodeTable.Flag.inline == 0 else { continue }
-            let rc = ext2fs_read_inode_full(fs, ino, buffer.inode, Int32(buffer.size))
-            guard rc == 0 || rc == EXT2_ET_INODE_CSUM_INVALID,
-                  ino == Self.badBlocksInode || ext2fs_inode_has_valid_blocks2(fs, buffer.inode) != 0 else { continue }
-            walker.walk(ino, buffer.inode)
+            guard filesystem.readInode(ino, into: buffer) == nil,
+                  ino == Self.badBlocksInode || buffer.view.hasValidBlocks else { continue }
+            walker.walk(ino, buffer)
             var seen = Set<UInt64>()
             func note(_ start: UInt64, _ length: UInt64) {
                 let c0 = cluster(start), c1 = cluster(start + length - 1)

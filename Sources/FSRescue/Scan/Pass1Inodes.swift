@@ -1,5 +1,4 @@
 // Pass 1: every inode of the used part of every group — mode, links, dtime, size, blocks, xattr block.
-internal import CFSRescueExt2fs
 
 extension ScanRun {
     static let resizeInode: UInt32 = 7
@@ -22,20 +21,15 @@ extension ScanRun {
             unreadRun = nil
         }
         defer { flushUnread() }
-        var scanHandle: ext2_inode_scan?
-        // Eight inode table blocks a read (libext2fs's default, and e2fsck's): InodeTableReadahead has
-        // the kernel fetch the tables ahead, so 32 saved only system calls for 96 KiB more buffer.
-        let rc = ext2fs_open_inode_scan(fs, 8, &scanHandle)
-        guard rc == 0, let scan = scanHandle else {
-            add(Finding(.inodeScanError, "The inode tables cannot be scanned (\(Ext2Error.text(of: rc))); no inode was checked."))
+        let scan: InodeScan
+        do {
+            scan = try InodeScan(filesystem, lazy: scansLazily)
+        } catch {
+            add(Finding(.inodeScanError, "The inode tables cannot be scanned (\(error.message)); no inode was checked."))
             return 0
         }
-        defer { ext2fs_close_inode_scan(scan) }
-        var scanFlags = Int32(EXT2_SF_SKIP_MISSING_ITABLE | EXT2_SF_WARN_GARBAGE_INODES)
-        if scansLazily { scanFlags |= Int32(EXT2_SF_DO_LAZY) }
-        _ = ext2fs_inode_scan_flags(scan, scanFlags, 0)
 
-        let buffer = InodeBuffer(fs)
+        let buffer = InodeBuffer(filesystem)
         let walker = BlockWalker(filesystem)
         var readahead = InodeTableReadahead(filesystem, lazy: scansLazily)
         readahead.reached(group: 0)
@@ -44,9 +38,8 @@ extension ScanRun {
         var lastInode: UInt32 = 0
         var failures = 0
         while true {
-            var ino: ext2_ino_t = 0
-            let code = ext2fs_get_next_inode_full(scan, &ino, buffer.inode, Int32(buffer.size))
-            if code == EXT2_ET_BAD_BLOCK_IN_INODE_TABLE {
+            let (ino, status) = scan.next(into: buffer)
+            if case .inBadBlock = status {
                 if let block = inodeTableBlock(of: ino), unreadTableBlocks.contains(block) {
                     if let run = unreadRun, run.block == block, run.last + 1 == ino {
                         unreadRun = (run.first, ino, block)
@@ -59,14 +52,14 @@ extension ScanRun {
                 }
                 continue
             }
-            if code != 0 && code != EXT2_ET_INODE_CSUM_INVALID && code != EXT2_ET_INODE_IS_GARBAGE {
+            if case .unreadable(let error) = status {
                 let group = lastInode / inodesPerGroup + (failures > 0 ? 1 : 0)
-                add(Finding(.inodeScanError, "The inode table of group \(group) cannot be read (\(Ext2Error.text(of: code))); its remaining inodes were not checked.", group: group))
+                add(Finding(.inodeScanError, "The inode table of group \(group) cannot be read (\(error.message)); its remaining inodes were not checked.", group: group))
                 inodeTableReadFailed = true
                 failures += 1
                 // Skip to the next group; give up if the scan cannot move on.
                 let next = lastInode / inodesPerGroup + UInt32(failures)
-                if next >= groupCount || ext2fs_inode_scan_goto_blockgroup(scan, Int32(next)) != 0 || failures > Int(groupCount) { break }
+                if next >= groupCount || !scan.move(toGroup: next) || failures > Int(groupCount) { break }
                 continue
             }
             if ino == 0 { break }
@@ -79,11 +72,11 @@ extension ScanRun {
             }
             done += 1
             if shouldStop(done) { break }
-            if code == EXT2_ET_INODE_IS_GARBAGE {
+            if case .garbage = status {
                 add(Finding(.inodeChecksum, "Inode \(ino) lies in an inode table block whose checksums mostly fail: it looks like garbage and was not checked.", inode: ino))
                 continue
             }
-            inspect(ino, buffer, walker, checksumFailed: code == EXT2_ET_INODE_CSUM_INVALID)
+            inspect(ino, buffer, walker, checksumFailed: { if case .checksumFailed = status { true } else { false } }())
         }
         counts.inodesScanned = done
         reportStaleUnusedMarks()
@@ -104,7 +97,7 @@ extension ScanRun {
             if ino == Self.resizeInode {
                 let dind = UInt64(raw.block(13))
                 if dind != 0 && walker.inRange(dind) { claim(dind, 1, inode: ino, index: table.count - 1) }
-            } else if ino == Self.badBlocksInode || ext2fs_inode_has_valid_blocks2(fs, buffer.inode) != 0 {
+            } else if ino == Self.badBlocksInode || raw.hasValidBlocks {
                 // The bad-blocks inode (mode 0, so libext2fs calls its map invalid) owns the blocks it
                 // lists: claimed like any inode's, out of range or shared with a file as e2fsck reports.
                 walkBlocks(ino, buffer, walker, index: table.count - 1, checkSizes: false)
@@ -126,24 +119,24 @@ extension ScanRun {
             return
         }
 
-        let eaFlag = raw.flags & UInt32(EXT4_EA_INODE_FL) != 0
+        let eaFlag = raw.flags.contains(.attributeValue)
         // The flag means an attribute value only with the ea_inode feature, and only on a regular file.
         if eaFlag && hasEAInode && raw.type == .regular { eaInodes.insert(ino) }
         let hidden = hiddenInodes.contains(ino) || eaFlag
         var flags: UInt8 = hidden ? InodeTable.Flag.system : 0
-        if raw.flags & UInt32(EXT4_EXTENTS_FL) != 0 { flags |= InodeTable.Flag.extents }
-        if raw.flags & UInt32(EXT2_INDEX_FL) != 0 {
+        if raw.flags.contains(.extents) { flags |= InodeTable.Flag.extents }
+        if raw.flags.contains(.indexed) {
             flags |= InodeTable.Flag.indexed
-            if raw.flags & UInt32(EXT4_CASEFOLD_FL | EXT4_ENCRYPT_FL) != 0 { htree.unchecked.insert(Int32(table.count)) }
+            if !raw.flags.isDisjoint(with: [.casefolded, .encrypted]) { htree.unchecked.insert(Int32(table.count)) }
         }
-        if raw.type == .directory && hasEncrypt && raw.flags & UInt32(EXT4_ENCRYPT_FL) != 0 { encryptedDirectories.insert(Int32(table.count)) }
-        let inline = raw.flags & UInt32(EXT4_INLINE_DATA_FL) != 0
+        if raw.type == .directory && hasEncrypt && raw.flags.contains(.encrypted) { encryptedDirectories.insert(Int32(table.count)) }
+        let inline = raw.flags.contains(.inlineData)
         if inline { flags |= InodeTable.Flag.inline }
         guard table.append(inode: ino, mode: mode, size: raw.size, links: raw.links, mtime: raw.mtime, flags: flags) else { return }
         let index = table.count - 1
         counts.inodesInUse += 1
 
-        if checksumFailed || (hasMetadataCsum && !verifiesInodeChecksums && ext2fs_inode_csum_verify(fs, ino, buffer.raw.assumingMemoryBound(to: ext2_inode_large.self)) == 0) {
+        if checksumFailed || (hasMetadataCsum && !verifiesInodeChecksums && !raw.checksumMatches(ino)) {
             add(Finding(.inodeChecksum, "The checksum of inode \(ino) does not match its contents.", inode: ino))
             table.addDamage(.checksum, at: index)
         }
@@ -177,7 +170,7 @@ extension ScanRun {
         // EA inodes' blocks count in the parent's i_blocks; without reading them, i_blocks is not checked.
         let eaInodes = attributes.referencesEAInode
             || (hasEAInode && raw.xattrBlock != 0)
-        let hasBlocks = ext2fs_inode_has_valid_blocks2(fs, buffer.inode) != 0
+        let hasBlocks = raw.hasValidBlocks
         if inline {
             checkInlineData(ino, type: type, index: index)
         } else if hasBlocks {
@@ -214,8 +207,8 @@ extension ScanRun {
     /// A deleted inode whose mapping survives: extent root with entries, or non-zero block pointers.
     private func isIntactDeleted(_ raw: RawInode) -> Bool {
         guard raw.size > 0, raw.type == .regular || raw.type == .directory,
-              raw.flags & UInt32(EXT4_INLINE_DATA_FL) == 0 else { return false }
-        if raw.flags & UInt32(EXT4_EXTENTS_FL) != 0 {
+              !raw.flags.contains(.inlineData) else { return false }
+        if raw.flags.contains(.extents) {
             return raw.withBlockBytes { $0.load(as: UInt16.self) == 0xF30A && $0.load(fromByteOffset: 2, as: UInt16.self) > 0 }
         }
         return raw.anyBlockPointer
@@ -227,10 +220,10 @@ extension ScanRun {
             table.addDamage(.badInlineOrXattr, at: index)
             return
         }
-        var size: Int = 0
-        let rc = ext2fs_inline_data_size(fs, ino, &size)
-        if rc != 0 {
-            add(Finding(.inlineDataBad, "Inode \(ino)'s inline data is invalid (\(Ext2Error.text(of: rc))).", inode: ino))
+        do {
+            _ = try filesystem.inlineDataSize(of: ino)
+        } catch {
+            add(Finding(.inlineDataBad, "Inode \(ino)'s inline data is invalid (\(error.message)).", inode: ino))
             table.addDamage(.badInlineOrXattr, at: index)
             return
         }
@@ -239,7 +232,7 @@ extension ScanRun {
 
     private func walkBlocks(_ ino: UInt32, _ buffer: InodeBuffer, _ walker: BlockWalker, index: Int, checkSizes: Bool,
                             checkBlockCount: Bool = true) {
-        walker.walk(ino, buffer.inode)
+        walker.walk(ino, buffer)
         var damage: InodeDamage = []
         for p in walker.problems {
             add(Finding(p.code, "Inode \(ino): \(p.message).", inode: ino, block: p.block))
@@ -290,7 +283,7 @@ extension ScanRun {
             }
         case .regular:
             // Verity files keep their Merkle tree past EOF.
-            if raw.flags & UInt32(EXT4_VERITY_FL) == 0, walker.initializedEnd > 0 && size < (walker.initializedEnd - 1) * bs {
+            if !raw.flags.contains(.verity), walker.initializedEnd > 0 && size < (walker.initializedEnd - 1) * bs {
                 add(Finding(.inodeBadSize, "Inode \(ino) has size \(size) but maps data up to logical block \(walker.initializedEnd - 1).", inode: ino))
                 damage.insert(.badSize)
             }

@@ -28,17 +28,17 @@ extension ScanRun {
         var previous: (block: UInt64, draft: Int)?
         var done: UInt64 = 0
         // Up to 16 reads (1,024 blocks) ahead.
-        var readahead = SortedBlockReadahead(fs, blocksCount: blocksCount, window: 16)
+        var readahead = SortedBlockReadahead(filesystem, window: 16)
         for (i, candidateRead) in candidates.reads.enumerated() {
             readahead.reading(i, of: candidates.reads.count) { (candidates.reads[$0].start, candidates.reads[$0].length) }
-            let batchRead = read(candidateRead.start, count: Int(candidateRead.length), into: buffer) == 0
+            let batchRead = read(candidateRead.start, count: Int(candidateRead.length), into: buffer) == nil
             var mask = candidateRead.mask
             while mask != 0 {
                 let k = mask.trailingZeroBitCount
                 mask &= mask - 1
                 let block = candidateRead.start + UInt64(k)
                 let raw = buffer + k * bs
-                guard batchRead || read(block, into: raw) == 0 else { previous = nil; continue }
+                guard batchRead || read(block, into: raw) == nil else { previous = nil; continue }
                 let bytes = UnsafeRawBufferPointer(start: raw, count: bs)
                 if let first = firstBlockOfLostDirectory(bytes) {
                     if drafts[first.inode] == nil, lostDrafts.count < Self.lostDirectoryLimit {

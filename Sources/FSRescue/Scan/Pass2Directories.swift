@@ -1,5 +1,4 @@
 // Pass 2: every directory block — entries, '.', '..', names, types, checksums, htree roots, slack.
-internal import CFSRescueExt2fs
 
 extension ScanRun {
     /// Consecutive directory blocks read by one `io_channel_read_blk64`. The kernel already has them
@@ -26,24 +25,23 @@ extension ScanRun {
         defer { buffer.deallocate() }
         var state = DirectoryPassState()
         var i = 0
-        var readahead = SortedBlockReadahead(fs, blocksCount: blocksCount)
+        var readahead = SortedBlockReadahead(filesystem)
         while i < directoryBlocks.count {
             readahead.reading(i, of: directoryBlocks.count) { directoryBlocks[$0].physical }
             var j = i
             while j + 1 < directoryBlocks.count, j + 1 - i < Self.maxBatchBlocks,
                   directoryBlocks[j + 1].physical == directoryBlocks[j].physical + 1 { j += 1 }
             let batch = j - i + 1
-            let batchRead = read(directoryBlocks[i].physical, count: batch, into: buffer) == 0
+            let batchRead = read(directoryBlocks[i].physical, count: batch, into: buffer) == nil
             for k in 0..<batch {
                 let ref = directoryBlocks[i + k]
                 let block = buffer + k * bs
-                let code = batchRead ? 0 : read(ref.physical, into: block)
-                if code == 0 {
-                    checkBlock(ref, UnsafeRawBufferPointer(start: block, count: bs), &state)
-                } else {
+                if let error = batchRead ? nil : read(ref.physical, into: block) {
                     let ino = table.number(at: Int(ref.directory))
-                    add(Finding(.dirUnreadableBlock, "Block \(ref.physical) (logical \(ref.logical)) of directory inode \(ino) cannot be read (\(Ext2Error.text(of: code))).", inode: ino, block: ref.physical))
+                    add(Finding(.dirUnreadableBlock, "Block \(ref.physical) (logical \(ref.logical)) of directory inode \(ino) cannot be read (\(error.message)).", inode: ino, block: ref.physical))
                     table.addDamage([.unreadable, .badEntries], at: Int(ref.directory))
+                } else {
+                    checkBlock(ref, UnsafeRawBufferPointer(start: block, count: bs), &state)
                 }
             }
             counts.directoryBlocks += UInt64(batch)
@@ -70,8 +68,7 @@ extension ScanRun {
         let indexed = table.flags[dirIndex] & InodeTable.Flag.indexed != 0
         let layout = DirectoryBlockLayout.of(bytes, context: .owned(logical: UInt64(ref.logical), indexed: indexed), metadataCsum: hasMetadataCsum)
         if hasMetadataCsum {
-            let ok = ext2fs_dir_block_csum_verify(fs, dir, UnsafeMutableRawPointer(mutating: bytes.baseAddress!).assumingMemoryBound(to: ext2_dir_entry.self))
-            if ok == 0 {
+            if !filesystem.directoryBlockChecksumMatches(dir, bytes) {
                 add(Finding(.dirChecksum, "The checksum of block \(ref.physical) (logical \(ref.logical)) of directory inode \(dir) does not match, or it has no checksum tail.", inode: dir, block: ref.physical))
                 table.addDamage(.badEntries, at: dirIndex)
             }
@@ -105,9 +102,7 @@ extension ScanRun {
     private func checkInlineDirectory(_ dirIndex: Int, _ buffer: UnsafeMutableRawPointer, capacity: Int, _ state: inout DirectoryPassState) {
         let dir = table.number(at: dirIndex)
         let ordinal = table.directoryOrdinal(ofIndex: dirIndex) ?? 0
-        var size: Int = 0
-        guard ext2fs_inline_data_size(fs, dir, &size) == 0, size >= 4, size <= capacity,
-              ext2fs_inline_data_get(fs, dir, nil, buffer, &size) == 0 else {
+        guard let size = filesystem.readInlineData(of: dir, into: buffer, minimum: 4, capacity: capacity) else {
             add(Finding(.dirBadEntry, "The inline data of directory inode \(dir) cannot be read.", inode: dir))
             table.addDamage(.badEntries, at: dirIndex)
             return
@@ -236,8 +231,7 @@ extension ScanRun {
     private func checkHtreeRoot(_ dir: UInt32, _ index: Int, _ bytes: UnsafeRawBufferPointer, block: UInt64) {
         let infoLength = bytes[24 + 5], levels = bytes[24 + 6], hash = bytes[24 + 4]
         let reserved = bytes.loadUnaligned(fromByteOffset: 24, as: UInt32.self)
-        let sb = fs.pointee.super.pointee
-        let maxLevels: UInt8 = sb.s_feature_incompat & UInt32(EXT4_FEATURE_INCOMPAT_LARGEDIR) != 0 ? 3 : 2
+        let maxLevels: UInt8 = filesystem.features.contains(.largeDirectories) ? 3 : 2
         if reserved != 0 || infoLength != 8 || levels >= maxLevels || hash > 6 {
             add(Finding(.dirHtreeBad, "The htree root of directory inode \(dir) is invalid (hash version \(hash), info length \(infoLength), \(levels) indirect levels).", inode: dir, block: block))
             table.addDamage(.badEntries, at: index)

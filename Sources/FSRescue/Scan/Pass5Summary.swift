@@ -1,5 +1,4 @@
 // Pass 5: the on-disk bitmaps and free counts against what passes 1–4 found in use.
-internal import CFSRescueExt2fs
 
 /// Differences between a computed and an on-disk bitmap: counts and the first ranges, for one message.
 struct BitmapDifferences {
@@ -27,13 +26,12 @@ extension ScanRun {
     static let countFindingLimit = 64
     static let unreadMappingsNote = "(Indirect blocks or extent nodes of some files could not be read: the blocks they map are in use but were not found.)"
 
-    /// Loads the on-disk bitmaps (`ext2fs_read_bitmaps`, in memory only) and compares them, group by
+    /// Loads the on-disk bitmaps (``Filesystem/loadBitmaps()``, in memory only) and compares them, group by
     /// group, with the blocks and inodes found in use; then each group's free block, free inode and
     /// directory counts, and the superblock totals.
     func passSummary() -> UInt64 {
-        let rc = loadBitmaps()
-        guard rc == 0, let blockMap = fs.pointee.block_map, let inodeMap = fs.pointee.inode_map else {
-            add(Finding(.bitmapUnreadable, "The on-disk bitmaps cannot be read (\(Ext2Error.text(of: rc))); free space was not checked."))
+        if let error = loadBitmaps() {
+            add(Finding(.bitmapUnreadable, "The on-disk bitmaps cannot be read (\(error.message)); free space was not checked."))
             return 0
         }
         var usedButFree = BitmapDifferences(), freeButUsed = BitmapDifferences()
@@ -49,10 +47,11 @@ extension ScanRun {
             // A group is a unit of tens of thousands of bits: check for cancellation at every one.
             if shouldStop(done, every: 1) { return done }
             // Blocks (clusters under bigalloc).
-            let first = UInt64(ext2fs_group_first_block2(fs, g)), last = min(UInt64(ext2fs_group_last_block2(fs, g)), blocksCount - 1)
+            let descriptor = filesystem.group(g)
+            let first = descriptor.firstBlock, last = min(descriptor.lastBlock, blocksCount - 1)
             var freeClusters: UInt64 = 0
             if first <= last {
-                forEachBlockWord(first: first, last: last, blockMap: blockMap, buffer: &bitmapBuffer) { offset, used, onDisk, valid in
+                forEachBlockWord(first: first, last: last, buffer: &bitmapBuffer) { offset, used, onDisk, valid in
                     freeClusters += UInt64((~used & valid).nonzeroBitCount)
                     var usedFree = used & ~onDisk, freeUsed = ~used & onDisk & valid
                     while usedFree != 0 {
@@ -73,7 +72,7 @@ extension ScanRun {
             var freeInodes: UInt64 = 0, dirs: UInt64 = 0
             if firstWide <= lastWide {
                 let firstIno = UInt32(firstWide), lastIno = UInt32(lastWide)
-                forEachInodeWord(first: firstIno, last: lastIno, inodeMap: inodeMap, buffer: &bitmapBuffer) { offset, scanned, onDisk, valid in
+                forEachInodeWord(first: firstIno, last: lastIno, buffer: &bitmapBuffer) { offset, scanned, onDisk, valid in
                     // An inode whose table block was never read is whatever the bitmap says: unknown, not a difference.
                     let unknown = unreadMask(from: UInt64(firstIno) + offset)
                     let used = (scanned & ~unknown) | (onDisk & unknown)
@@ -96,9 +95,9 @@ extension ScanRun {
             totalFreeInodes += freeInodes
             let unreadHere = !unreadInodes.isEmpty && firstWide <= lastWide
                 && unreadInodes.contains { UInt64($0.upperBound) >= firstWide && UInt64($0.lowerBound) <= lastWide }
-            for (what, recorded, counted) in [("free blocks", UInt64(ext2fs_bg_free_blocks_count(fs, g)), freeClusters),
-                                              ("free inodes", UInt64(ext2fs_bg_free_inodes_count(fs, g)), freeInodes),
-                                              ("directories", UInt64(ext2fs_bg_used_dirs_count(fs, g)), dirs)]
+            for (what, recorded, counted) in [("free blocks", UInt64(descriptor.freeBlocks), freeClusters),
+                                              ("free inodes", UInt64(descriptor.freeInodes), freeInodes),
+                                              ("directories", UInt64(descriptor.usedDirectories), dirs)]
             where recorded != counted && !(unreadHere && what != "free inodes") {
                 countFindings += 1
                 if countFindings <= Self.countFindingLimit {
@@ -114,11 +113,12 @@ extension ScanRun {
             addSummary(Finding(.groupCountsWrong, "\(countFindings - Self.countFindingLimit) more group counts are wrong (not listed)."))
         }
         reportDifferences(usedButFree, freeButUsed, inodeUsedButFree, inodeFreeButUsed)
-        let sbFreeBlocks = UInt64(ext2fs_free_blocks_count(fs.pointee.super)) >> clusterBits
+        let sb = filesystem.superblock
+        let sbFreeBlocks = sb.freeBlocks >> clusterBits
         if sbFreeBlocks != totalFreeBlocks {
             addSummary(Finding(.totalCountsWrong, "The superblock records \(sbFreeBlocks) free \(clusterBits > 0 ? "clusters" : "blocks"); \(totalFreeBlocks) counted."))
         }
-        let sbFreeInodes = UInt64(fs.pointee.super.pointee.s_free_inodes_count)
+        let sbFreeInodes = UInt64(sb.freeInodes)
         if sbFreeInodes != totalFreeInodes {
             addSummary(Finding(.totalCountsWrong, "The superblock records \(sbFreeInodes) free inodes; \(totalFreeInodes) counted."))
         }
@@ -138,20 +138,15 @@ extension ScanRun {
 
     /// One finding per kind of bitmap whose checksum fails in some initialized group (as e2fsck's pass 5 checks them).
     func reportBitmapChecksums() {
-        let blockBytes = Int(fs.pointee.super.pointee.s_clusters_per_group / 8), inodeBytes = Int(inodesPerGroup / 8)
-        let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: max(blockBytes, inodeBytes))
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: filesystem.groupBitmapBytes, alignment: 8)
         defer { buffer.deallocate() }
         var blockGroups: [UInt32] = [], inodeGroups: [UInt32] = []
         for g in 0..<groupCount {
-            if ext2fs_bg_flags_test(fs, g, UInt16(EXT2_BG_BLOCK_UNINIT)) == 0,
-               ext2fs_get_block_bitmap_range2(fs.pointee.block_map, (firstDataBlock >> clusterBits) + UInt64(g) * UInt64(blockBytes * 8),
-                                              blockBytes * 8, buffer) == 0,
-               ext2fs_block_bitmap_csum_verify(fs, g, buffer, Int32(blockBytes)) == 0 {
+            let descriptor = filesystem.group(g)
+            if !descriptor.blocksUninitialized, filesystem.blockBitmapChecksumMatches(group: g, buffer: buffer) == false {
                 blockGroups.append(g)
             }
-            if ext2fs_bg_flags_test(fs, g, UInt16(EXT2_BG_INODE_UNINIT)) == 0,
-               ext2fs_get_inode_bitmap_range2(fs.pointee.inode_map, 1 + UInt64(g) * UInt64(inodeBytes * 8), inodeBytes * 8, buffer) == 0,
-               ext2fs_inode_bitmap_csum_verify(fs, g, buffer, Int32(inodeBytes)) == 0 {
+            if !descriptor.inodesUninitialized, filesystem.inodeBitmapChecksumMatches(group: g, buffer: buffer) == false {
                 inodeGroups.append(g)
             }
         }

@@ -1,6 +1,5 @@
 // Quota files against what the files use, as e2fsck compares them at its end
 // (quota_compare_and_update: "[QUOTA WARNING] Usage inconsistent", "Update quota info? no", exit 4).
-internal import CFSRescueExt2fs
 
 /// The usage pass 1 counts per quota ID, for the quota types whose files the superblock names.
 struct QuotaTally {
@@ -14,12 +13,12 @@ struct QuotaTally {
     let projectIDsKept: Bool
 
     /// The tally to keep, or nil: only with the quota feature, for the types whose inodes are set.
-    init?(_ sb: ext2_super_block, inodeSize: Int) {
-        guard sb.s_feature_ro_compat & UInt32(EXT4_FEATURE_RO_COMPAT_QUOTA) != 0 else { return nil }
-        let inodes = [sb.s_usr_quota_inum, sb.s_grp_quota_inum, sb.s_prj_quota_inum]
+    init?(_ sb: Superblock, features: Features) {
+        guard features.contains(.quota) else { return nil }
+        let inodes = sb.quotaInodes
         files = QuotaType.allCases.compactMap { t in inodes[t.rawValue] == 0 ? nil : (t, inodes[t.rawValue]) }
         guard !files.isEmpty else { return nil }
-        projectIDsKept = inodeSize >= Self.projectIDEnd
+        projectIDsKept = sb.inodeSize >= Self.projectIDEnd
     }
 
     static let extraIsizeOffset = 128   // i_extra_isize in ext2_inode_large
@@ -29,9 +28,7 @@ struct QuotaTally {
     /// The user, group and project IDs of an inode: 32-bit IDs from their low and high halves, the
     /// project ID only where the inode's extra space covers `i_projid` (else 0, as e2fsck's get_qid).
     func ids(of raw: RawInode, bytes: UnsafeRawPointer) -> [UInt32] {
-        let i = raw.pointer.pointee
-        let uid = UInt32(i.i_uid) | UInt32(i.osd2.linux2.l_i_uid_high) << 16
-        let gid = UInt32(i.i_gid) | UInt32(i.osd2.linux2.l_i_gid_high) << 16
+        let uid = raw.uid, gid = raw.gid
         var project: UInt32 = 0
         if projectIDsKept, Self.extraIsizeOffset + Int(bytes.loadUnaligned(fromByteOffset: Self.extraIsizeOffset, as: UInt16.self)) >= Self.projectIDEnd {
             project = bytes.loadUnaligned(fromByteOffset: Self.projectIDOffset, as: UInt32.self)
@@ -59,8 +56,8 @@ extension ScanRun {
     func chargeQuota(_ ino: UInt32, _ buffer: InodeBuffer, eaValuesInInode: Int) {
         guard var tally = quota else { return }
         let raw = buffer.view
-        guard raw.links > 0, ino == Self.rootInode || ino >= firstInode, raw.flags & UInt32(EXT4_EA_INODE_FL) == 0,
-              ino != fs.pointee.super.pointee.s_prj_quota_inum, ino != fs.pointee.super.pointee.s_orphan_file_inum else { return }
+        guard raw.links > 0, ino == Self.rootInode || ino >= firstInode, !raw.flags.contains(.attributeValue),
+              ino != projectQuotaInode, ino != orphanFileInode else { return }
         quota = nil  // no copy-on-write of the tally while it changes
         let ids = tally.ids(of: raw, bytes: UnsafeRawPointer(buffer.raw))
         tally.charge(ids, space: raw.statBlocks * 512, inodes: 1 + UInt64(eaValuesInInode))

@@ -5,7 +5,6 @@ import FoundationEssentials
 import Foundation
 #endif
 import Dispatch
-internal import CFSRescueExt2fs
 
 /// One directory block to parse in pass 2: which directory, which logical block, where on disk.
 struct DirectoryBlockRef {
@@ -21,7 +20,6 @@ struct DirectoryBlockRef {
 /// overlapping `inout` accesses cannot conflict.
 final class ScanRun {
     let filesystem: Filesystem
-    let fs: ext2_filsys
     let progress: any ProgressReporting
 
     let blockSize: UInt32
@@ -109,6 +107,10 @@ final class ScanRun {
     /// The shared_blocks feature: files share blocks on purpose (deduplicated read-only images), and
     /// e2fsck reports no multiply-claimed blocks between them.
     let sharesBlocks: Bool
+    /// Bytes per on-disk inode.
+    let inodeSize: Int
+    /// The project quota file and the orphan file (0 when none): never charged to a quota.
+    let projectQuotaInode: UInt32, orphanFileInode: UInt32
     /// Directories with `EXT4_ENCRYPT_FL` (their entries' names are ciphertext, 16 bytes at least).
     @exclusivity(unchecked) var encryptedDirectories: Set<Int32> = []
 
@@ -118,39 +120,37 @@ final class ScanRun {
     init(filesystem: Filesystem, progress: any ProgressReporting, readingEveryInodeTable: Bool = false) {
         self.filesystem = filesystem
         scansLazily = filesystem.scansInodesLazily && !readingEveryInodeTable
-        fs = filesystem.handle
         self.progress = progress
-        let sb = fs.pointee.super.pointee
-        blockSize = UInt32(fs.pointee.blocksize)
-        blocksCount = UInt64(ext2fs_blocks_count(fs.pointee.super))
-        firstDataBlock = UInt64(sb.s_first_data_block)
-        firstInode = fsr_first_inode(fs)
-        inodesPerGroup = fsr_inodes_per_group(fs)
-        groupCount = fs.pointee.group_desc_count
+        let sb = filesystem.superblock, features = filesystem.features
+        blockSize = filesystem.blockSize
+        blocksCount = filesystem.blocksCount
+        firstDataBlock = sb.firstDataBlock
+        firstInode = sb.firstInode
+        inodesPerGroup = sb.inodesPerGroup
+        groupCount = filesystem.groupCount
         inodesCount = filesystem.readableInodesCount
-        clusterBits = UInt64(fs.pointee.cluster_ratio_bits)
-        hasFiletype = sb.s_feature_incompat & UInt32(EXT2_FEATURE_INCOMPAT_FILETYPE) != 0
-        hasMetadataCsum = sb.s_feature_ro_compat & UInt32(EXT4_FEATURE_RO_COMPAT_METADATA_CSUM) != 0
-        hasDirNlink = sb.s_feature_ro_compat & UInt32(EXT4_FEATURE_RO_COMPAT_DIR_NLINK) != 0
-        has64bit = sb.s_feature_incompat & UInt32(EXT4_FEATURE_INCOMPAT_64BIT) != 0
-        hasEAInode = sb.s_feature_incompat & UInt32(EXT4_FEATURE_INCOMPAT_EA_INODE) != 0
-        hasInlineData = sb.s_feature_incompat & UInt32(EXT4_FEATURE_INCOMPAT_INLINE_DATA) != 0
-        hasExtAttr = sb.s_feature_compat & UInt32(EXT2_FEATURE_COMPAT_EXT_ATTR) != 0
-        hasEncrypt = sb.s_feature_incompat & UInt32(EXT4_FEATURE_INCOMPAT_ENCRYPT) != 0
-        sharesBlocks = sb.s_feature_ro_compat & UInt32(EXT4_FEATURE_RO_COMPAT_SHARED_BLOCKS) != 0
-        quota = QuotaTally(sb, inodeSize: Int(fsr_inode_size(fs)))
-        verifiesInodeChecksums = fs.pointee.flags & Int32(EXT2_FLAG_IGNORE_CSUM_ERRORS) == 0
-        // Every bitmap libext2fs allocates for the scan (the on-disk ones, the metadata map) is a
-        // red-black tree of extents: memory that follows fragmentation, not filesystem size (as a bit
-        // array, the metadata map alone was 128 MiB on an empty 4 TiB filesystem).
-        fs.pointee.default_bitmap_type = UInt16(EXT2FS_BMAP64_RBTREE)
+        clusterBits = sb.clusterBits
+        hasFiletype = features.contains(.fileType)
+        hasMetadataCsum = features.contains(.metadataChecksums)
+        hasDirNlink = features.contains(.directoryLinkLimit)
+        has64bit = features.contains(.sixtyFourBit)
+        hasEAInode = features.contains(.attributeInodes)
+        hasInlineData = features.contains(.inlineData)
+        hasExtAttr = features.contains(.extendedAttributes)
+        hasEncrypt = features.contains(.encryption)
+        sharesBlocks = features.contains(.sharedBlocks)
+        inodeSize = sb.inodeSize
+        projectQuotaInode = sb.projectQuotaInode
+        orphanFileInode = sb.orphanFileInode
+        quota = QuotaTally(sb, features: features)
+        verifiesInodeChecksums = filesystem.verifiesInodeChecksums
+        filesystem.keepBitmapsAsExtentTrees()
         table.prepare(inodesCount: inodesCount, filesystem: filesystem)
         let clusters = (blocksCount >> clusterBits) + 1
         metadata = BitSet(count: clusters)
         claimed = BitSet(count: clusters)
         multiplyClaimed = BitSet(count: clusters)
-        for ino in [sb.s_journal_inum, sb.s_usr_quota_inum, sb.s_grp_quota_inum, sb.s_prj_quota_inum, sb.s_orphan_file_inum]
-        where ino != 0 {
+        for ino in [sb.journalInode] + sb.quotaInodes + [sb.orphanFileInode] where ino != 0 {
             hiddenInodes.append(ino)
         }
     }
@@ -159,10 +159,9 @@ final class ScanRun {
 
     func add(_ finding: Finding) { findings.append(finding) }
 
-    /// Reads `count` blocks from `block` into `buffer` (`io_channel_read_blk64`); returns the libext2fs code.
-    func read(_ block: UInt64, count: Int = 1, into buffer: UnsafeMutableRawPointer) -> errcode_t {
-        guard block < blocksCount, block + UInt64(count) <= blocksCount else { return errcode_t(EXT2_ET_BAD_BLOCK_NUM) }
-        return io_channel_read_blk64(fs.pointee.io, block, Int32(count), buffer)
+    /// Reads `count` blocks from `block` into `buffer` (``Filesystem/readBlocks(_:count:into:)``); nil when read.
+    func read(_ block: UInt64, count: Int = 1, into buffer: UnsafeMutableRawPointer) -> Ext2Error? {
+        filesystem.readBlocks(block, count: count, into: buffer)
     }
 
     /// Checks for cancellation once 4096 units have passed since the last check (counts that move in

@@ -1,5 +1,4 @@
 // `Filesystem.scan`: the plan of passes, and running them in order into a report.
-internal import CFSRescueExt2fs
 
 extension Filesystem {
     /// Whether the inode scan skips what the group descriptors call unused (`EXT2_SF_DO_LAZY`: the
@@ -7,39 +6,41 @@ extension Filesystem {
     /// recovery and was not replayed: the descriptors on disk then predate the last transactions, and
     /// inodes created since lie in what they still call unused.
     var scansInodesLazily: Bool {
-        ext2fs_has_group_desc_csum(handle) != 0 && !(needsRecovery && journalReplay == nil)
+        hasGroupDescriptorChecksums && !(needsRecovery && journalReplay == nil)
     }
 
     /// The first inode group `g`'s descriptor calls never used (past `bg_itable_unused`, or the
     /// group's first with `INODE_UNINIT`); nil without group descriptor checksums.
     func firstUnusedInode(ofGroup g: UInt32) -> UInt64? {
-        guard ext2fs_has_group_desc_csum(handle) != 0 else { return nil }
-        let ipg = UInt64(fsr_inodes_per_group(handle))
-        let used = ext2fs_bg_flags_test(handle, g, UInt16(EXT2_BG_INODE_UNINIT)) != 0
-            ? 0 : ipg - min(ipg, UInt64(ext2fs_bg_itable_unused(handle, g)))
+        guard hasGroupDescriptorChecksums else { return nil }
+        let ipg = UInt64(superblock.inodesPerGroup)
+        let descriptor = group(g)
+        let used = descriptor.inodesUninitialized ? 0 : ipg - min(ipg, UInt64(descriptor.unusedInodes))
         return UInt64(g) * ipg + used + 1
     }
 
     /// The passes of a scan, in order, as declared to ``ProgressReporting/start(plan:)``.
-    /// Units are estimated from the group descriptors (`ext2fs_bg_itable_unused`,
-    /// `ext2fs_bg_used_dirs_count`, `ext2fs_bg_free_inodes_count`); passes refine them when they begin.
+    /// Units are estimated from the group descriptors (unused inodes, directories, free inodes);
+    /// passes refine them when they begin.
     public var scanPlan: [PassPlan] {
         let csum = scansInodesLazily
-        let ipg = UInt64(fsr_inodes_per_group(handle))
+        let sb = superblock
+        let ipg = UInt64(sb.inodesPerGroup)
         var inodes: UInt64 = 0, used: UInt64 = 0, dirs: UInt64 = 0
         for g in 0..<groupCount {
-            let free = UInt64(ext2fs_bg_free_inodes_count(handle, g))
+            let descriptor = group(g)
+            let free = UInt64(descriptor.freeInodes)
             if csum {
-                if ext2fs_bg_flags_test(handle, g, UInt16(EXT2_BG_INODE_UNINIT)) == 0 {
-                    inodes += ipg - min(ipg, UInt64(ext2fs_bg_itable_unused(handle, g)))
+                if !descriptor.inodesUninitialized {
+                    inodes += ipg - min(ipg, UInt64(descriptor.unusedInodes))
                 }
             } else {
                 inodes += ipg
             }
             used += ipg - min(ipg, free)
-            dirs += UInt64(ext2fs_bg_used_dirs_count(handle, g))
+            dirs += UInt64(descriptor.usedDirectories)
         }
-        let bs = Double(blockSize), isz = Double(fsr_inode_size(handle))
+        let bs = Double(blockSize), isz = Double(sb.inodeSize)
         // Priors measured on 1M files, cold (bench/eta-bench.sh). Pass 1: inode tables are read
         // sequentially, ahead of the scan (InodeTableReadahead), a byte of them costing a quarter of a
         // byte of pass 2's scattered blocks. Pass 2: units are directory blocks, inline directories and
@@ -58,18 +59,18 @@ extension Filesystem {
             case .ownerlessBlocks: pass.plan(units: plannedOwnerlessUnits, bytesPerUnit: bs / 4, entriesPerUnit: 1)
             case .connectivity: pass.plan(units: dirs, bytesPerUnit: 0, entriesPerUnit: 2)
             case .references: pass.plan(units: used, bytesPerUnit: 0, entriesPerUnit: 1.0 / 32)
-            case .summary: pass.plan(units: UInt64(groupCount), bytesPerUnit: 2 * bs, entriesPerUnit: Double(fsr_blocks_per_group(handle)) / 64)
+            case .summary: pass.plan(units: UInt64(groupCount), bytesPerUnit: 2 * bs, entriesPerUnit: Double(sb.blocksPerGroup) / 64)
             }
         }
     }
 
     /// The chunks of the scan's live-inode set (``LiveInodes``) that the groups whose descriptors
-    /// count used inodes (`ext2fs_bg_free_inodes_count` below the group's inodes) fall in: room to
+    /// count used inodes (free inodes below the group's inodes) fall in: room to
     /// reserve, only a hint on a damaged filesystem.
     var liveChunksEstimate: Int {
-        let ipg = UInt64(fsr_inodes_per_group(handle)), shift = UInt64(LiveInodes.chunkBitsShift)
+        let ipg = UInt64(superblock.inodesPerGroup), shift = UInt64(LiveInodes.chunkBitsShift)
         var chunks = 0, next = 0
-        for g in 0..<groupCount where UInt64(ext2fs_bg_free_inodes_count(handle, g)) < ipg {
+        for g in 0..<groupCount where UInt64(group(g).freeInodes) < ipg {
             let first = Int(UInt64(g) * ipg >> shift), last = Int((UInt64(g + 1) * ipg - 1) >> shift)
             chunks += max(0, last + 1 - max(first, next))
             next = max(next, last + 1)
@@ -79,8 +80,8 @@ extension Filesystem {
 
     /// Checks the whole filesystem, read-only: inodes, block maps and extent trees, multiply-claimed
     /// blocks (pass 1), directories (2), directory blocks no inode owns (2B, for name recovery),
-    /// connectivity (3), link counts and orphans (4), bitmaps and counts (5). Built on `ext2fs_open_inode_scan`/`ext2fs_get_next_inode_full`, `ext2fs_extent_get`,
-    /// ``BlockMapWalker`` (indirect block maps), `io_channel_read_blk64` and `ext2fs_read_bitmaps`.
+    /// connectivity (3), link counts and orphans (4), bitmaps and counts (5). Built on ``InodeScan``,
+    /// ``BlockWalker`` (extent trees and indirect block maps), ``readBlocks(_:count:into:)`` and ``loadBitmaps()``.
     ///
     /// Reports work through `progress` and stops early, with a partial report (`completed == false`),
     /// when `progress.cancellationRequested` becomes true. Never writes to the image.

@@ -23,11 +23,11 @@ extension ScanRun {
         let bs = Int(blockSize)
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: bs, alignment: 8)
         defer { buffer.deallocate() }
-        var readahead = SortedBlockReadahead(fs, blocksCount: blocksCount)
+        var readahead = SortedBlockReadahead(filesystem)
         for i in slowSymlinks.indices {
             readahead.reading(i, of: slowSymlinks.count) { slowSymlinks[$0].block }
             let link = slowSymlinks[i]
-            var valid = read(link.block, into: buffer) == 0
+            var valid = read(link.block, into: buffer) == nil
             if valid {
                 let length = Self.symlinkTargetLength(UnsafeRawBufferPointer(start: buffer, count: bs), encrypted: link.encrypted)
                 valid = length < bs && length == Int(link.size)

@@ -1,25 +1,22 @@
 // Read-ahead over a list of scattered blocks or reads in physical order (pass 2, slow symlink targets, pass 2B).
-internal import CFSRescueExt2fs
 
 /// Keeps the kernel reading up to ``window`` entries of a list sorted by physical block ahead of the
 /// one being read: when fewer than half of them have been asked for, asks for the rest
-/// (`io_channel_cache_readahead`, `posix_fadvise(POSIX_FADV_WILLNEED)` underneath), one request per
+/// (``Filesystem/readAhead(_:count:)``), one request per
 /// stretch of consecutive blocks. Scattered reads otherwise wait for the disk one at a time.
 /// An entry is one block (pass 2's directory blocks) or one read of several (pass 2B's).
 struct SortedBlockReadahead {
     /// Single blocks asked for ahead of the one being read.
     static let window = 512
 
-    private let io: io_channel
-    private let blocksCount: UInt64
+    private let filesystem: Filesystem
     private let window: Int
     /// The index after the last entry asked for.
     private var asked = 0
 
     /// `window` entries are asked for ahead (``window`` for single blocks; fewer for longer reads).
-    init(_ fs: ext2_filsys, blocksCount: UInt64, window: Int = Self.window) {
-        io = fs.pointee.io
-        self.blocksCount = blocksCount
+    init(_ filesystem: Filesystem, window: Int = Self.window) {
+        self.filesystem = filesystem
         self.window = window
     }
 
@@ -40,7 +37,7 @@ struct SortedBlockReadahead {
                 length += next.length
                 k += 1
             }
-            if first < blocksCount { _ = io_channel_cache_readahead(io, first, min(length, blocksCount - first)) }
+            filesystem.readAhead(first, count: length)
             k += 1
         }
         asked = max(end, asked)

@@ -1,5 +1,4 @@
 // Blocks the superblock points at outside any directory: the journal superblock and the MMP block.
-internal import CFSRescueExt2fs
 
 extension ScanRun {
     static let journalMagic: UInt32 = 0xC03B_3998
@@ -9,35 +8,35 @@ extension ScanRun {
 
     /// Checks the internal journal's superblock (big-endian, JBD2): magic, type (V1 3 or V2 4), block
     /// size, length within the journal inode, first block, at most one user, and for V1 no V2 fields.
-    /// Then the MMP block (`s_mmp_block`): magic and `ext2fs_mmp_csum_verify`.
+    /// Then the MMP block (`s_mmp_block`): magic and checksum (``Filesystem/mmpChecksumMatches(_:)``).
     func checkSpecialBlocks() {
-        let sb = fs.pointee.super.pointee
+        let sb = filesystem.superblock, features = filesystem.features
         let bs = Int(blockSize)
         let block = UnsafeMutableRawPointer.allocate(byteCount: bs, alignment: 8)
         defer { block.deallocate() }
-        if sb.s_feature_compat & UInt32(EXT3_FEATURE_COMPAT_HAS_JOURNAL) != 0, sb.s_journal_inum != 0, sb.s_journal_inum <= inodesCount,
-           let map = try? filesystem.blockMap(of: sb.s_journal_inum), let first = map.runs.first, first.logical == 0 {
+        if features.contains(.hasJournal), sb.journalInode != 0, sb.journalInode <= inodesCount,
+           let map = try? filesystem.blockMap(of: sb.journalInode), let first = map.runs.first, first.logical == 0 {
             let journalBlocks = map.runs.reduce(UInt64(0)) { $0 + UInt64($1.length) }
-            if read(first.physical, into: block) != 0 {
+            if read(first.physical, into: block) != nil {
                 journalProblem("its first block \(first.physical) cannot be read", block: first.physical)
             } else if let problem = journalSuperblockProblem(UnsafeRawBufferPointer(start: block, count: bs), journalBlocks: journalBlocks) {
                 journalProblem(problem, block: first.physical)
             }
         }
-        if sb.s_feature_incompat & UInt32(EXT4_FEATURE_INCOMPAT_MMP) != 0 {
-            let mmp = UInt64(sb.s_mmp_block)
-            if read(mmp, into: block) != 0 {
+        if features.contains(.multiMountProtection) {
+            let mmp = sb.mmpBlock
+            if read(mmp, into: block) != nil {
                 add(Finding(.mmpBad, "The MMP block \(mmp) cannot be read or is outside the filesystem.", block: mmp))
             } else if block.load(as: UInt32.self) != Self.mmpMagic {
                 add(Finding(.mmpBad, "The MMP block \(mmp) has a bad magic number.", block: mmp))
-            } else if ext2fs_mmp_csum_verify(fs, block.assumingMemoryBound(to: mmp_struct.self)) == 0 {
+            } else if !filesystem.mmpChecksumMatches(block) {
                 add(Finding(.mmpBad, "The MMP block \(mmp)'s checksum does not match.", block: mmp))
             }
         }
     }
 
     private func journalProblem(_ text: String, block: UInt64) {
-        let ino = fs.pointee.super.pointee.s_journal_inum
+        let ino = filesystem.superblock.journalInode
         add(Finding(.journalBadSuperblock, "The journal superblock (inode \(ino)) is invalid: \(text).", inode: ino, block: block))
     }
 

@@ -1,17 +1,13 @@
 // Group descriptors whose "unused inodes" mark is stale: inodes in use, or named, where they say none is.
-internal import CFSRescueExt2fs
 
 extension ScanRun {
     /// Before a scan that must read every inode table: keeps each group's unused mark, then clears the
-    /// marks in the handle's in-memory descriptors (`ext2fs_bg_itable_unused_set`, `INODE_UNINIT`), since
-    /// libext2fs's inode scan stops at them whatever its flags. Nothing is written: the handle is read-only.
+    /// marks in memory (``Filesystem/forgetUnusedInodeMarks()``), since the inode scan stops at them
+    /// whatever its flags. Nothing is written: the handle is read-only.
     func clearUnusedMarksForFullScan() {
-        guard !scansLazily, ext2fs_has_group_desc_csum(fs) != 0 else { return }
+        guard !scansLazily, filesystem.hasGroupDescriptorChecksums else { return }
         unusedMarks = (0..<groupCount).map { filesystem.firstUnusedInode(ofGroup: $0) ?? UInt64.max }
-        for g in 0..<groupCount {
-            ext2fs_bg_itable_unused_set(fs, g, 0)
-            ext2fs_bg_flags_clear(fs, g, UInt16(EXT2_BG_INODE_UNINIT))
-        }
+        filesystem.forgetUnusedInodeMarks()
     }
 
     /// After a scan that read every inode table (``Filesystem/scansInodesLazily`` false): the in-use

@@ -1,22 +1,20 @@
 // Inode-table blocks the disk never gave (a ddrescue mapfile): skipped by the inode scan, as bad blocks are.
-internal import CFSRescueExt2fs
 
 extension ScanRun {
-    /// Adds the inode-table blocks the mapfile marks unread to the handle's in-memory bad-blocks list
-    /// (`ext2fs_read_bb_inode`, then `ext2fs_badblocks_list_add`; nothing is written), so libext2fs's
-    /// inode scan skips exactly those blocks (`EXT2_ET_BAD_BLOCK_IN_INODE_TABLE` for their inodes)
-    /// and reads the rest of each table, instead of failing the whole group's read. Returns them.
+    /// Has the inode scan skip the inode-table blocks the mapfile marks unread, or that failed to read
+    /// (``Filesystem/skipInInodeScan(_:)``), so it reads the rest of each table instead of failing the
+    /// whole group's read. Returns them.
     func listUnreadInodeTableBlocksAsBad() -> Set<UInt64> {
         let base = filesystem.location.offsetBytes
         let failed = filesystem.source.readErrors.all.filter { $0.upperBound > base }
             .map { (max($0.lowerBound, base) - base)..<($0.upperBound - base) }
         guard filesystem.mapfile != nil || !failed.isEmpty else { return [] }
-        let bs = UInt64(blockSize), perGroup = UInt64(fs.pointee.inode_blocks_per_group)
-        let perBlock = max(1, bs / UInt64(fsr_inode_size(fs)))
+        let bs = UInt64(blockSize), perGroup = UInt64(filesystem.superblock.inodeTableBlocks)
+        let perBlock = max(1, bs / UInt64(inodeSize))
         var unread: Set<UInt64> = []
         var inodes: [ClosedRange<UInt32>] = []
         for g in 0..<groupCount {
-            let start = UInt64(ext2fs_inode_table_loc(fs, g))
+            let start = filesystem.group(g).inodeTable
             guard start > 0, perGroup > 0, start < blocksCount else { continue }
             let table = start * bs..<(start + perGroup) * bs
             let lost = filesystem.unreadBytes(table) + failed.filter { $0.overlaps(table) }
@@ -31,13 +29,8 @@ extension ScanRun {
             }
         }
         guard !unread.isEmpty else { return [] }
-        if fs.pointee.badblocks == nil {
-            var list: badblocks_list?
-            if ext2fs_read_bb_inode(fs, &list) != 0 || list == nil { _ = ext2fs_badblocks_list_create(&list, 0) }
-            fs.pointee.badblocks = list
-        }
         // The list holds 32-bit block numbers; a table past 2^32 fails its group's read instead.
-        for b in unread where b <= UInt64(UInt32.max) { _ = ext2fs_badblocks_list_add(fs.pointee.badblocks, blk_t(b)) }
+        filesystem.skipInInodeScan(unread)
         unreadInodes = inodes.sorted { $0.lowerBound < $1.lowerBound }
         return unread
     }
@@ -73,13 +66,13 @@ extension ScanRun {
         return mask
     }
 
-    /// The inode-table block holding inode `ino` (`ext2fs_inode_table_loc`), when its group has a table.
+    /// The inode-table block holding inode `ino`, when its group has a table.
     func inodeTableBlock(of ino: UInt32) -> UInt64? {
         guard ino >= 1, inodesPerGroup > 0 else { return nil }
         let g = (ino - 1) / inodesPerGroup, index = UInt64((ino - 1) % inodesPerGroup)
         guard g < groupCount else { return nil }
-        let start = UInt64(ext2fs_inode_table_loc(fs, g))
+        let start = filesystem.group(g).inodeTable
         guard start > 0 else { return nil }
-        return start + index * UInt64(fsr_inode_size(fs)) / UInt64(blockSize)
+        return start + index * UInt64(inodeSize) / UInt64(blockSize)
     }
 }

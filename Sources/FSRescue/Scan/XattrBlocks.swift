@@ -1,5 +1,4 @@
 // End of pass 1: each extended attribute block, read once, against the inodes that use it.
-internal import CFSRescueExt2fs
 
 extension ScanRun {
     static let xattrMagic: UInt32 = 0xEA02_0000
@@ -18,7 +17,7 @@ extension ScanRun {
         var eaValues: [UInt64: Int] = [:]
         defer { if countsEAValues { chargeAttributeBlockValues(eaValues) } }
         for (block, use) in xattrBlocks.sorted(by: { $0.key < $1.key }) {
-            guard read(block, into: buffer) == 0 else {
+            guard read(block, into: buffer) == nil else {
                 add(Finding(.xattrBadBlock, "Extended attribute block \(block) of inode \(use.first) cannot be read.", inode: use.first, block: block))
                 markXattrDamage(use.first)
                 continue

@@ -9,8 +9,8 @@ final class InodeBuffer {
     let inode: UnsafeMutablePointer<ext2_inode>
     private let fs: ext2_filsys
 
-    init(_ fs: ext2_filsys) {
-        self.fs = fs
+    init(_ filesystem: Filesystem) {
+        fs = filesystem.handle
         size = max(Int(fsr_inode_size(fs)), MemoryLayout<ext2_inode_large>.size)
         raw = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 8)
         raw.initializeMemory(as: UInt8.self, repeating: 0, count: size)
@@ -22,7 +22,7 @@ final class InodeBuffer {
     var view: RawInode { RawInode(fs: fs, pointer: inode) }
 }
 
-/// Field accessors over an `ext2_inode` in memory (little-endian host assumed, as libext2fs on Linux).
+/// Field accessors over an on-disk inode in memory (little-endian host assumed, as libext2fs on Linux).
 struct RawInode {
     let fs: ext2_filsys
     let pointer: UnsafeMutablePointer<ext2_inode>
@@ -30,14 +30,30 @@ struct RawInode {
     var mode: UInt16 { pointer.pointee.i_mode }
     var links: UInt16 { pointer.pointee.i_links_count }
     var size: UInt64 { UInt64(pointer.pointee.i_size) | UInt64(pointer.pointee.i_size_high) << 32 }
+    /// `i_size_high`: the upper half of the size.
+    var sizeHigh: UInt32 { pointer.pointee.i_size_high }
     var mtime: UInt32 { pointer.pointee.i_mtime }
     var dtime: UInt32 { pointer.pointee.i_dtime }
-    var flags: UInt32 { pointer.pointee.i_flags }
+    var flags: InodeFlags { InodeFlags(rawValue: pointer.pointee.i_flags) }
     var type: FileType { FileType(mode: mode) }
+    /// Owner, `i_uid | l_i_uid_high << 16`.
+    var uid: UInt32 { UInt32(pointer.pointee.i_uid) | UInt32(pointer.pointee.osd2.linux2.l_i_uid_high) << 16 }
+    /// Group, `i_gid | l_i_gid_high << 16`.
+    var gid: UInt32 { UInt32(pointer.pointee.i_gid) | UInt32(pointer.pointee.osd2.linux2.l_i_gid_high) << 16 }
+    /// `l_i_file_acl_high`: the upper half of the attribute block (zero without 64bit).
+    var xattrBlockHigh: UInt16 { pointer.pointee.osd2.linux2.l_i_file_acl_high }
     /// `i_blocks` in 512-byte units (`ext2fs_get_stat_i_blocks`, huge_file aware).
     var statBlocks: UInt64 { UInt64(ext2fs_get_stat_i_blocks(fs, pointer)) }
     /// The extended attribute block (`ext2fs_file_acl_block`), 0 when none.
     var xattrBlock: UInt64 { UInt64(ext2fs_file_acl_block(fs, pointer)) }
+    /// `i_block` holds a block map or extent tree (`ext2fs_inode_has_valid_blocks2`): not inline
+    /// data, not a fast symlink's target.
+    var hasValidBlocks: Bool { ext2fs_inode_has_valid_blocks2(fs, pointer) != 0 }
+
+    /// The inode's checksum matches inode `number`'s contents (`ext2fs_inode_csum_verify`).
+    func checksumMatches(_ number: UInt32) -> Bool {
+        ext2fs_inode_csum_verify(fs, number, UnsafeMutableRawPointer(pointer).assumingMemoryBound(to: ext2_inode_large.self)) != 0
+    }
 
     static let blockOffset = MemoryLayout<ext2_inode>.offset(of: \ext2_inode.i_block) ?? 40
 

@@ -43,6 +43,9 @@ final class BlockWalker: BlockMapVisitor {
 
     func inRange(_ block: UInt64) -> Bool { block >= firstDataBlock && block < blocksCount }
 
+    /// Walks the blocks of the inode in `buffer`, number `inode` (the caller has checked ``RawInode/hasValidBlocks``).
+    func walk(_ inode: UInt32, _ buffer: InodeBuffer) { walk(inode, buffer.inode) }
+
     /// Walks `inode`'s blocks (the caller has checked `ext2fs_inode_has_valid_blocks2`).
     func walk(_ inode: UInt32, _ pointer: UnsafeMutablePointer<ext2_inode>) {
         self.inode = inode
@@ -56,7 +59,7 @@ final class BlockWalker: BlockMapVisitor {
         mapped = 0
         aborted = false
         let raw = RawInode(fs: fs, pointer: pointer)
-        if raw.flags & UInt32(EXT4_EXTENTS_FL) != 0 {
+        if raw.flags.contains(.extents) {
             if !walkShallowExtents(raw) { walkExtentTree(pointer) }
         } else if raw.block(12) == 0 && raw.block(13) == 0 && raw.block(14) == 0 {
             for i in 0..<12 where raw.block(i) != 0 { data(UInt64(i), UInt64(raw.block(i)), 1, initialized: true) }

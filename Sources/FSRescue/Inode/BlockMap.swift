@@ -1,5 +1,4 @@
 // The public view of where an inode's data lives, as the scan walks it: runs (``DataRun``), mapping blocks, damage.
-internal import CFSRescueExt2fs
 
 /// Something wrong met while walking an inode's block map or extent tree.
 public struct BlockMapProblem: Sendable, Equatable {
@@ -38,16 +37,14 @@ extension Filesystem {
             throw FSRescueError(.usage, "Inode \(inode) is outside the filesystem (1…\(readableInodesCount)).")
         }
         let walker = BlockWalker(self)
-        let buffer = InodeBuffer(handle)
-        let rc = ext2fs_read_inode_full(handle, inode, buffer.inode, Int32(buffer.size))
-        if rc != 0 && rc != EXT2_ET_INODE_CSUM_INVALID {
-            let error = Ext2Error(code: Int(rc))
+        let buffer = InodeBuffer(self)
+        if let error = readInode(inode, into: buffer) {
             throw FSRescueError(.readFailed, "Inode \(inode) could not be read (\(error.message)).", path: source.path, cause: error)
         }
         let raw = buffer.view
-        let inline = raw.flags & UInt32(EXT4_INLINE_DATA_FL) != 0
-        if ext2fs_inode_has_valid_blocks2(handle, buffer.inode) != 0 {
-            walker.walk(inode, buffer.inode)
+        let inline = raw.flags.contains(.inlineData)
+        if raw.hasValidBlocks {
+            walker.walk(inode, buffer)
         }
         return BlockMap(inode: inode, size: raw.size, runs: walker.runs, mappingBlocks: walker.mappingBlocks,
                         inlineData: inline, problems: walker.problems)
