@@ -1,9 +1,8 @@
 // The areas of an image a recovery needs first (metadata), as a GNU ddrescue domain mapfile.
-internal import CFSRescueExt2fs
 
 /// Where the filesystem's metadata lies, in image bytes: what `ddrescue -m DOMAIN` should rescue
 /// before the data. Built from a scan (which inodes are in use, which are directories):
-/// - superblocks and group descriptors, primary and backups (`ext2fs_super_and_bgd_loc2`);
+/// - superblocks and group descriptors, primary and backups (``Filesystem/copies(inGroup:)``);
 /// - block and inode bitmaps, and the used part of each inode table;
 /// - the journal (its blocks and its tree);
 /// - every directory's blocks, every extent-tree block below the inode, every indirect block, every
@@ -44,10 +43,10 @@ extension Filesystem {
     public func rescueDomain(scan report: ScanReport) -> RescueDomain {
         let bs = UInt64(blockSize)
         var blocks: [(start: UInt64, count: UInt64)] = []
-        let fs = handle
-        let perTable = UInt64(fs.pointee.inode_blocks_per_group)
-        let inodesPerBlock = max(1, bs / UInt64(fsr_inode_size(fs)))
-        let ipg = UInt64(fsr_inodes_per_group(fs))
+        let sb = superblock
+        let perTable = UInt64(sb.inodeTableBlocks)
+        let inodesPerBlock = max(1, bs / UInt64(sb.inodeSize))
+        let ipg = UInt64(sb.inodesPerGroup)
         // The last in-use inode of each group, for the used part of its table.
         var lastUsed = [UInt64](repeating: 0, count: Int(groupCount))
         for i in report.inodes.indices {
@@ -56,14 +55,13 @@ extension Filesystem {
             if g < lastUsed.count { lastUsed[g] = max(lastUsed[g], (n - 1) % max(1, ipg) + 1) }
         }
         for g in 0..<groupCount {
-            var superblock: blk64_t = 0, oldDescriptor: blk64_t = 0, newDescriptor: blk64_t = 0, used: blk_t = 0
-            ext2fs_super_and_bgd_loc2(fs, g, &superblock, &oldDescriptor, &newDescriptor, &used)
-            if superblock != 0 || g == 0 { blocks.append((UInt64(superblock), 1)) }
-            if oldDescriptor != 0 { blocks.append((UInt64(oldDescriptor), UInt64(fs.pointee.desc_blocks))) }
-            if newDescriptor != 0 { blocks.append((UInt64(newDescriptor), 1)) }
-            blocks.append((UInt64(ext2fs_block_bitmap_loc(fs, g)), 1))
-            blocks.append((UInt64(ext2fs_inode_bitmap_loc(fs, g)), 1))
-            let table = UInt64(ext2fs_inode_table_loc(fs, g))
+            let copies = copies(inGroup: g), descriptor = group(g)
+            if copies.superblock != 0 || g == 0 { blocks.append((copies.superblock, 1)) }
+            if copies.oldDescriptors != 0 { blocks.append((copies.oldDescriptors, sb.descriptorBlocks)) }
+            if copies.newDescriptor != 0 { blocks.append((copies.newDescriptor, 1)) }
+            blocks.append((descriptor.blockBitmap, 1))
+            blocks.append((descriptor.inodeBitmap, 1))
+            let table = descriptor.inodeTable
             let marked = firstUnusedInode(ofGroup: g).map { $0 - UInt64(g) * ipg - 1 } ?? ipg
             let usedInodes = max(marked, lastUsed[Int(g)])
             blocks.append((table, min(perTable, (usedInodes + inodesPerBlock - 1) / inodesPerBlock)))
@@ -72,11 +70,10 @@ extension Filesystem {
         blocks.append((0, bs == 1024 ? 2 : 1))
         var wanted: [UInt32] = []
         for i in report.inodes.indices { wanted.append(report.inodes[i].inode) }
-        let sb = handle.pointee.super.pointee
-        let journal = sb.s_journal_inum
+        let journal = sb.journalInode
         // The hidden inodes whose blocks a check reads: the journal, the orphan file, the quota files.
         let listed = Set(wanted)
-        let hidden = Set([journal, sb.s_orphan_file_inum, sb.s_usr_quota_inum, sb.s_grp_quota_inum, sb.s_prj_quota_inum]
+        let hidden = Set(([journal, sb.orphanFileInode] + sb.quotaInodes)
             .filter { $0 != 0 && $0 <= readableInodesCount })
         for n in hidden.sorted() where !listed.contains(n) { wanted.append(n) }
         for n in wanted {

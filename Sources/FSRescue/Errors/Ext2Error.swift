@@ -31,6 +31,19 @@ public struct Ext2Error: Error, Equatable, Hashable, Sendable, CustomStringConve
     public static let unsupportedFeature = Ext2Error(code: Int(EXT2_ET_UNSUPP_FEATURE))
     /// `EXT2_ET_SHORT_READ`: the image ended before the block being read.
     public static let shortRead = Ext2Error(code: Int(EXT2_ET_SHORT_READ))
+    /// `EXT2_ET_EXTENT_NO_NEXT`: no entry there (an empty extent tree, the end of a node).
+    static let extentNoNext = Ext2Error(code: Int(EXT2_ET_EXTENT_NO_NEXT))
+    /// `EXT2_ET_EXTENT_CSUM_INVALID`: an extent node read, its checksum not matching.
+    static let extentChecksumInvalid = Ext2Error(code: Int(EXT2_ET_EXTENT_CSUM_INVALID))
+    /// `EXT2_ET_BAD_INODE_NUM`: an inode number outside the inode tables.
+    static let badInodeNumber = Ext2Error(code: Int(EXT2_ET_BAD_INODE_NUM))
+
+    /// The read itself failed (a short read, or an errno from the I/O), rather than what was read being invalid.
+    var isReadFailure: Bool { code == Int(EXT2_ET_SHORT_READ) || code < 1000 }
+
+    /// `EXT2_ET_NO_MEMORY`: libext2fs could not allocate.
+    static let noMemory = Ext2Error(code: Int(EXT2_ET_NO_MEMORY))
+
     /// `EXT2_ET_BAD_BLOCK_NUM`: a block number outside the filesystem.
     static let badBlockNumber = Ext2Error(code: Int(EXT2_ET_BAD_BLOCK_NUM))
 
@@ -43,8 +56,14 @@ public struct Ext2Error: Error, Equatable, Hashable, Sendable, CustomStringConve
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 }
 
-/// The one place that turns a libext2fs return code into a thrown error.
+/// The one place that turns a libext2fs return code into an error: nil for 0 (success).
+@inline(__always)
+func ext2Error(_ code: errcode_t) -> Ext2Error? {
+    code == 0 ? nil : Ext2Error(code: Int(code))
+}
+
+/// Throws the error a libext2fs return code stands for (``ext2Error(_:)``).
 @inline(__always)
 func ext2Check(_ code: errcode_t) throws(Ext2Error) {
-    if code != 0 { throw Ext2Error(code: Int(code)) }
+    if let error = ext2Error(code) { throw error }
 }

@@ -9,7 +9,7 @@ extension Filesystem {
         let total = blocksCount
         guard count > 0, block < total, UInt64(count) <= total - block else { return .badBlockNumber }
         let rc = io_channel_read_blk64(handle.pointee.io, block, Int32(count), buffer)
-        return rc == 0 ? nil : Ext2Error(code: Int(rc))
+        return ext2Error(rc)
     }
 
     /// Asks the kernel to fetch `count` blocks from `block` ahead of their reads

@@ -67,11 +67,3 @@ struct Features: OptionSet, Sendable {
         self = set
     }
 }
-
-extension Filesystem {
-    /// The filesystem's features, from the superblock it was opened with.
-    var features: Features {
-        let sb = handle.pointee.super.pointee
-        return Features(compat: sb.s_feature_compat, incompat: sb.s_feature_incompat, roCompat: sb.s_feature_ro_compat)
-    }
-}

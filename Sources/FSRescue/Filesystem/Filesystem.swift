@@ -29,6 +29,10 @@ public final class Filesystem {
     public private(set) var mapfile: Mapfile?
     /// The journal's history, indexed once (the scan's name evidence and `--deleted` both read it).
     var indexedJournalHistory: JournalHistoryIndex = .notRead
+    /// The superblock it was opened with, copied once (the handle is read-only: it never changes).
+    let superblock: Superblock
+    /// The superblock's features, read once.
+    let features: Features
 
     private init(handle: ext2_filsys, source: ImageSource, location: FilesystemLocation,
                  superblock: SuperblockLocation, findings: [Finding]) {
@@ -37,6 +41,9 @@ public final class Filesystem {
         self.location = location
         self.superblockUsed = superblock
         self.openFindings = findings
+        self.superblock = Superblock(handle)
+        let sb = handle.pointee.super.pointee
+        features = Features(compat: sb.s_feature_compat, incompat: sb.s_feature_incompat, roCompat: sb.s_feature_ro_compat)
     }
 
     deinit {
@@ -137,7 +144,7 @@ public final class Filesystem {
     }
 
     /// `needs_recovery` is set.
-    var needsRecovery: Bool { handle.pointee.super.pointee.s_feature_incompat & UInt32(EXT3_FEATURE_INCOMPAT_RECOVER) != 0 }
+    var needsRecovery: Bool { features.contains(.needsRecovery) }
 
     private static func open(source: ImageSource, location: FilesystemLocation, options: OpenOptions,
                              overlay: JournalOverlay?) throws(Ext2Error) -> Filesystem {

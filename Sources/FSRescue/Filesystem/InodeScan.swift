@@ -27,7 +27,7 @@ final class InodeScan {
     init(_ filesystem: Filesystem, lazy: Bool) throws(Ext2Error) {
         var handle: ext2_inode_scan?
         try ext2Check(ext2fs_open_inode_scan(filesystem.handle, 8, &handle))
-        guard let handle else { throw Ext2Error(code: Int(EXT2_ET_NO_MEMORY)) }
+        guard let handle else { throw .noMemory }
         scan = handle
         var flags = Int32(EXT2_SF_SKIP_MISSING_ITABLE | EXT2_SF_WARN_GARBAGE_INODES)
         if lazy { flags |= Int32(EXT2_SF_DO_LAZY) }
@@ -45,7 +45,7 @@ final class InodeScan {
         case errcode_t(EXT2_ET_INODE_CSUM_INVALID): return (ino, .checksumFailed)
         case errcode_t(EXT2_ET_INODE_IS_GARBAGE): return (ino, .garbage)
         case errcode_t(EXT2_ET_BAD_BLOCK_IN_INODE_TABLE): return (ino, .inBadBlock)
-        default: return (ino, .unreadable(Ext2Error(code: Int(code))))
+        default: return (ino, ext2Error(code).map(InodeScanStatus.unreadable) ?? .read)
         }
     }
 
@@ -58,7 +58,7 @@ extension Filesystem {
     /// mismatch included (checking checksums is the scan's job).
     func readInode(_ number: UInt32, into buffer: InodeBuffer) -> Ext2Error? {
         let rc = ext2fs_read_inode_full(handle, number, buffer.inode, Int32(buffer.size))
-        return rc == 0 || rc == EXT2_ET_INODE_CSUM_INVALID ? nil : Ext2Error(code: Int(rc))
+        return rc == EXT2_ET_INODE_CSUM_INVALID ? nil : ext2Error(rc)
     }
 }
 

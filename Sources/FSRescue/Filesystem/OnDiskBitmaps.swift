@@ -33,13 +33,15 @@ extension Filesystem {
     /// mismatch does not hide the bits: they are loaded again with checksums ignored
     /// (``withChecksumsIgnored(_:_:)``).
     func loadBitmaps() -> BitmapLoad {
-        if handle.pointee.block_map != nil && handle.pointee.inode_map != nil { return .loaded }
+        if bitmapsLoaded { return .loaded }
         let rc = ext2fs_read_bitmaps(handle)
-        if rc == 0 { return .loaded }
-        guard rc == EXT2_ET_BLOCK_BITMAP_CSUM_INVALID || rc == EXT2_ET_INODE_BITMAP_CSUM_INVALID else { return .failed(Ext2Error(code: Int(rc))) }
-        let retry = ignoringChecksums { ext2fs_read_bitmaps(handle) }
-        return retry == 0 ? .loadedDespiteChecksums : .failed(Ext2Error(code: Int(retry)))
+        guard let error = ext2Error(rc) else { return .loaded }
+        guard rc == EXT2_ET_BLOCK_BITMAP_CSUM_INVALID || rc == EXT2_ET_INODE_BITMAP_CSUM_INVALID else { return .failed(error) }
+        return ext2Error(ignoringChecksums { ext2fs_read_bitmaps(handle) }).map(BitmapLoad.failed) ?? .loadedDespiteChecksums
     }
+
+    /// Both bitmaps are loaded (``loadBitmaps()``).
+    var bitmapsLoaded: Bool { handle.pointee.block_map != nil && handle.pointee.inode_map != nil }
 
     /// Copies `count` bits of the loaded `bitmap` from `first` (a cluster, or an inode) into `buffer`
     /// (`ext2fs_get_block_bitmap_range2`, `ext2fs_get_inode_bitmap_range2`); false when they cannot be

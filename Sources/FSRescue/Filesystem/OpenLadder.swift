@@ -54,7 +54,7 @@ enum OpenLadder {
                 break
             }
         }
-        throw strictError ?? Ext2Error(code: Int(EXT2_ET_BAD_MAGIC))
+        throw strictError ?? .badMagic
     }
 
     /// " s_inodes_count is …" when the superblock's inode count is not what its groups' inode tables

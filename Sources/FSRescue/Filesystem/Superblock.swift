@@ -44,6 +44,13 @@ struct Superblock: Sendable {
     let hashSeed: [UInt32]
     /// `EXT2_FLAGS_UNSIGNED_HASH` in `s_flags`: the legacy and TEA hashes use unsigned chars.
     let unsignedHash: Bool
+    /// `s_journal_uuid`: the external journal device this filesystem uses.
+    let journalUUID: [UInt8]
+    /// The crc32c seed of metadata checksums: `s_checksum_seed` with the metadata_csum_seed
+    /// feature, else crc32c(~0, `s_uuid`).
+    let checksumSeed: UInt32
+    /// `fs->desc_blocks`: blocks of group descriptors after each superblock copy.
+    let descriptorBlocks: UInt64
 
     init(_ fs: ext2_filsys) {
         let sb = fs.pointee.super.pointee
@@ -67,13 +74,12 @@ struct Superblock: Sendable {
         errorFlag = sb.s_state & UInt16(EXT2_ERROR_FS) != 0
         hashSeed = withUnsafeBytes(of: sb.s_hash_seed) { Array($0.bindMemory(to: UInt32.self)) }
         unsignedHash = sb.s_flags & UInt32(EXT2_FLAGS_UNSIGNED_HASH) != 0
+        journalUUID = withUnsafeBytes(of: sb.s_journal_uuid) { Array($0) }
+        checksumSeed = sb.s_feature_incompat & UInt32(EXT4_FEATURE_INCOMPAT_CSUM_SEED) != 0
+            ? sb.s_checksum_seed : withUnsafeBytes(of: sb.s_uuid) { CRC32C.update(~0, $0) }
+        descriptorBlocks = UInt64(fs.pointee.desc_blocks)
     }
 
     /// The project quota file (`s_prj_quota_inum`), 0 when none.
     var projectQuotaInode: UInt32 { quotaInodes[2] }
-}
-
-extension Filesystem {
-    /// The superblock it was opened with (see ``Superblock``).
-    var superblock: Superblock { Superblock(handle) }
 }

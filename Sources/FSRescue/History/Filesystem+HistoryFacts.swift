@@ -1,5 +1,4 @@
-// What the history recovery asks of libext2fs: the inode tables' places, checksum seeds, today's bitmaps.
-internal import CFSRescueExt2fs
+// What the history recovery asks of the filesystem: the inode tables' places, checksum seeds, today's bitmaps.
 
 /// Facts about the filesystem as it is today, read once, for judging older copies of its blocks.
 struct HistoryFacts {
@@ -37,69 +36,47 @@ struct HistoryFacts {
 
 extension Filesystem {
     /// Whether the superblock has `has_journal`.
-    var hasJournal: Bool { handle.pointee.super.pointee.s_feature_compat & UInt32(EXT3_FEATURE_COMPAT_HAS_JOURNAL) != 0 }
+    var hasJournal: Bool { features.contains(.hasJournal) }
 
     /// The first inode files may use (`s_first_ino`).
-    var firstInode: UInt32 { fsr_first_inode(handle) }
+    var firstInode: UInt32 { superblock.firstInode }
     /// The internal journal's inode (`s_journal_inum`), 0 when none.
-    var journalInodeNumber: UInt32 { handle.pointee.super.pointee.s_journal_inum }
+    var journalInodeNumber: UInt32 { superblock.journalInode }
 
-    /// ``HistoryFacts`` from the superblock and group descriptors (`ext2fs_inode_table_loc`).
+    /// ``HistoryFacts`` from the superblock and group descriptors.
     var historyFacts: HistoryFacts {
-        let sb = handle.pointee.super.pointee
+        let sb = superblock, features = features
         var tables: [(start: UInt64, group: UInt32)] = []
         for g in 0..<groupCount {
-            let start = UInt64(ext2fs_inode_table_loc(handle, g))
+            let start = group(g).inodeTable
             if start > 0 && start < blocksCount { tables.append((start, g)) }
         }
         tables.sort { $0.start < $1.start }
-        let seed: UInt32
-        if sb.s_feature_incompat & UInt32(EXT4_FEATURE_INCOMPAT_CSUM_SEED) != 0 {
-            seed = sb.s_checksum_seed
-        } else {
-            seed = withUnsafeBytes(of: sb.s_uuid) { CRC32C.update(~0, $0) }
-        }
-        return HistoryFacts(blockSize: Int(blockSize), inodeSize: Int(fsr_inode_size(handle)),
-                            inodesPerGroup: fsr_inodes_per_group(handle), inodesCount: readableInodesCount,
-                            blocksCount: blocksCount, firstDataBlock: UInt64(sb.s_first_data_block),
-                            inodeTableBlocks: UInt64(handle.pointee.inode_blocks_per_group), inodeTables: tables,
-                            metadataCsum: sb.s_feature_ro_compat & UInt32(EXT4_FEATURE_RO_COMPAT_METADATA_CSUM) != 0,
-                            hasFiletype: sb.s_feature_incompat & UInt32(EXT2_FEATURE_INCOMPAT_FILETYPE) != 0,
-                            checksumSeed: seed)
+        return HistoryFacts(blockSize: Int(blockSize), inodeSize: sb.inodeSize,
+                            inodesPerGroup: sb.inodesPerGroup, inodesCount: readableInodesCount,
+                            blocksCount: blocksCount, firstDataBlock: sb.firstDataBlock,
+                            inodeTableBlocks: UInt64(sb.inodeTableBlocks), inodeTables: tables,
+                            metadataCsum: features.contains(.metadataChecksums), hasFiletype: features.contains(.fileType),
+                            checksumSeed: sb.checksumSeed)
     }
 
-    /// Loads today's bitmaps into the handle's memory (`ext2fs_read_bitmaps`, checksum mismatches
-    /// tolerated: the bits are what matters here); false when they cannot be read.
+    /// Loads today's bitmaps into memory (``loadBitmaps()``, checksum mismatches tolerated: the bits
+    /// are what matters here); false when they cannot be read.
     func loadBitmapsForHistory() -> Bool {
-        if handle.pointee.block_map != nil && handle.pointee.inode_map != nil { return true }
-        return ignoringChecksums { ext2fs_read_bitmaps(handle) } == 0
+        if case .failed = loadBitmaps() { return false }
+        return true
     }
 
-    /// Whether today's block bitmap marks `block` in use (`ext2fs_test_block_bitmap2`); true for
-    /// blocks outside the filesystem, so nothing there is ever taken for free.
+    /// Whether today's block bitmap marks `block` in use; true for blocks outside the filesystem, and
+    /// when the bitmaps are not loaded, so nothing there is ever taken for free.
     func blockMarkedInUse(_ block: UInt64) -> Bool {
-        guard let map = handle.pointee.block_map, block >= UInt64(handle.pointee.super.pointee.s_first_data_block),
-              block < blocksCount else { return true }
-        return ext2fs_test_block_bitmap2(map, block) != 0
+        guard bitmapsLoaded, block >= superblock.firstDataBlock, block < blocksCount else { return true }
+        return marks(.blocks, block)
     }
 
-    /// Whether today's inode bitmap marks `inode` in use (`ext2fs_test_inode_bitmap2`).
+    /// Whether today's inode bitmap marks `inode` in use (true when the bitmaps are not loaded).
     func inodeMarkedInUse(_ inode: UInt32) -> Bool {
-        guard let map = handle.pointee.inode_map, inode >= 1, inode <= readableInodesCount else { return true }
-        return ext2fs_test_inode_bitmap2(map, inode) != 0
-    }
-
-    /// An inode as its raw on-disk bytes hold it (an inode-table block's copy from the journal),
-    /// read through libext2fs's own inode structure so it has the one inode reader's meaning.
-    func inodeRecord(number: UInt32, raw: UnsafeRawBufferPointer) -> InodeRecord {
-        var inode = ext2_inode_large()
-        withUnsafeMutableBytes(of: &inode) { dst in
-            dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[0..<min(raw.count, dst.count)]))
-        }
-        if raw.count < MemoryLayout<ext2_inode_large>.size {
-            // A 128-byte inode has no extra fields: none of the copied bytes may be read as them.
-            inode.i_extra_isize = 0
-        }
-        return InodeRecord(number: number, inode)
+        guard bitmapsLoaded, inode >= 1, inode <= readableInodesCount else { return true }
+        return marks(.inodes, UInt64(inode))
     }
 }

@@ -1,5 +1,4 @@
 // Walking one inode's extent tree or indirect block map into data runs, bounded on hostile input.
-internal import CFSRescueExt2fs
 
 /// Walks inodes' block maps, reusing its buffers from inode to inode. Out-of-range blocks,
 /// bad extent headers, unreadable nodes and overlaps become ``BlockMapProblem``s; every walk is
@@ -9,7 +8,6 @@ final class BlockWalker: BlockMapVisitor {
     /// e2fsck gives up on an inode after a dozen illegal blocks; so do we, a little later.
     static let problemLimit = 64
 
-    let fs: ext2_filsys
     /// Indirect block maps are walked by the one block-map walker, reading through this filesystem.
     let filesystem: Filesystem
     let blocksCount: UInt64
@@ -34,9 +32,8 @@ final class BlockWalker: BlockMapVisitor {
 
     init(_ filesystem: Filesystem) {
         self.filesystem = filesystem
-        fs = filesystem.handle
-        blocksCount = UInt64(ext2fs_blocks_count(fs.pointee.super))
-        firstDataBlock = UInt64(fs.pointee.super.pointee.s_first_data_block)
+        blocksCount = filesystem.blocksCount
+        firstDataBlock = filesystem.superblock.firstDataBlock
     }
 
     var totalBlocks: UInt64 { mapped + UInt64(mappingBlocks.count) }
@@ -44,10 +41,7 @@ final class BlockWalker: BlockMapVisitor {
     func inRange(_ block: UInt64) -> Bool { block >= firstDataBlock && block < blocksCount }
 
     /// Walks the blocks of the inode in `buffer`, number `inode` (the caller has checked ``RawInode/hasValidBlocks``).
-    func walk(_ inode: UInt32, _ buffer: InodeBuffer) { walk(inode, buffer.inode) }
-
-    /// Walks `inode`'s blocks (the caller has checked `ext2fs_inode_has_valid_blocks2`).
-    func walk(_ inode: UInt32, _ pointer: UnsafeMutablePointer<ext2_inode>) {
+    func walk(_ inode: UInt32, _ buffer: InodeBuffer) {
         self.inode = inode
         runs.removeAll(keepingCapacity: true)
         mappingBlocks.removeAll(keepingCapacity: true)
@@ -58,9 +52,9 @@ final class BlockWalker: BlockMapVisitor {
         unknown.removeAll(keepingCapacity: true)
         mapped = 0
         aborted = false
-        let raw = RawInode(fs: fs, pointer: pointer)
+        let raw = buffer.view
         if raw.flags.contains(.extents) {
-            if !walkShallowExtents(raw) { walkExtentTree(pointer) }
+            if !walkShallowExtents(raw) { walkExtentTree(buffer) }
         } else if raw.block(12) == 0 && raw.block(13) == 0 && raw.block(14) == 0 {
             for i in 0..<12 where raw.block(i) != 0 { data(UInt64(i), UInt64(raw.block(i)), 1, initialized: true) }
         } else {
@@ -152,73 +146,70 @@ final class BlockWalker: BlockMapVisitor {
         }
     }
 
-    /// Deeper trees: an explicit walk with `ext2fs_extent_get` (DOWN / NEXT_SIB / UP), so a node that
+    /// Deeper trees: an explicit walk with an ``ExtentCursor`` (down, next sibling, up), so a node that
     /// fails to read or verify is reported and skipped instead of stopping the walk, and bounded by a step count.
-    private func walkExtentTree(_ pointer: UnsafeMutablePointer<ext2_inode>) {
-        var handle: ext2_extent_handle_t?
-        let rc = ext2fs_extent_open2(fs, inode, pointer, &handle)
-        guard rc == 0, let handle else {
-            unknown.append((0, nil, "extent tree unreadable: \(Ext2Error.text(of: rc))"))
-            problem(.extentBadHeader, "the extent tree cannot be opened (\(Ext2Error.text(of: rc)))")
+    private func walkExtentTree(_ buffer: InodeBuffer) {
+        let cursor: ExtentCursor
+        do {
+            cursor = try ExtentCursor(filesystem, inode: inode, buffer: buffer)
+        } catch {
+            unknown.append((0, nil, "extent tree unreadable: \(error.message)"))
+            problem(.extentBadHeader, "the extent tree cannot be opened (\(error.message))")
             return
         }
-        defer { ext2fs_extent_free(handle) }
-        var info = ext2_extent_info()
-        if ext2fs_extent_get_info(handle, &info) == 0, info.max_depth > Int32(Self.maxExtentDepth) {
-            unknown.append((0, nil, "extent tree claims depth \(info.max_depth)"))
-            problem(.extentTooDeep, "the extent tree claims depth \(info.max_depth) (at most \(Self.maxExtentDepth))")
+        if let depth = cursor.maxDepth, depth > Self.maxExtentDepth {
+            unknown.append((0, nil, "extent tree claims depth \(depth)"))
+            problem(.extentTooDeep, "the extent tree claims depth \(depth) (at most \(Self.maxExtentDepth))")
             return
         }
-        var extent = ext2fs_extent()
-        var code = ext2fs_extent_get(handle, Int32(EXT2_EXTENT_ROOT), &extent)
-        if code == EXT2_ET_EXTENT_NO_NEXT { return }  // an empty tree
-        guard code == 0 else {
-            unknown.append((0, nil, "extent tree unreadable: \(Ext2Error.text(of: code))"))
-            problem(.extentBadHeader, "the extent root cannot be read (\(Ext2Error.text(of: code)))")
+        if let error = cursor.move(.root) {
+            if error == .extentNoNext { return }  // an empty tree
+            unknown.append((0, nil, "extent tree unreadable: \(error.message)"))
+            problem(.extentBadHeader, "the extent root cannot be read (\(error.message))")
             return
         }
         var steps: UInt64 = 0
         let stepLimit = blocksCount + 1024
         while !aborted && steps < stepLimit {
             steps += 1
-            let level = ext2fs_extent_get_info(handle, &info) == 0 ? Int(info.curr_level) : 0
-            if extent.e_flags & UInt32(EXT2_EXTENT_FLAGS_LEAF) != 0 {
-                data(UInt64(extent.e_lblk), UInt64(extent.e_pblk), extent.e_len,
-                     initialized: extent.e_flags & UInt32(EXT2_EXTENT_FLAGS_UNINIT) == 0)
-            } else if extent.e_flags & UInt32(EXT2_EXTENT_FLAGS_SECOND_VISIT) != 0 {
+            let level = cursor.level
+            let extent = cursor.current
+            if extent.isLeaf {
+                data(extent.logical, extent.physical, extent.length, initialized: !extent.isUnwritten)
+            } else if extent.isSecondVisit {
                 // Back up at an index entry: its subtree is done.
-            } else if !mapping(UInt64(extent.e_pblk), what: "extent node at level \(level + 1)") {
-                unknown.append((UInt64(extent.e_lblk), nil, "extent node outside the filesystem (block \(extent.e_pblk))"))
+            } else if !mapping(extent.physical, what: "extent node at level \(level + 1)") {
+                unknown.append((extent.logical, nil, "extent node outside the filesystem (block \(extent.physical))"))
             } else {
-                let indexStart = extent.e_lblk
-                code = ext2fs_extent_get(handle, Int32(EXT2_EXTENT_DOWN), &extent)
-                if code == 0 || code == EXT2_ET_EXTENT_CSUM_INVALID {
-                    if code != 0 {
+                let indexStart = extent.logical
+                let error = cursor.move(.down)
+                if error == nil || error == .extentChecksumInvalid {
+                    if error != nil {
                         problem(.extentChecksum, block: mappingBlocks.last, "the checksum of extent node block \(mappingBlocks.last ?? 0) does not match")
                     }
                     // An index entry starts where the first entry of the node it points to starts
                     // (e2fsck's PR_1_EXTENT_INDEX_START_INVALID); lookups below it would miss otherwise.
-                    if extent.e_lblk != indexStart {
-                        problem(.extentIndexStart, block: mappingBlocks.last, logical: extent.e_lblk,
-                                "the index at level \(level) starts at logical block \(indexStart), but the node it points to (block \(mappingBlocks.last ?? 0)) starts at \(extent.e_lblk)")
+                    let first = cursor.current.logical
+                    if first != indexStart {
+                        problem(.extentIndexStart, block: mappingBlocks.last, logical: first,
+                                "the index at level \(level) starts at logical block \(indexStart), but the node it points to (block \(mappingBlocks.last ?? 0)) starts at \(first)")
                     }
                     continue
                 }
                 let blk = mappingBlocks.last ?? 0
-                unknown.append((UInt64(indexStart), nil, "extent node block \(blk) unreadable: \(Ext2Error.text(of: code))"))
-                if code == EXT2_ET_SHORT_READ || code < 1000 {
+                let text = error?.message ?? ""
+                unknown.append((indexStart, nil, "extent node block \(blk) unreadable: \(text)"))
+                if error?.isReadFailure == true {
                     unreadMappingBlocks += 1
-                    problem(.extentUnreadable, block: blk, "extent node block \(blk) cannot be read (\(Ext2Error.text(of: code)))")
+                    problem(.extentUnreadable, block: blk, "extent node block \(blk) cannot be read (\(text))")
                 } else {
-                    problem(.extentBadHeader, block: blk, "extent node block \(blk) is invalid (\(Ext2Error.text(of: code))); its extents are lost")
+                    problem(.extentBadHeader, block: blk, "extent node block \(blk) is invalid (\(text)); its extents are lost")
                 }
             }
             // Advance: next sibling, climbing while the current node is exhausted.
             while true {
-                code = ext2fs_extent_get(handle, Int32(EXT2_EXTENT_NEXT_SIB), &extent)
-                if code == 0 { break }
-                code = ext2fs_extent_get(handle, Int32(EXT2_EXTENT_UP), &extent)
-                if code != 0 { return }
+                if cursor.move(.nextSibling) == nil { break }
+                if cursor.move(.up) != nil { return }
             }
         }
         if steps >= stepLimit { problem(.blockMapError, "the extent tree has more entries than the filesystem has blocks; walk stopped") }

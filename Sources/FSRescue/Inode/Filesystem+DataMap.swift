@@ -1,5 +1,4 @@
-// Building an inode's DataMap: extent trees through libext2fs, block maps by our own bounded walk.
-internal import CFSRescueExt2fs
+// Building an inode's DataMap: extent trees and block maps through the one block-map walker.
 
 extension Filesystem {
     /// Maps where `inode`'s data is. Never throws: damage becomes ``DataMap/lost`` ranges and
@@ -38,7 +37,7 @@ extension Filesystem {
     /// Whether `block..<block+count` lies inside the filesystem's data area (and has a byte offset
     /// that fits `off_t`, whatever a hostile superblock claims the block count is).
     func blocksInRange(_ block: UInt64, count: UInt64) -> Bool {
-        let first = UInt64(handle.pointee.super.pointee.s_first_data_block)
+        let first = superblock.firstDataBlock
         let end = min(blocksCount, UInt64(Int64.max) / UInt64(blockSize) / 2)
         return block >= first && count <= end && block <= end - count
     }
@@ -53,7 +52,7 @@ extension Filesystem {
     /// blocks (p pointers a block) for a block map, the inode's own space for inline data.
     public func addressableBytes(of inode: InodeRecord) -> UInt64 {
         let bs = UInt64(blockSize)
-        if inode.hasInlineData { return UInt64(fsr_inode_size(handle)) + 60 }
+        if inode.hasInlineData { return UInt64(superblock.inodeSize) + 60 }
         if inode.usesExtents { return (UInt64(1) << 32) * bs }
         let p = bs / 4
         return (12 + p + p * p + p * p * p) * bs
@@ -66,51 +65,18 @@ extension Filesystem {
         min(inode.size, addressableBytes(of: inode))
     }
 
-    /// Inline data (`ext2fs_inline_data_size` / `ext2fs_inline_data_get`), bounded by the inode's
-    /// size; with `whole`, all of it (a directory's entries are read as far as libext2fs stores them,
-    /// as pass 2 reads them, whatever `i_size` says).
-    func inlineData(of inode: InodeRecord, problems: inout [String], whole: Bool = false) -> [UInt8]? {
-        ignoringChecksums { () -> [UInt8]? in
-            var size = 0
-            var rc = ext2fs_inline_data_size(handle, inode.number, &size)
-            guard rc == 0, size <= Int(fsr_inode_size(handle)) + 60 else {
-                problems.append("inline data unreadable: \(rc == 0 ? "size \(size)" : Ext2Error.text(of: rc))")
-                return nil
-            }
-            var buffer = [UInt8](repeating: 0, count: max(size, 60) + Int(fsr_inode_size(handle)))
-            var raw: ext2_inode_large
-            do throws(Ext2Error) { raw = try readRawInode(inode.number) } catch {
-                problems.append("inode unreadable: \(error.message)")
-                return nil
-            }
-            rc = withUnsafeMutablePointer(to: &raw) { p in
-                p.withMemoryRebound(to: ext2_inode.self, capacity: 1) { small in
-                    buffer.withUnsafeMutableBytes { ext2fs_inline_data_get(handle, inode.number, small, $0.baseAddress, &size) }
-                }
-            }
-            guard rc == 0 else {
-                problems.append("inline data unreadable: \(Ext2Error.text(of: rc))")
-                return nil
-            }
-            return Array(buffer.prefix(whole ? size : min(size, Int(clamping: inode.size))))
-        }
-    }
-
     /// The extent tree walked by the scan's walker (``BlockWalker``: depth 0 parsed in place, deeper
     /// trees node by node with `ext2fs_extent_get`, checksums ignored), so a node that cannot be read
     /// loses only its own subtree, up to the next block the walk maps; extents outside the filesystem
     /// lose their own range. Runs past the file size are cut there.
     private func walkExtents(_ inode: InodeRecord, fileBlocks: UInt64, into map: inout DataMap) {
-        guard var raw = try? readRawInode(inode.number) else {
+        let buffer = InodeBuffer(self)
+        guard readInodeIgnoringChecksum(inode.number, into: buffer) == nil else {
             map.lose(logical: 0, length: fileBlocks, "inode unreadable")
             return
         }
         let walker = BlockWalker(self)
-        ignoringChecksums {
-            withUnsafeMutablePointer(to: &raw) { p in
-                p.withMemoryRebound(to: ext2_inode.self, capacity: 1) { walker.walk(inode.number, $0) }
-            }
-        }
+        ignoringChecksums { walker.walk(inode.number, buffer) }
         var lost: [(logical: UInt64, length: UInt64, reason: String)] = []
         for u in walker.unknown where u.logical < fileBlocks {
             let end = u.length.map { u.logical + $0 } ?? walker.runs.first { $0.logical > u.logical }?.logical ?? fileBlocks

@@ -1,6 +1,5 @@
 // Reading a directory's live entries through the one directory-block reader (DirectoryBlockLayout and
 // DirectoryParser), for salvage and extract, and for names the scan looks up again.
-internal import CFSRescueExt2fs
 
 /// Lists a directory's live entries; scan-based plans provide their own, checked by pass 2.
 public protocol DirectoryLister {
@@ -48,16 +47,15 @@ extension Filesystem: DirectoryLister {
         return entries
     }
 
-    /// Reads `directory`'s blocks (`io_channel_read_blk64`, through its block map) or its inline
-    /// data (`ext2fs_inline_data_get`) and calls `body` with every record of every leaf, empty ones
+    /// Reads `directory`'s blocks (``readBlocks(_:count:into:)``, through its block map) or its inline
+    /// data (``inlineData(of:problems:whole:)``) and calls `body` with every record of every leaf, empty ones
     /// included, until `body` returns false. Index blocks are skipped, checksums are not checked, and no more blocks are read than the image holds
     /// (a crafted map can name one block millions of times).
     func forEachDirectoryRecord(of directory: UInt32, order: DirectoryBlockOrder, _ body: (DirectoryRecord) -> Bool) {
         guard let inode = try? readInode(directory), inode.type == .directory else { return }
-        let sb = handle.pointee.super.pointee
-        let hasFiletype = sb.s_feature_incompat & UInt32(EXT2_FEATURE_INCOMPAT_FILETYPE) != 0
-        let metadataCsum = sb.s_feature_ro_compat & UInt32(EXT4_FEATURE_RO_COMPAT_METADATA_CSUM) != 0
-        let inodesCount = sb.s_inodes_count
+        let hasFiletype = features.contains(.fileType)
+        let metadataCsum = features.contains(.metadataChecksums)
+        let inodesCount = superblock.inodesCount
         let bs = Int(blockSize)
         if inode.hasInlineData {
             var problems: [String] = []
@@ -87,12 +85,12 @@ extension Filesystem: DirectoryLister {
             }
         }
         if order == .physical { blocks.sort { $0.physical < $1.physical } }
-        let indexed = inode.flags & UInt32(EXT2_INDEX_FL) != 0
+        let indexed = InodeFlags(rawValue: inode.flags).contains(.indexed)
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: bs, alignment: 8)
         defer { buffer.deallocate() }
         var going = true
         for (logical, physical) in blocks where going {
-            guard blocksInRange(physical, count: 1), io_channel_read_blk64(handle.pointee.io, physical, 1, buffer) == 0 else { continue }
+            guard blocksInRange(physical, count: 1), readBlocks(physical, into: buffer) == nil else { continue }
             let bytes = UnsafeRawBufferPointer(start: buffer, count: bs)
             let layout = DirectoryBlockLayout.of(bytes, context: .owned(logical: logical, indexed: indexed), metadataCsum: metadataCsum)
             guard layout.kind != .htreeNode else { continue }

@@ -1,5 +1,4 @@
 // One inode read from the inode table, copied out of libext2fs's struct at once.
-internal import CFSRescueExt2fs
 
 /// An inode's fields as stored on disk (read with `ext2fs_read_inode2`, checksums not enforced).
 public struct InodeRecord: Sendable {
@@ -32,7 +31,7 @@ public struct InodeRecord: Sendable {
     /// `i_generation`.
     public let generation: UInt32
     /// `i_block` as stored: kept inline, so reading an inode allocates nothing.
-    private let blockWords: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32,
+    let blockWords: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32,
                              UInt32, UInt32, UInt32, UInt32, UInt32)
     /// The 60 bytes of `i_block`: block pointers, an extent tree root, inline data or a fast symlink.
     public var blockArea: [UInt8] { withUnsafeBytes(of: blockWords) { Array($0) } }
@@ -45,47 +44,8 @@ public struct InodeRecord: Sendable {
     /// Permission bits (`mode & 0o7777`).
     public var permissions: UInt16 { mode & 0o7777 }
     /// `EXT4_EXTENTS_FL`: ``blockArea`` holds an extent tree root.
-    public var usesExtents: Bool { flags & UInt32(EXT4_EXTENTS_FL) != 0 }
+    public var usesExtents: Bool { InodeFlags(rawValue: flags).contains(.extents) }
     /// `EXT4_INLINE_DATA_FL`: the data is in the inode.
-    public var hasInlineData: Bool { flags & UInt32(EXT4_INLINE_DATA_FL) != 0 }
+    public var hasInlineData: Bool { InodeFlags(rawValue: flags).contains(.inlineData) }
 
-    init(number: UInt32, _ inode: ext2_inode_large) {
-        self.number = number
-        mode = inode.i_mode
-        uid = UInt32(inode.i_uid) | UInt32(inode.osd2.linux2.l_i_uid_high) << 16
-        gid = UInt32(inode.i_gid) | UInt32(inode.osd2.linux2.l_i_gid_high) << 16
-        size = UInt64(inode.i_size) | UInt64(inode.i_size_high) << 32
-        linksCount = inode.i_links_count
-        accessTime = Int64(Int32(bitPattern: inode.i_atime))
-        changeTime = Int64(Int32(bitPattern: inode.i_ctime))
-        modificationTime = Int64(Int32(bitPattern: inode.i_mtime))
-        deletionTime = inode.i_dtime
-        flags = inode.i_flags
-        blockCount = UInt64(inode.i_blocks) | UInt64(inode.osd2.linux2.l_i_blocks_hi) << 32
-        xattrBlock = UInt64(inode.i_file_acl) | UInt64(inode.osd2.linux2.l_i_file_acl_high) << 32
-        generation = inode.i_generation
-        blockWords = inode.i_block
-    }
-}
-
-extension Filesystem {
-    /// Reads inode `number` with `ext2fs_read_inode2` (`READ_INODE_NOCSUM`: a bad checksum does not
-    /// hide what is there; checking checksums is the scan's job).
-    public func readInode(_ number: UInt32) throws(Ext2Error) -> InodeRecord {
-        var raw = try readRawInode(number)
-        return withUnsafePointer(to: &raw) { InodeRecord(number: number, $0.pointee) }
-    }
-
-    func readRawInode(_ number: UInt32) throws(Ext2Error) -> ext2_inode_large {
-        // Past the groups' tables libext2fs would look up a descriptor the image does not have.
-        guard number >= 1 && number <= readableInodesCount else { throw Ext2Error(code: Int(EXT2_ET_BAD_INODE_NUM)) }
-        var raw = ext2_inode_large()
-        let rc = withUnsafeMutablePointer(to: &raw) { p in
-            p.withMemoryRebound(to: ext2_inode.self, capacity: 1) { small in
-                ext2fs_read_inode2(handle, number, small, Int32(MemoryLayout<ext2_inode_large>.size), Int32(READ_INODE_NOCSUM))
-            }
-        }
-        try ext2Check(rc)
-        return raw
-    }
 }

@@ -1,5 +1,4 @@
 // Loading the journal of a filesystem that needs recovery, and the overlay its replay gives.
-internal import CFSRescueExt2fs
 
 /// What loading the journal for replay found.
 enum JournalReplayOutcome {
@@ -38,9 +37,7 @@ extension Filesystem {
     /// itself (the journal is never replayed onto itself), or the external journal device at
     /// `journalPath`; its superblock checked, its log walked (``JournalReplay``).
     func loadJournalReplay(journalPath: String?) -> JournalReplayOutcome {
-        let sb = handle.pointee.super.pointee
-        guard sb.s_feature_compat & UInt32(EXT3_FEATURE_COMPAT_HAS_JOURNAL) != 0,
-              sb.s_feature_incompat & UInt32(EXT3_FEATURE_INCOMPAT_RECOVER) != 0 else { return .notNeeded }
+        guard features.isSuperset(of: [.hasJournal, .needsRecovery]) else { return .notNeeded }
         let placement: JournalPlacement
         switch journalPlacement(journalPath: journalPath) {
         case .none: return .notNeeded
@@ -76,13 +73,16 @@ extension Filesystem {
         return .replayed(overlay, JournalReplaySummary(replay, blocks: overlay.count))
     }
 
+    /// `EXT3_FEATURE_INCOMPAT_JOURNAL_DEV`: a superblock of an external journal device.
+    static let journalDeviceFeature: UInt32 = 0x0008
+
     /// Why a journal cannot be read, in words.
     struct JournalProblem: Error { let text: String }
 
     /// Where this filesystem's journal is: its internal inode, or the device at `journalPath`; nil
     /// when it has neither (no journal inode and no device given).
     func journalPlacement(journalPath: String?) -> Result<JournalPlacement, JournalProblem>? {
-        let inode = handle.pointee.super.pointee.s_journal_inum
+        let inode = superblock.journalInode
         return inode != 0 ? internalJournal(inode) : externalJournal(journalPath)
     }
 
@@ -121,11 +121,10 @@ extension Filesystem {
         }
         func u32(_ o: Int) -> UInt32 { raw.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: o, as: UInt32.self) } }
         let magic = UInt16(raw[0x38]) | UInt16(raw[0x39]) << 8
-        guard magic == 0xEF53, u32(0x60) & UInt32(EXT3_FEATURE_INCOMPAT_JOURNAL_DEV) != 0 else {
+        guard magic == 0xEF53, u32(0x60) & Self.journalDeviceFeature != 0 else {
             return .failure(JournalProblem(text: "\(path) is not an ext journal device (no journal_dev superblock)"))
         }
-        let expected = withUnsafeBytes(of: handle.pointee.super.pointee.s_journal_uuid) { Array($0) }
-        guard Array(raw[0x68..<0x78]) == expected else {
+        guard Array(raw[0x68..<0x78]) == superblock.journalUUID else {
             return .failure(JournalProblem(text: "\(path) is the journal of another filesystem (its UUID is not this filesystem's s_journal_uuid)"))
         }
         let bs = UInt64(blockSize)

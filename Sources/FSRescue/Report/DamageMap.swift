@@ -1,6 +1,5 @@
 // The facts behind a picture of the filesystem: its block groups, where the disk was never read,
 // where the scan found damage, and which files each such area touches.
-internal import CFSRescueExt2fs
 
 /// One cell of the picture: a block group, or a slice of one when the filesystem has few groups.
 public struct GroupSummary: Sendable, Equatable {
@@ -51,7 +50,7 @@ extension Filesystem {
     /// place there), the unread and unreadable areas, the blocks findings name, and for each area
     /// the files whose maps (`dataMap(of:)`) or inodes touch it.
     public func damageMap(report: ScanReport) -> DamageMap {
-        let fs = handle, bs = UInt64(blockSize), base = location.offsetBytes
+        let bs = UInt64(blockSize), base = location.offsetBytes
         // Areas, in filesystem blocks.
         var areas: [MarkedArea] = []
         func blocks(_ r: Range<UInt64>) -> (UInt64, UInt64) { (r.lowerBound / bs, (r.upperBound + bs - 1) / bs - r.lowerBound / bs) }
@@ -117,20 +116,19 @@ extension Filesystem {
         }
         // Cells: whole groups, or slices of them when there are few.
         var groups: [GroupSummary] = []
-        let perTable = UInt64(fs.pointee.inode_blocks_per_group)
+        let perTable = UInt64(superblock.inodeTableBlocks)
         let unreadBlocks = areas.filter { $0.kind != .damaged }
         let sliced = groupCount < DamageMap.slicedBelow && loadBitmapsForHistory()
         let slicesPerGroup = sliced ? max(1, DamageMap.slicesWanted / Int(max(1, groupCount))) : 1
         for g in 0..<groupCount {
-            let first = UInt64(ext2fs_group_first_block2(fs, g)), last = min(UInt64(ext2fs_group_last_block2(fs, g)), blocksCount - 1)
+            let descriptor = group(g)
+            let first = descriptor.firstBlock, last = min(descriptor.lastBlock, blocksCount - 1)
             guard first <= last else { continue }
             // The group's metadata as block ranges.
-            var superblock: blk64_t = 0, oldDescriptor: blk64_t = 0, newDescriptor: blk64_t = 0, used: blk_t = 0
-            ext2fs_super_and_bgd_loc2(fs, g, &superblock, &oldDescriptor, &newDescriptor, &used)
-            var metadata: [Range<UInt64>] = [first..<(first + min(UInt64(used), last - first + 1))]
+            var metadata: [Range<UInt64>] = [first..<(first + min(copies(inGroup: g).usedBlocks, last - first + 1))]
             // Descriptor fields are 64-bit and untrusted: only locations inside the filesystem count.
-            for b in [UInt64(ext2fs_block_bitmap_loc(fs, g)), UInt64(ext2fs_inode_bitmap_loc(fs, g))] where b < blocksCount { metadata.append(b..<(b + 1)) }
-            let table = UInt64(ext2fs_inode_table_loc(fs, g))
+            for b in [descriptor.blockBitmap, descriptor.inodeBitmap] where b < blocksCount { metadata.append(b..<(b + 1)) }
+            let table = descriptor.inodeTable
             if table < blocksCount { metadata.append(table..<(table + min(perTable, blocksCount - table))) }
             let span = (last - first + 1 + UInt64(slicesPerGroup) - 1) / UInt64(slicesPerGroup)
             var start = first
@@ -146,7 +144,7 @@ extension Filesystem {
                 if sliced {
                     free = (start..<end).reduce(UInt64(0)) { $0 + (blockMarkedInUse($1) ? 0 : 1) }
                 } else {
-                    free = UInt64(ext2fs_bg_free_blocks_count(fs, g))
+                    free = UInt64(descriptor.freeBlocks)
                 }
                 let count = end - start
                 groups.append(GroupSummary(group: g, firstBlock: start, blocks: count, freeBlocks: min(count, free),

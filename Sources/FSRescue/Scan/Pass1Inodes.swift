@@ -4,6 +4,8 @@ extension ScanRun {
     static let resizeInode: UInt32 = 7
     static let badBlocksInode: UInt32 = 1
     static let rootInode: UInt32 = 2
+    /// References from in-inode attributes to EA inodes that pass 1 records at most.
+    static let eaValueReferenceLimit = 4_000_000
 
     /// Scans every inode with `ext2fs_open_inode_scan` / `ext2fs_get_next_inode_full`, walks each live
     /// inode's blocks, claims them in the ownership bitmap, and collects directory blocks for pass 2.
@@ -159,7 +161,7 @@ extension ScanRun {
 
         checkZeroFields(ino, raw, index: index)
         let attributes = checkInInodeAttributes(ino, buffer)
-        if eaValueReferences.count < Self.staleEntryLimit {
+        if eaValueReferences.count < Self.eaValueReferenceLimit {
             for value in attributes.eaValues { eaValueReferences.append(EAValueReference(parent: ino, inode: value.inode, size: value.size)) }
         }
         chargeQuota(ino, buffer, eaValuesInInode: attributes.eaValues.count)

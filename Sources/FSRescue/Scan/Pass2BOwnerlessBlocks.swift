@@ -119,17 +119,17 @@ extension ScanRun {
             entry: { e in
                 defer { position += 1 }
                 guard !(first && position < 2), e.inode != 0, isPlausibleLiveEntry(e, bytes),
-                      staleEntries.count < Self.staleEntryLimit else { return }
-                var evidence = NameEvidence(inode: e.inode, name: Array(bytes[e.nameOffset..<e.nameOffset + e.nameLength]), fileType: e.fileType,
-                                            directory: dir, block: block, offset: UInt32(e.offset), source: .ownerlessBlock, typeMatches: false)
-                evidence.inferredDirectory = inferred
-                lostDrafts[d].children.append(evidence)
-                staleEntries.append(evidence)
+                      !evidence.isFull else { return }
+                var found = NameEvidence(inode: e.inode, name: Array(bytes[e.nameOffset..<e.nameOffset + e.nameLength]), fileType: e.fileType,
+                                         directory: dir, block: block, offset: UInt32(e.offset), source: .ownerlessBlock, typeMatches: false)
+                found.inferredDirectory = inferred
+                lostDrafts[d].children.append(found)
+                evidence.record(found)
             },
             stale: { e in
-                guard staleEntries.count < Self.staleEntryLimit else { return }
-                staleEntries.append(NameEvidence(inode: e.inode, name: Array(bytes[e.nameOffset..<e.nameOffset + e.nameLength]), fileType: e.fileType,
-                                                 directory: dir, block: block, offset: UInt32(e.offset), source: .slack, typeMatches: false))
+                guard !evidence.isFull else { return }
+                evidence.record(NameEvidence(inode: e.inode, name: Array(bytes[e.nameOffset..<e.nameOffset + e.nameLength]), fileType: e.fileType,
+                                             directory: dir, block: block, offset: UInt32(e.offset), source: .slack, typeMatches: false))
             })
     }
 }

@@ -6,7 +6,6 @@ extension ScanRun {
     /// buffer, every page touched on a 100k-file image) against 16 cost 250 KB of peak memory and
     /// gained nothing measurable on 1M files, warm or cold.
     static let maxBatchBlocks = 16
-    static let staleEntryLimit = 4_000_000
 
     /// The units of pass 2: directory blocks, inline directories and slow symlinks' target blocks.
     var pass2Units: UInt64 { UInt64(directoryBlocks.count + inlineDirectories.count + slowSymlinks.count) }
@@ -189,9 +188,9 @@ extension ScanRun {
                 add(Finding(.dirUnusedInode, "The \(where_()) names inode \(e.inode), which is not in use.", inode: dir, block: block))
             }
             table.addDamage(.badEntries, at: dirIndex)
-            if staleEntries.count < Self.staleEntryLimit {
-                staleEntries.append(NameEvidence(inode: e.inode, name: Array(name), fileType: e.fileType, directory: dir, block: block,
-                                                 offset: UInt32(e.offset), source: .directory, typeMatches: false))
+            if !evidence.isFull {
+                evidence.record(NameEvidence(inode: e.inode, name: Array(name), fileType: e.fileType, directory: dir, block: block,
+                                             offset: UInt32(e.offset), source: .directory, typeMatches: false))
             }
             return
         }
@@ -240,10 +239,10 @@ extension ScanRun {
 
     private func recordStale(_ e: DirectoryEntry, _ bytes: UnsafeRawBufferPointer, directory: UInt32, block: UInt64) {
         counts.staleEntries += 1
-        guard staleEntries.count < Self.staleEntryLimit else { return }
+        guard !evidence.isFull else { return }
         let name = Array(bytes[e.nameOffset..<e.nameOffset + e.nameLength])
-        staleEntries.append(NameEvidence(inode: e.inode, name: name, fileType: e.fileType, directory: directory, block: block,
-                                         offset: UInt32(e.offset), source: .slack, typeMatches: false))
+        evidence.record(NameEvidence(inode: e.inode, name: name, fileType: e.fileType, directory: directory, block: block,
+                                     offset: UInt32(e.offset), source: .slack, typeMatches: false))
     }
 
     func printable<C: Collection>(_ name: C) -> String where C.Element == UInt8 {

@@ -56,10 +56,9 @@ extension ScanRun {
         for d in deleted { wanted.insert(d.inode) }
         for l in lostDrafts { wanted.insert(l.inode) }
         var evidence: [UInt32: [NameEvidence]] = [:]
-        for e in staleEntries where wanted.contains(e.inode) && (evidence[e.inode]?.count ?? 0) < Self.evidencePerInode {
+        for e in self.evidence.take() where wanted.contains(e.inode) && (evidence[e.inode]?.count ?? 0) < Self.evidencePerInode {
             evidence[e.inode, default: []].append(e)
         }
-        staleEntries = []
         /// Type agreement and recency (the holding directory's mtime) filled in, then ranked.
         func ranked(_ list: [NameEvidence], type: FileType) -> [NameEvidence] {
             NameEvidence.ranked(list.map { marked($0, type: type) })

@@ -70,7 +70,8 @@ final class ScanRun {
     /// Journal, quota, orphan-file inodes: live but named by no directory (a handful: an array is fastest).
     @exclusivity(unchecked) var hiddenInodes: [UInt32] = []
     @exclusivity(unchecked) var deleted: [DeletedInode] = []
-    @exclusivity(unchecked) var staleEntries: [NameEvidence] = []
+    /// Name evidence from every source (``NameEvidenceLog``).
+    @exclusivity(unchecked) var evidence = NameEvidenceLog()
     @exclusivity(unchecked) var sharedBlocks: [SharedBlocks] = []
     @exclusivity(unchecked) var orphans: [Orphan] = []
     /// Lost directories found by pass 2B; pass 4 turns them into ``lostDirectories``.

@@ -104,7 +104,7 @@ extension Filesystem {
         }
         let candidates = run.cancelled ? nil : OwnerlessCandidates(run, includeFree: run.nameEvidenceWanted)
         run.pass(.ownerlessBlocks, units: candidates?.total ?? 0) {
-            (candidates.map(run.passOwnerlessBlocks) ?? 0) + (run.cancelled ? 0 : run.collectJournalEvidence())
+            (candidates.map(run.passOwnerlessBlocks) ?? 0) + (run.cancelled ? 0 : run.collectSourcedEvidence())
         }
         run.directoryBlocks = []  // nothing after pass 2B reads them
         run.pass(.connectivity, units: run.counts.directories) { run.passConnectivity() }
