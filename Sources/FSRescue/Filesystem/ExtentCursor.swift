@@ -37,9 +37,9 @@ final class ExtentCursor {
     private var extent = ext2fs_extent()
 
     /// Opens the extent tree of inode `number` as held in `buffer`.
-    init(_ filesystem: Filesystem, inode number: UInt32, buffer: InodeBuffer) throws(Ext2Error) {
+    init(_ filesystem: Filesystem, inode number: InodeNumber, buffer: InodeBuffer) throws(Ext2Error) {
         var opened: ext2_extent_handle_t?
-        try ext2Check(ext2fs_extent_open2(filesystem.handle, number, buffer.inode, &opened))
+        try ext2Check(ext2fs_extent_open2(filesystem.handle, number.rawValue, buffer.inode, &opened))
         guard let opened else { throw .noMemory }
         handle = opened
     }

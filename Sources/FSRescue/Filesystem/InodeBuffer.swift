@@ -51,8 +51,8 @@ struct RawInode {
     var hasValidBlocks: Bool { ext2fs_inode_has_valid_blocks2(fs, pointer) != 0 }
 
     /// The inode's checksum matches inode `number`'s contents (`ext2fs_inode_csum_verify`).
-    func checksumMatches(_ number: UInt32) -> Bool {
-        ext2fs_inode_csum_verify(fs, number, UnsafeMutableRawPointer(pointer).assumingMemoryBound(to: ext2_inode_large.self)) != 0
+    func checksumMatches(_ number: InodeNumber) -> Bool {
+        ext2fs_inode_csum_verify(fs, number.rawValue, UnsafeMutableRawPointer(pointer).assumingMemoryBound(to: ext2_inode_large.self)) != 0
     }
 
     static let blockOffset = MemoryLayout<ext2_inode>.offset(of: \ext2_inode.i_block) ?? 40

@@ -59,9 +59,9 @@ extension Filesystem {
 
     /// Reads inode `number` into `buffer` as ``readInode(_:)`` does (`ext2fs_read_inode2`,
     /// `READ_INODE_NOCSUM`); nil when read.
-    func readInodeIgnoringChecksum(_ number: UInt32, into buffer: InodeBuffer) -> Ext2Error? {
-        guard number >= 1 && number <= readableInodesCount else { return .badInodeNumber }
-        let rc = ext2fs_read_inode2(handle, number, buffer.inode, Int32(MemoryLayout<ext2_inode_large>.size), Int32(READ_INODE_NOCSUM))
+    func readInodeIgnoringChecksum(_ number: InodeNumber, into buffer: InodeBuffer) -> Ext2Error? {
+        guard number.rawValue >= 1 && number.rawValue <= readableInodesCount else { return .badInodeNumber }
+        let rc = ext2fs_read_inode2(handle, number.rawValue, buffer.inode, Int32(MemoryLayout<ext2_inode_large>.size), Int32(READ_INODE_NOCSUM))
         return ext2Error(rc)
     }
 

@@ -37,15 +37,16 @@ final class InodeScan {
     deinit { ext2fs_close_inode_scan(scan) }
 
     /// Reads the next inode into `buffer`: its number (0 at the end) and how the read went.
-    func next(into buffer: InodeBuffer) -> (inode: UInt32, status: InodeScanStatus) {
+    func next(into buffer: InodeBuffer) -> (inode: InodeNumber, status: InodeScanStatus) {
         var ino: ext2_ino_t = 0
         let code = ext2fs_get_next_inode_full(scan, &ino, buffer.inode, Int32(buffer.size))
+        let number = InodeNumber(ino)
         switch code {
-        case 0: return (ino, .read)
-        case errcode_t(EXT2_ET_INODE_CSUM_INVALID): return (ino, .checksumFailed)
-        case errcode_t(EXT2_ET_INODE_IS_GARBAGE): return (ino, .garbage)
-        case errcode_t(EXT2_ET_BAD_BLOCK_IN_INODE_TABLE): return (ino, .inBadBlock)
-        default: return (ino, ext2Error(code).map(InodeScanStatus.unreadable) ?? .read)
+        case 0: return (number, .read)
+        case errcode_t(EXT2_ET_INODE_CSUM_INVALID): return (number, .checksumFailed)
+        case errcode_t(EXT2_ET_INODE_IS_GARBAGE): return (number, .garbage)
+        case errcode_t(EXT2_ET_BAD_BLOCK_IN_INODE_TABLE): return (number, .inBadBlock)
+        default: return (number, ext2Error(code).map(InodeScanStatus.unreadable) ?? .read)
         }
     }
 
@@ -56,8 +57,8 @@ final class InodeScan {
 extension Filesystem {
     /// Reads inode `number` into `buffer` (`ext2fs_read_inode_full`); nil when read, a checksum
     /// mismatch included (checking checksums is the scan's job).
-    func readInode(_ number: UInt32, into buffer: InodeBuffer) -> Ext2Error? {
-        let rc = ext2fs_read_inode_full(handle, number, buffer.inode, Int32(buffer.size))
+    func readInode(_ number: InodeNumber, into buffer: InodeBuffer) -> Ext2Error? {
+        let rc = ext2fs_read_inode_full(handle, number.rawValue, buffer.inode, Int32(buffer.size))
         return rc == EXT2_ET_INODE_CSUM_INVALID ? nil : ext2Error(rc)
     }
 }
@@ -67,12 +68,12 @@ extension Filesystem {
     /// `ext2fs_badblocks_list_add`; nothing is written), so the inode scan skips exactly those
     /// inode-table blocks (``InodeScanStatus/inBadBlock`` for their inodes) and reads the rest of
     /// each table. The list holds 32-bit block numbers: a block past 2^32 is not added.
-    func skipInInodeScan(_ blocks: Set<UInt64>) {
+    func skipInInodeScan(_ blocks: Set<BlockNumber>) {
         if handle.pointee.badblocks == nil {
             var list: badblocks_list?
             if ext2fs_read_bb_inode(handle, &list) != 0 || list == nil { _ = ext2fs_badblocks_list_create(&list, 0) }
             handle.pointee.badblocks = list
         }
-        for b in blocks where b <= UInt64(UInt32.max) { _ = ext2fs_badblocks_list_add(handle.pointee.badblocks, blk_t(b)) }
+        for b in blocks where b.rawValue <= UInt64(UInt32.max) { _ = ext2fs_badblocks_list_add(handle.pointee.badblocks, blk_t(b.rawValue)) }
     }
 }

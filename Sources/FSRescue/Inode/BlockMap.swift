@@ -38,7 +38,7 @@ extension Filesystem {
         }
         let walker = BlockWalker(self)
         let buffer = InodeBuffer(self)
-        if let error = readInode(inode, into: buffer) {
+        if let error = readInode(InodeNumber(inode), into: buffer) {
             throw FSRescueError(.readFailed, "Inode \(inode) could not be read (\(error.message)).", path: source.path, cause: error)
         }
         let raw = buffer.view

@@ -151,7 +151,7 @@ final class BlockWalker: BlockMapVisitor {
     private func walkExtentTree(_ buffer: InodeBuffer) {
         let cursor: ExtentCursor
         do {
-            cursor = try ExtentCursor(filesystem, inode: inode, buffer: buffer)
+            cursor = try ExtentCursor(filesystem, inode: InodeNumber(inode), buffer: buffer)
         } catch {
             unknown.append((0, nil, "extent tree unreadable: \(error.message)"))
             problem(.extentBadHeader, "the extent tree cannot be opened (\(error.message))")

@@ -71,7 +71,7 @@ extension Filesystem {
     /// lose their own range. Runs past the file size are cut there.
     private func walkExtents(_ inode: InodeRecord, fileBlocks: UInt64, into map: inout DataMap) {
         let buffer = InodeBuffer(self)
-        guard readInodeIgnoringChecksum(inode.number, into: buffer) == nil else {
+        guard readInodeIgnoringChecksum(InodeNumber(inode.number), into: buffer) == nil else {
             map.lose(logical: 0, length: fileBlocks, "inode unreadable")
             return
         }

@@ -90,7 +90,7 @@ extension Filesystem: DirectoryLister {
         defer { buffer.deallocate() }
         var going = true
         for (logical, physical) in blocks where going {
-            guard blocksInRange(physical, count: 1), readBlocks(physical, into: buffer) == nil else { continue }
+            guard blocksInRange(physical, count: 1), readBlocks(BlockNumber(physical), into: buffer) == nil else { continue }
             let bytes = UnsafeRawBufferPointer(start: buffer, count: bs)
             let layout = DirectoryBlockLayout.of(bytes, context: .owned(logical: logical, indexed: indexed), metadataCsum: metadataCsum)
             guard layout.kind != .htreeNode else { continue }

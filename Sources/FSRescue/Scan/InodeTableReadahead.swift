@@ -47,7 +47,7 @@ struct InodeTableReadahead {
         while next < groupCount, ahead < Self.aheadBytes {
             let blocks = usedTableBlocks(next)
             let start = filesystem.group(next).inodeTable
-            if blocks > 0, start > 0 { filesystem.readAhead(start, count: blocks) }
+            if blocks > 0, start > 0 { filesystem.readAhead(BlockNumber(start), count: blocks) }
             queued.append((next, blocks * blockSize))
             ahead += blocks * blockSize
             next += 1

@@ -21,7 +21,7 @@ extension ScanRun {
                 add(Finding(.orphanListBad, "The orphan list loops back to inode \(ino) after \(seen.count) inodes.", inode: ino))
                 break
             }
-            if let error = filesystem.readInode(ino, into: buffer) {
+            if let error = filesystem.readInode(InodeNumber(ino), into: buffer) {
                 add(Finding(.orphanListBad, "Inode \(ino) on the orphan list cannot be read (\(error.message)).", inode: ino))
                 break
             }
@@ -45,7 +45,7 @@ extension ScanRun {
             add(Finding(.orphanFileBad, "The orphan file inode \(fileInode) is outside the filesystem.", inode: fileInode))
             return
         }
-        if let error = filesystem.readInode(fileInode, into: buffer) {
+        if let error = filesystem.readInode(InodeNumber(fileInode), into: buffer) {
             add(Finding(.orphanFileBad, "The orphan file inode \(fileInode) cannot be read (\(error.message)).", inode: fileInode))
             return
         }

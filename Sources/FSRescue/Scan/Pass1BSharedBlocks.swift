@@ -17,7 +17,7 @@ extension ScanRun {
             done += 1
             if shouldStop(done) { return done }
             guard ino != Self.resizeInode, table.flags[index] & InodeTable.Flag.inline == 0 else { continue }
-            guard filesystem.readInode(ino, into: buffer) == nil,
+            guard filesystem.readInode(InodeNumber(ino), into: buffer) == nil,
                   ino == Self.badBlocksInode || buffer.view.hasValidBlocks else { continue }
             walker.walk(ino, buffer)
             var seen = Set<UInt64>()

@@ -40,7 +40,8 @@ extension ScanRun {
         var lastInode: UInt32 = 0
         var failures = 0
         while true {
-            let (ino, status) = scan.next(into: buffer)
+            let (number, status) = scan.next(into: buffer)
+            let ino = number.rawValue
             if case .inBadBlock = status {
                 if let block = inodeTableBlock(of: ino), unreadTableBlocks.contains(block) {
                     if let run = unreadRun, run.block == block, run.last + 1 == ino {
@@ -138,7 +139,7 @@ extension ScanRun {
         let index = table.count - 1
         counts.inodesInUse += 1
 
-        if checksumFailed || (hasMetadataCsum && !verifiesInodeChecksums && !raw.checksumMatches(ino)) {
+        if checksumFailed || (hasMetadataCsum && !verifiesInodeChecksums && !raw.checksumMatches(InodeNumber(ino))) {
             add(Finding(.inodeChecksum, "The checksum of inode \(ino) does not match its contents.", inode: ino))
             table.addDamage(.checksum, at: index)
         }
@@ -223,7 +224,7 @@ extension ScanRun {
             return
         }
         do {
-            _ = try filesystem.inlineDataSize(of: ino)
+            _ = try filesystem.inlineDataSize(of: InodeNumber(ino))
         } catch {
             add(Finding(.inlineDataBad, "Inode \(ino)'s inline data is invalid (\(error.message)).", inode: ino))
             table.addDamage(.badInlineOrXattr, at: index)

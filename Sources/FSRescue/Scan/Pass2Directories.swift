@@ -67,7 +67,7 @@ extension ScanRun {
         let indexed = table.flags[dirIndex] & InodeTable.Flag.indexed != 0
         let layout = DirectoryBlockLayout.of(bytes, context: .owned(logical: UInt64(ref.logical), indexed: indexed), metadataCsum: hasMetadataCsum)
         if hasMetadataCsum {
-            if !filesystem.directoryBlockChecksumMatches(dir, bytes) {
+            if !filesystem.directoryBlockChecksumMatches(InodeNumber(dir), bytes) {
                 add(Finding(.dirChecksum, "The checksum of block \(ref.physical) (logical \(ref.logical)) of directory inode \(dir) does not match, or it has no checksum tail.", inode: dir, block: ref.physical))
                 table.addDamage(.badEntries, at: dirIndex)
             }
@@ -101,7 +101,7 @@ extension ScanRun {
     private func checkInlineDirectory(_ dirIndex: Int, _ buffer: UnsafeMutableRawPointer, capacity: Int, _ state: inout DirectoryPassState) {
         let dir = table.number(at: dirIndex)
         let ordinal = table.directoryOrdinal(ofIndex: dirIndex) ?? 0
-        guard let size = filesystem.readInlineData(of: dir, into: buffer, minimum: 4, capacity: capacity) else {
+        guard let size = filesystem.readInlineData(of: InodeNumber(dir), into: buffer, minimum: 4, capacity: capacity) else {
             add(Finding(.dirBadEntry, "The inline data of directory inode \(dir) cannot be read.", inode: dir))
             table.addDamage(.badEntries, at: dirIndex)
             return

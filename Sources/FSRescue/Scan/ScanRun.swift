@@ -162,7 +162,7 @@ final class ScanRun {
 
     /// Reads `count` blocks from `block` into `buffer` (``Filesystem/readBlocks(_:count:into:)``); nil when read.
     func read(_ block: UInt64, count: Int = 1, into buffer: UnsafeMutableRawPointer) -> Ext2Error? {
-        filesystem.readBlocks(block, count: count, into: buffer)
+        filesystem.readBlocks(BlockNumber(block), count: count, into: buffer)
     }
 
     /// Checks for cancellation once 4096 units have passed since the last check (counts that move in

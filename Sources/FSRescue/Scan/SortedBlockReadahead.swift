@@ -37,7 +37,7 @@ struct SortedBlockReadahead {
                 length += next.length
                 k += 1
             }
-            filesystem.readAhead(first, count: length)
+            filesystem.readAhead(BlockNumber(first), count: length)
             k += 1
         }
         asked = max(end, asked)

@@ -30,7 +30,7 @@ extension ScanRun {
         }
         guard !unread.isEmpty else { return [] }
         // The list holds 32-bit block numbers; a table past 2^32 fails its group's read instead.
-        filesystem.skipInInodeScan(unread)
+        filesystem.skipInInodeScan(Set(unread.map { BlockNumber($0) }))
         unreadInodes = inodes.sorted { $0.lowerBound < $1.lowerBound }
         return unread
     }
