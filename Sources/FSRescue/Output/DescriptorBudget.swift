@@ -65,10 +65,9 @@ public enum DescriptorBudget {
 
     /// Files the write-behind queue may hold open: as ``filesPerQueue(most:)``, up to 1,024. Each time
     /// its oldest file is not yet on the disk, the queue commits the whole output filesystem
-    /// (`syncfs`); into ext4 that is a journal commit and a wait. Up to 1,024 files between commits
-    /// instead of 256 made a 100k-file salvage into a fresh ext4 5.3–5.9 s (median 5.6) instead of
-    /// 6.7–7.7 s (median 6.7), and its peak RSS 27.0 MB instead of 25.0 MB (2026-11-23, alternating
-    /// runs); into tmpfs, where a commit costs little, it changed nothing.
+    /// (`syncfs`); into ext4 that is a journal commit and a wait, so fewer commits save time: 1,024
+    /// files between them cut a 100k-file salvage into ext4 by a sixth against 256, for 2 MB of peak
+    /// memory; 8,192 files and 256 MiB gained nothing measurable at 1M files (docs/benchmarks.md).
     static func filesWrittenBehind() -> Int {
         filesPerQueue(most: 1024)
     }

@@ -21,10 +21,9 @@ public struct CostModel: Sendable, Equatable {
     /// What is assumed before anything is measured: 1 GB/s of scattered blocks read ahead in
     /// physical order, and 4 million entries a second. Only the ratio of the two matters once one pass
     /// has been timed (the fit scales both), and it is what predicts a scan's pass 2 from its pass 1.
-    /// Measured cold on four shapes (bench/eta-bench.sh, 2026-11-22): pass 1 costs 0.3–0.45 µs an
-    /// inode, its tables read ahead; pass 2 costs 6–13 µs a block plus ~0.1 µs an entry. (The old
-    /// 200 MB/s and 2M entries a second, from before pass 1 read ahead, predicted a 5M-file scan's
-    /// pass 2 at a third of its real length.)
+    /// Measured cold on four shapes (bench/eta-bench.sh): pass 1 costs 0.3–0.45 µs an inode, its
+    /// tables read ahead; pass 2 costs 6–13 µs a block plus ~0.1 µs an entry. A prior that prices
+    /// blocks too high against entries predicts a large scan's pass 2 at a fraction of its length.
     public static let prior = CostModel(secondsPerByte: 1 / 1e9, secondsPerEntry: 1 / 4e6)
 
     /// Predicted seconds for `units` units of work with these per-unit hints.
