@@ -15,7 +15,7 @@ extension ScanRun {
         switch filesystem.loadBitmaps() {
         case .loaded: return nil
         case .loadedDespiteChecksums:
-            reportBitmapChecksums()
+            findings += SummaryPass.bitmapChecksumFindings(filesystem)
             return nil
         case .failed(let error): return error
         }

@@ -53,13 +53,14 @@ struct OwnerlessCandidates {
         guard run.clusterBits == 0, run.loadBitmaps() == nil else { return }
         var allocated: UInt64 = 0, free: UInt64 = 0
         var buffer: [UInt8] = []
+        let words = run.bitmapComparison
         for g in 0..<run.groupCount {
             let descriptor = run.filesystem.group(g)
             let freeWanted = includeFree && !descriptor.blocksUninitialized
             let first = descriptor.firstBlock
             let last = min(descriptor.lastBlock, run.blocksCount - 1)
             guard first <= last else { continue }
-            run.forEachBlockWord(first: first, last: last, buffer: &buffer) { offset, used, onDisk, valid in
+            words.forEachBlockWord(first: first, last: last, buffer: &buffer) { offset, used, onDisk, valid in
                 // Blocks nothing owns: allocated ones up to the limit, free ones within the budget.
                 var candidates = allocated < Self.allocatedLimit ? ~used & onDisk : 0
                 if freeWanted, free < Self.freeBudget { candidates |= ~used & ~onDisk & valid }

@@ -1,14 +1,34 @@
 // Pass 1B: which inodes share each multiply-claimed block (only when pass 1 found any).
 
-extension ScanRun {
+/// Pass 1B as a value: which inodes share each cluster pass 1 saw claimed twice. Its inputs are
+/// explicit; its outputs are ``sharedBlocks``, ``findings`` and the table positions to mark
+/// ``damaged``.
+struct SharedBlocksPass {
     /// Sharers named per inode at most (in its finding and in ``SharedBlocks/sharedWith``).
     static let sharedWithLimit = 32
+
+    let filesystem: Filesystem
+    /// The inodes pass 1 found in use.
+    let table: InodeTable
+    /// Clusters claimed twice (by two inodes, or by an inode and metadata).
+    let multiplyClaimed: BitSet
+    /// Clusters holding filesystem metadata.
+    let metadata: BitSet
+    /// log2(blocks per cluster).
+    let clusterBits: UInt64
+
+    var sharedBlocks: [SharedBlocks] = []
+    var findings: [Finding] = []
+    /// Table positions of the inodes sharing blocks.
+    var damaged: [Int] = []
+
+    private func cluster(_ block: UInt64) -> UInt64 { block >> clusterBits }
 
     /// Re-walks the block maps of live inodes (``Filesystem/readInode(_:into:)``, then the same walker as pass 1)
     /// and records, for every multiply-claimed cluster, the inodes claiming it; then one
     /// `block.multiply-claimed` finding per inode, naming the others (0 for filesystem metadata).
-    func passSharedBlocks() -> UInt64 {
-        guard hasMultiplyClaimed else { return 0 }
+    /// `shouldStop(inodesDone)` is asked after each inode; returns the inodes done.
+    mutating func run(shouldStop: (UInt64) -> Bool) -> UInt64 {
         var owners: [UInt64: [UInt32]] = [:]
         let buffer = InodeBuffer(filesystem)
         let walker = BlockWalker(filesystem)
@@ -16,9 +36,9 @@ extension ScanRun {
         for (index, ino) in table.numbered {
             done += 1
             if shouldStop(done) { return done }
-            guard ino != Self.resizeInode, table.flags[index] & InodeTable.Flag.inline == 0 else { continue }
+            guard ino != ScanRun.resizeInode, table.flags[index] & InodeTable.Flag.inline == 0 else { continue }
             guard filesystem.readInode(InodeNumber(ino), into: buffer) == nil,
-                  ino == Self.badBlocksInode || buffer.view.hasValidBlocks else { continue }
+                  ino == ScanRun.badBlocksInode || buffer.view.hasValidBlocks else { continue }
             walker.walk(ino, buffer)
             var seen = Set<UInt64>()
             func note(_ start: UInt64, _ length: UInt64) {
@@ -60,9 +80,23 @@ extension ScanRun {
             sharedBlocks.append(SharedBlocks(inode: ino, blockCount: entry.blocks, sharedWith: others))
             let names = others.map { $0 == 0 ? "filesystem metadata" : "inode \($0)" }.joined(separator: ", ")
                 + (entry.more ? " and more inodes (the first \(Self.sharedWithLimit) are listed)" : "")
-            add(Finding(.blockMultiplyClaimed, "Inode \(ino) shares \(entry.blocks) block\(entry.blocks == 1 ? "" : "s") with \(names).", inode: ino))
-            if let i = table.index(of: ino) { table.addDamage(.sharedBlocks, at: i) }
+            findings.append(Finding(.blockMultiplyClaimed, "Inode \(ino) shares \(entry.blocks) block\(entry.blocks == 1 ? "" : "s") with \(names).", inode: ino))
+            if let i = table.index(of: ino) { damaged.append(i) }
         }
+        return done
+    }
+}
+
+extension ScanRun {
+    /// Pass 1B (``SharedBlocksPass``), when pass 1 saw a cluster claimed twice.
+    func passSharedBlocks() -> UInt64 {
+        guard hasMultiplyClaimed else { return 0 }
+        var pass = SharedBlocksPass(filesystem: filesystem, table: table, multiplyClaimed: multiplyClaimed, metadata: metadata,
+                                    clusterBits: clusterBits)
+        let done = pass.run { shouldStop($0) }
+        sharedBlocks += pass.sharedBlocks
+        findings += pass.findings
+        for i in pass.damaged { table.addDamage(.sharedBlocks, at: i) }
         return done
     }
 }

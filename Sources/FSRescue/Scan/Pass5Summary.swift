@@ -22,18 +22,31 @@ struct BitmapDifferences {
     }
 }
 
-extension ScanRun {
+/// Pass 5 as a value: the on-disk bitmaps (already loaded) and the group and superblock counts
+/// against what passes 1–4 found, group by group. Its inputs are explicit; its output is
+/// ``findings`` and the groups done.
+struct SummaryPass {
     static let countFindingLimit = 64
     static let unreadMappingsNote = "(Indirect blocks or extent nodes of some files could not be read: the blocks they map are in use but were not found.)"
 
-    /// Loads the on-disk bitmaps (``Filesystem/loadBitmaps()``, in memory only) and compares them, group by
-    /// group, with the blocks and inodes found in use; then each group's free block, free inode and
-    /// directory counts, and the superblock totals.
-    func passSummary() -> UInt64 {
-        if let error = loadBitmaps() {
-            add(Finding(.bitmapUnreadable, "The on-disk bitmaps cannot be read (\(error.message)); free space was not checked."))
-            return 0
-        }
+    let filesystem: Filesystem
+    /// What passes 1–4 found in use.
+    let words: BitmapComparison
+    /// The inodes found in use; its directory list, in inode order, gives each group's directories.
+    let table: InodeTable
+    /// Inodes whose table block was never read: unknown, not differences.
+    let unreadInodes: UnreadInodeRanges
+    /// Some file's mapping blocks could not be read: blocks it maps were not found.
+    let mappingBlocksUnread: Bool
+    /// The inodes the scan covers.
+    let inodesCount: UInt32
+    /// What the pass found.
+    var findings: [Finding] = []
+
+    /// Compares, group by group (`shouldStop(groupsDone)` is asked after each), and returns the groups done.
+    mutating func run(shouldStop: (UInt64) -> Bool) -> UInt64 {
+        let groupCount = filesystem.groupCount, blocksCount = filesystem.blocksCount
+        let clusterBits = words.clusterBits, inodesPerGroup = filesystem.superblock.inodesPerGroup
         var usedButFree = BitmapDifferences(), freeButUsed = BitmapDifferences()
         var inodeUsedButFree = BitmapDifferences(), inodeFreeButUsed = BitmapDifferences()
         var totalFreeBlocks: UInt64 = 0, totalFreeInodes: UInt64 = 0
@@ -45,13 +58,13 @@ extension ScanRun {
         for g in 0..<groupCount {
             done += 1
             // A group is a unit of tens of thousands of bits: check for cancellation at every one.
-            if shouldStop(done, every: 1) { return done }
+            if shouldStop(done) { return done }
             // Blocks (clusters under bigalloc).
             let descriptor = filesystem.group(g)
             let first = descriptor.firstBlock, last = min(descriptor.lastBlock, blocksCount - 1)
             var freeClusters: UInt64 = 0
             if first <= last {
-                forEachBlockWord(first: first, last: last, buffer: &bitmapBuffer) { offset, used, onDisk, valid in
+                words.forEachBlockWord(first: first, last: last, buffer: &bitmapBuffer) { offset, used, onDisk, valid in
                     freeClusters += UInt64((~used & valid).nonzeroBitCount)
                     var usedFree = used & ~onDisk, freeUsed = ~used & onDisk & valid
                     while usedFree != 0 {
@@ -72,9 +85,9 @@ extension ScanRun {
             var freeInodes: UInt64 = 0, dirs: UInt64 = 0
             if firstWide <= lastWide {
                 let firstIno = UInt32(firstWide), lastIno = UInt32(lastWide)
-                forEachInodeWord(first: firstIno, last: lastIno, buffer: &bitmapBuffer) { offset, scanned, onDisk, valid in
+                words.forEachInodeWord(first: firstIno, last: lastIno, buffer: &bitmapBuffer) { offset, scanned, onDisk, valid in
                     // An inode whose table block was never read is whatever the bitmap says: unknown, not a difference.
-                    let unknown = unreadMask(from: UInt64(firstIno) + offset)
+                    let unknown = unreadInodes.mask(from: UInt64(firstIno) + offset)
                     let used = (scanned & ~unknown) | (onDisk & unknown)
                     freeInodes += UInt64((~used & valid).nonzeroBitCount)
                     var usedFree = used & ~onDisk, freeUsed = ~used & onDisk & valid
@@ -93,8 +106,7 @@ extension ScanRun {
                 }
             }
             totalFreeInodes += freeInodes
-            let unreadHere = !unreadInodes.isEmpty && firstWide <= lastWide
-                && unreadInodes.contains { UInt64($0.upperBound) >= firstWide && UInt64($0.lowerBound) <= lastWide }
+            let unreadHere = !unreadInodes.isEmpty && firstWide <= lastWide && unreadInodes.overlaps(firstWide, lastWide)
             for (what, recorded, counted) in [("free blocks", UInt64(descriptor.freeBlocks), freeClusters),
                                               ("free inodes", UInt64(descriptor.freeInodes), freeInodes),
                                               ("directories", UInt64(descriptor.usedDirectories), dirs)]
@@ -125,23 +137,26 @@ extension ScanRun {
         return done
     }
 
-    /// Adds a bitmap or count difference. After opening from a backup superblock, libext2fs treats
-    /// every group as initialized (the backup's descriptors are stale by design), so such differences
-    /// are expected there and reported as `info`, not as damage.
-    func addSummary(_ finding: Finding) {
-        if filesystem.superblockUsed.isBackup {
-            add(finding.downgraded("(Expected after opening from a backup superblock: its group descriptors are stale, so uninitialized groups are read as initialized.)"))
-        } else {
-            add(finding)
-        }
+    /// Adds a bitmap or count difference (``summaryFinding(_:filesystem:)``).
+    private mutating func addSummary(_ finding: Finding) {
+        findings.append(Self.summaryFinding(finding, filesystem: filesystem))
+    }
+
+    /// A bitmap or count difference as reported. After opening from a backup superblock, libext2fs
+    /// treats every group as initialized (the backup's descriptors are stale by design), so such
+    /// differences are expected there and reported as `info`, not as damage.
+    static func summaryFinding(_ finding: Finding, filesystem: Filesystem) -> Finding {
+        guard filesystem.superblockUsed.isBackup else { return finding }
+        return finding.downgraded("(Expected after opening from a backup superblock: its group descriptors are stale, so uninitialized groups are read as initialized.)")
     }
 
     /// One finding per kind of bitmap whose checksum fails in some initialized group (as e2fsck's pass 5 checks them).
-    func reportBitmapChecksums() {
+    static func bitmapChecksumFindings(_ filesystem: Filesystem) -> [Finding] {
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: filesystem.groupBitmapBytes, alignment: 8)
         defer { buffer.deallocate() }
         var blockGroups: [UInt32] = [], inodeGroups: [UInt32] = []
-        for g in 0..<groupCount {
+        var findings: [Finding] = []
+        for g in 0..<filesystem.groupCount {
             let descriptor = filesystem.group(g)
             if !descriptor.blocksUninitialized, filesystem.blockBitmapChecksumMatches(group: g, buffer: buffer) == false {
                 blockGroups.append(g)
@@ -152,12 +167,13 @@ extension ScanRun {
         }
         for (what, groups) in [("block", blockGroups), ("inode", inodeGroups)] where !groups.isEmpty {
             let listed = groups.prefix(12).map(String.init).joined(separator: ", ") + (groups.count > 12 ? ", …" : "")
-            addSummary(Finding(.bitmapChecksum, "The \(what) bitmap of \(groups.count) group\(groups.count == 1 ? "" : "s") does not match its checksum (groups \(listed)); it was read anyway.",
-                        group: groups[0]))
+            findings.append(summaryFinding(Finding(.bitmapChecksum, "The \(what) bitmap of \(groups.count) group\(groups.count == 1 ? "" : "s") does not match its checksum (groups \(listed)); it was read anyway.",
+                        group: groups[0]), filesystem: filesystem))
         }
+        return findings
     }
 
-    private func reportDifferences(_ usedButFree: BitmapDifferences, _ freeButUsed: BitmapDifferences,
+    private mutating func reportDifferences(_ usedButFree: BitmapDifferences, _ freeButUsed: BitmapDifferences,
                                    _ inodeUsedButFree: BitmapDifferences, _ inodeFreeButUsed: BitmapDifferences) {
         if usedButFree.count > 0 {
             addSummary(Finding(.blockBitmapDifferences, "\(usedButFree.count) blocks in use are marked free in the block bitmap (a writer could overwrite them): \(usedButFree.text).",
@@ -178,5 +194,20 @@ extension ScanRun {
             addSummary(Finding(.inodeBitmapDifferences, "\(inodeFreeButUsed.count) inodes marked in use in the inode bitmap are not in use: \(inodeFreeButUsed.text).",
                         severity: .warning, inode: inodeFreeButUsed.ranges.first.map { UInt32($0.0) }, group: inodeFreeButUsed.firstGroup))
         }
+    }
+}
+
+extension ScanRun {
+    /// Pass 5 (``SummaryPass``) over the on-disk bitmaps, loaded once (``loadBitmaps()``).
+    func passSummary() -> UInt64 {
+        if let error = loadBitmaps() {
+            add(Finding(.bitmapUnreadable, "The on-disk bitmaps cannot be read (\(error.message)); free space was not checked."))
+            return 0
+        }
+        var pass = SummaryPass(filesystem: filesystem, words: bitmapComparison, table: table, unreadInodes: unreadInodes,
+                               mappingBlocksUnread: mappingBlocksUnread, inodesCount: inodesCount)
+        let done = pass.run { shouldStop($0, every: 1) }
+        findings += pass.findings
+        return done
     }
 }

@@ -90,7 +90,7 @@ final class ScanRun {
     /// directory entry past one (``namesSkippedInodes``, and the scan starts again reading every table).
     @exclusivity(unchecked) var scansLazily: Bool
     /// Inodes whose inode-table block the disk never gave (a ddrescue mapfile), sorted: unknown, not free.
-    @exclusivity(unchecked) var unreadInodes: [ClosedRange<UInt32>] = []
+    @exclusivity(unchecked) var unreadInodes = UnreadInodeRanges()
     /// Some file's indirect block or extent node could not be read: the blocks it maps are in use
     /// but found by no walk, so pass 5 cannot call such blocks ownerless.
     @exclusivity(unchecked) var mappingBlocksUnread = false

@@ -31,40 +31,12 @@ extension ScanRun {
         guard !unread.isEmpty else { return [] }
         // The list holds 32-bit block numbers; a table past 2^32 fails its group's read instead.
         filesystem.skipInInodeScan(Set(unread.map { BlockNumber($0) }))
-        unreadInodes = inodes.sorted { $0.lowerBound < $1.lowerBound }
+        unreadInodes = UnreadInodeRanges(inodes)
         return unread
     }
 
     /// Whether `inode` lies in an inode-table block the disk never gave: neither in use nor free, unknown.
-    func isUnread(_ inode: UInt32) -> Bool {
-        guard !unreadInodes.isEmpty else { return false }
-        var low = 0, high = unreadInodes.count
-        while low < high {
-            let mid = (low + high) / 2
-            if unreadInodes[mid].upperBound < inode { low = mid + 1 } else { high = mid }
-        }
-        return low < unreadInodes.count && unreadInodes[low].contains(inode)
-    }
-
-    /// Bits of the 64 inodes from `first` that are unknown (``isUnread(_:)``).
-    func unreadMask(from first: UInt64) -> UInt64 {
-        guard !unreadInodes.isEmpty else { return 0 }
-        var mask: UInt64 = 0
-        var low = 0, high = unreadInodes.count
-        while low < high {
-            let mid = (low + high) / 2
-            if UInt64(unreadInodes[mid].upperBound) < first { low = mid + 1 } else { high = mid }
-        }
-        var i = low
-        while i < unreadInodes.count, UInt64(unreadInodes[i].lowerBound) < first + 64 {
-            let range = unreadInodes[i]
-            let lo = max(UInt64(range.lowerBound), first) - first, hi = min(UInt64(range.upperBound), first + 63) - first
-            let width = hi - lo + 1
-            mask |= (width >= 64 ? ~UInt64(0) : ((UInt64(1) << width) - 1)) << lo
-            i += 1
-        }
-        return mask
-    }
+    func isUnread(_ inode: UInt32) -> Bool { unreadInodes.contains(inode) }
 
     /// The inode-table block holding inode `ino`, when its group has a table.
     func inodeTableBlock(of ino: UInt32) -> UInt64? {

@@ -1,9 +1,24 @@
 // The on-disk block and inode bitmaps beside the scan's own, 64 bits at a time.
 
-extension ScanRun {
+/// What passes 1–4 found in use, beside the on-disk bitmaps (loaded with ``Filesystem/loadBitmaps()``):
+/// the input pass 2B's candidates and pass 5's comparison share.
+struct BitmapComparison {
+    let filesystem: Filesystem
+    /// Clusters holding filesystem metadata.
+    let metadata: BitSet
+    /// Clusters claimed by inodes.
+    let claimed: BitSet
+    /// Inodes the scan found in use.
+    let live: LiveInodes
+    /// log2(blocks per cluster).
+    let clusterBits: UInt64
+    /// Inodes below it are reserved: in use whatever their mode.
+    let firstInode: UInt32
+
+    func cluster(_ block: UInt64) -> UInt64 { block >> clusterBits }
+
     /// Calls `body` for each 64-cluster word of blocks `first…last` (one group's): the offset of the
-    /// word's first cluster from `first`'s, the clusters passes 1–4 found in use (``metadata`` or
-    /// ``claimed``), the clusters the on-disk bitmap marks in use, and the mask of the word's
+    /// word's first cluster from `first`'s, the clusters passes 1–4 found in use (``metadata`` or ``claimed``), the clusters the on-disk bitmap marks in use, and the mask of the word's
     /// clusters that lie in the range. The group's on-disk bits are
     /// copied out at once (`ext2fs_get_block_bitmap_range2`, which takes cluster numbers): a test per
     /// block of a 4 TiB filesystem's billion took seconds. Should the copy fail, they are tested one
@@ -31,7 +46,7 @@ extension ScanRun {
         Self.forEachWord(n, of: buffer, used: { i in
             let inode = UInt64(first) + i
             let reservedMask: UInt64 = inode >= reserved ? 0 : reserved - inode >= 64 ? ~0 : (1 << (reserved - inode)) - 1
-            return table.live.bits(from: inode - 1) | reservedMask
+            return live.bits(from: inode - 1) | reservedMask
         }, body)
     }
 
@@ -61,5 +76,13 @@ extension ScanRun {
                 i += 64
             }
         }
+    }
+}
+
+extension ScanRun {
+    /// What passes 1–4 found in use, for comparing with the on-disk bitmaps.
+    var bitmapComparison: BitmapComparison {
+        BitmapComparison(filesystem: filesystem, metadata: metadata, claimed: claimed, live: table.live,
+                         clusterBits: clusterBits, firstInode: firstInode)
     }
 }
