@@ -29,8 +29,7 @@ struct SummaryPass {
     static let countFindingLimit = 64
     static let unreadMappingsNote = "(Indirect blocks or extent nodes of some files could not be read: the blocks they map are in use but were not found.)"
 
-    let filesystem: Filesystem
-    /// What passes 1–4 found in use.
+    /// What passes 1–4 found in use, and the filesystem whose bitmaps it is compared with.
     let words: BitmapComparison
     /// The inodes found in use; its directory list, in inode order, gives each group's directories.
     let table: InodeTable
@@ -42,6 +41,8 @@ struct SummaryPass {
     let inodesCount: UInt32
     /// What the pass found.
     var findings: [Finding] = []
+
+    private var filesystem: Filesystem { words.filesystem }
 
     /// Compares, group by group (`shouldStop(groupsDone)` is asked after each), and returns the groups done.
     mutating func run(shouldStop: (UInt64) -> Bool) -> UInt64 {
@@ -204,7 +205,7 @@ extension ScanRun {
             add(Finding(.bitmapUnreadable, "The on-disk bitmaps cannot be read (\(error.message)); free space was not checked."))
             return 0
         }
-        var pass = SummaryPass(filesystem: filesystem, words: bitmapComparison, table: table, unreadInodes: unreadInodes,
+        var pass = SummaryPass(words: bitmapComparison, table: table, unreadInodes: unreadInodes,
                                mappingBlocksUnread: mappingBlocksUnread, inodesCount: inodesCount)
         let done = pass.run { shouldStop($0, every: 1) }
         findings += pass.findings
