@@ -9,8 +9,8 @@ internal import CFSRescueExt2fs
 extension Filesystem {
     /// Block size in bytes (`fs->blocksize`).
     public var blockSize: UInt32 { UInt32(handle.pointee.blocksize) }
-    /// Blocks in the filesystem (`ext2fs_blocks_count`).
-    public var blocksCount: UInt64 { UInt64(ext2fs_blocks_count(handle.pointee.super)) }
+    /// Blocks in the filesystem (`ext2fs_blocks_count`, read once per open: block reads check it).
+    public var blocksCount: UInt64 { superblock.blocksCount }
     /// The filesystem's size in bytes, as its superblock says (``blocksCount`` × ``blockSize``).
     /// Saturates at `UInt64.max`: a hostile 64-bit block count times the block size does not fit.
     public var sizeBytes: UInt64 { blocksCount.multipliedSaturating(by: UInt64(blockSize)) }
@@ -29,9 +29,9 @@ extension Filesystem {
         let sb = handle.pointee.super.pointee
         let compat = sb.s_feature_compat, incompat = sb.s_feature_incompat, ro = sb.s_feature_ro_compat
         let features = Self.featureNames(compat: compat, incompat: incompat, roCompat: ro)
-        let hasJournal = compat & UInt32(EXT3_FEATURE_COMPAT_HAS_JOURNAL) != 0
-        let needsRecovery = incompat & UInt32(EXT3_FEATURE_INCOMPAT_RECOVER) != 0
-        let orphanFile = compat & UInt32(EXT4_FEATURE_COMPAT_ORPHAN_FILE) != 0
+        let hasJournal = self.features.contains(.hasJournal)
+        let needsRecovery = self.features.contains(.needsRecovery)
+        let orphanFile = self.features.contains(.orphanFile)
         let ext4Only = (incompat & ~UInt32(EXT3_FEATURE_INCOMPAT_RECOVER | EXT2_FEATURE_INCOMPAT_FILETYPE
                                             | EXT2_FEATURE_INCOMPAT_META_BG)) != 0
             || ro & ~UInt32(EXT2_FEATURE_RO_COMPAT_SPARSE_SUPER | EXT2_FEATURE_RO_COMPAT_LARGE_FILE) != 0

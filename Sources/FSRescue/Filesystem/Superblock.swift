@@ -18,6 +18,8 @@ struct Superblock: Sendable {
     let clustersPerGroup: UInt32
     /// `fs->inode_blocks_per_group`: blocks of one group's inode table.
     let inodeTableBlocks: UInt32
+    /// `ext2fs_blocks_count`: blocks in the filesystem.
+    let blocksCount: UInt64
     /// `s_first_data_block`: 1 with 1 KiB blocks, else 0.
     let firstDataBlock: UInt64
     /// `fs->cluster_ratio_bits`: log2(blocks per cluster), 0 unless bigalloc.
@@ -61,6 +63,7 @@ struct Superblock: Sendable {
         blocksPerGroup = fsr_blocks_per_group(fs)
         clustersPerGroup = sb.s_clusters_per_group
         inodeTableBlocks = fs.pointee.inode_blocks_per_group
+        blocksCount = UInt64(ext2fs_blocks_count(fs.pointee.super))
         firstDataBlock = UInt64(sb.s_first_data_block)
         clusterBits = UInt64(fs.pointee.cluster_ratio_bits)
         journalInode = sb.s_journal_inum

@@ -45,8 +45,9 @@ struct InodeTableReadahead {
         while let first = queued.first, first.group <= group { queued.removeFirst() }
         var ahead = queued.reduce(0) { $0 + $1.bytes }
         while next < groupCount, ahead < Self.aheadBytes {
-            let blocks = usedTableBlocks(next)
-            let start = filesystem.group(next).inodeTable
+            let descriptor = filesystem.group(next)
+            let blocks = usedTableBlocks(descriptor)
+            let start = descriptor.inodeTable
             if blocks > 0, start > 0 { filesystem.readAhead(BlockNumber(start), count: blocks) }
             queued.append((next, blocks * blockSize))
             ahead += blocks * blockSize
@@ -55,9 +56,11 @@ struct InodeTableReadahead {
     }
 
     /// Blocks of group `g`'s inode table that a lazy scan reads.
-    func usedTableBlocks(_ g: UInt32) -> UInt64 {
+    func usedTableBlocks(_ g: UInt32) -> UInt64 { usedTableBlocks(filesystem.group(g)) }
+
+    /// Blocks of the inode table `descriptor`'s group holds that a lazy scan reads.
+    func usedTableBlocks(_ descriptor: GroupDescriptor) -> UInt64 {
         guard lazy else { return tableBlocks }
-        let descriptor = filesystem.group(g)
         if descriptor.inodesUninitialized { return 0 }
         let used = inodesPerGroup - min(inodesPerGroup, UInt64(descriptor.unusedInodes))
         return min(tableBlocks, (used * inodeSize + blockSize - 1) / blockSize)
