@@ -12,12 +12,39 @@ struct Connectivity {
     static let unknown: UInt8 = 0, onPath: UInt8 = 1, reachable: UInt8 = 2, disconnected: UInt8 = 3
 }
 
-extension ScanRun {
+/// Pass 3 as a value: what the root reaches, through the parents pass 2 recorded. Its inputs are
+/// explicit; its outputs are ``findings``, ``connectivity`` (for pass 4's disconnected tops), the
+/// table positions ``reachable`` from the root, and those whose `..` disagrees with their parent
+/// (``badDotDot``, to mark damaged).
+struct ConnectivityPass {
+    /// The inodes pass 1 found in use, with the parents and `..` pass 2 found.
+    let table: InodeTable
+    /// Inodes on the orphan list or in the orphan file: the kernel deletes or truncates them at mount,
+    /// so a disconnected one is reported by pass 4 as an orphan, not here.
+    let orphanMembers: [UInt32: OrphanKind]
+
+    var findings: [Finding] = []
+    var connectivity = Connectivity(state: [])
+    /// Table positions reachable from the root.
+    var reachable: BitSet
+    /// Table positions of directories whose `..` names another directory than the one holding them.
+    var badDotDot: [Int] = []
+
+    init(table: InodeTable, orphanMembers: [UInt32: OrphanKind]) {
+        self.table = table
+        self.orphanMembers = orphanMembers
+        reachable = BitSet(count: UInt64(table.count))
+    }
+
+    private static let rootInode = ScanRun.rootInode
+    private mutating func add(_ finding: Finding) { findings.append(finding) }
+
     /// Resolves each directory's chain of parents (the directory holding its first entry) iteratively,
     /// with memoization and an on-path mark, so every chain ends at the root, at a directory no entry
     /// names (a disconnected top) or at a loop — in time linear in the number of directories.
     /// Directories are walked by ordinal (their order in the table), which is how parents are kept.
-    func passConnectivity() -> UInt64 {
+    /// `shouldStop(directoriesDone)` is asked after each directory; returns the directories done.
+    mutating func run(shouldStop: (UInt64) -> Bool) -> UInt64 {
         var c = Connectivity(state: [UInt8](repeating: Connectivity.unknown, count: table.directoryCount))
         let root = table.index(of: Self.rootInode)
         if let root, table.isDirectory(at: root), let r = table.directoryOrdinal(ofIndex: root) {
@@ -73,7 +100,7 @@ extension ScanRun {
             if table.isDirectory(at: i) {
                 defer { ordinal += 1 }
                 if c.state[ordinal] == Connectivity.reachable {
-                    table.markReachable(at: i)
+                    reachable.insert(UInt64(i))
                     checkDotDot(i)
                 } else if let t = c.top[i] {
                     c.tops[t, default: 0] += 1
@@ -83,7 +110,7 @@ extension ScanRun {
                 let parent = table.parentSlot(at: i)
                 guard parent != 0 else { continue }
                 if c.state[parent - 1] == Connectivity.reachable {
-                    table.markReachable(at: i)
+                    reachable.insert(UInt64(i))
                 } else if let t = c.top[index(parent - 1)] {
                     c.top[i] = t
                     c.tops[t, default: 0] += 1
@@ -94,21 +121,40 @@ extension ScanRun {
         return done
     }
 
-    private func reportDisconnected(_ index: Int, because reason: String) {
+    private mutating func reportDisconnected(_ index: Int, because reason: String) {
         let ino = table.number(at: index)
         guard orphanMembers[ino] == nil, ino != Self.rootInode else { return }
         let dd = table.dotdot(at: index).map { "; its '..' names inode \($0)" } ?? ""
         add(Finding(.dirDisconnected, "Directory inode \(ino) is not reachable from the root: \(reason)\(dd).", inode: ino))
     }
 
-    private func checkDotDot(_ index: Int) {
+    private mutating func checkDotDot(_ index: Int) {
         guard let dd = table.dotdot(at: index) else { return }
         let ino = table.number(at: index)
         guard ino != Self.rootInode else { return }
         let parent = table.parent(at: index)
         if parent != 0 && dd != parent {
             add(Finding(.dirBadDotDot, "Directory inode \(ino)'s '..' names inode \(dd), but it is held by directory \(parent).", inode: ino))
-            table.addDamage(.badEntries, at: index)
+            badDotDot.append(index)
         }
+    }
+}
+
+extension ScanRun {
+    /// Pass 3 (``ConnectivityPass``): marks what the root reaches, and the directories whose `..` is wrong.
+    func passConnectivity() -> UInt64 {
+        var pass = ConnectivityPass(table: table, orphanMembers: orphanMembers)
+        let done = pass.run { shouldStop($0) }
+        findings += pass.findings
+        connectivity = pass.connectivity
+        for i in pass.badDotDot { table.addDamage(.badEntries, at: i) }
+        for start in stride(from: UInt64(0), to: pass.reachable.count, by: 64) {
+            var word = pass.reachable.bits(from: start)
+            while word != 0 {
+                table.markReachable(at: Int(start) + word.trailingZeroBitCount)
+                word &= word - 1
+            }
+        }
+        return done
     }
 }

@@ -1,13 +1,56 @@
 // Pass 4: link counts against the entries found, and the orphans, told apart by kind.
 
-extension ScanRun {
+/// Pass 4 as a value: link counts, and the orphans with their names. Its inputs are explicit (what
+/// passes 1–3 found, and the name evidence of every source); its outputs are ``findings``, the table
+/// positions whose link count is wrong (``wrongLinkCounts``), ``orphans``, ``deleted`` and
+/// ``lostDirectories`` with their evidence ranked.
+struct ReferencesPass {
     static let linkMax: UInt16 = 65000
     static let evidencePerInode = 16
+    private static let rootInode = ScanRun.rootInode
+
+    /// The inodes pass 1 found in use, with the entries pass 2 counted.
+    let table: InodeTable
+    /// Inodes on the orphan list or in the orphan file.
+    let orphanMembers: [UInt32: OrphanKind]
+    /// Disconnected directory tops (table positions) and the inodes under each (pass 3).
+    let disconnectedTops: [Int: Int]
+    /// Name evidence from every source (``NameEvidenceLog``), consumed by the pass.
+    let evidence: [NameEvidence]
+    /// Lost directories pass 2B rebuilt, without their names yet.
+    let lostDrafts: [LostDirectoryDraft]
+    let blockSize: UInt32
+    let hasFiletype: Bool
+    let hasDirNlink: Bool
+
+    var findings: [Finding] = []
+    /// Table positions whose `i_links_count` disagrees with the entries found.
+    var wrongLinkCounts: [Int] = []
+    var orphans: [Orphan] = []
+    /// Deleted inodes pass 1 found intact; the pass ranks their name evidence.
+    var deleted: [DeletedInode]
+    var lostDirectories: [LostDirectory] = []
+
+    init(table: InodeTable, orphanMembers: [UInt32: OrphanKind], disconnectedTops: [Int: Int], evidence: [NameEvidence],
+         deleted: [DeletedInode], lostDrafts: [LostDirectoryDraft], blockSize: UInt32, hasFiletype: Bool, hasDirNlink: Bool) {
+        self.table = table
+        self.orphanMembers = orphanMembers
+        self.disconnectedTops = disconnectedTops
+        self.evidence = evidence
+        self.deleted = deleted
+        self.lostDrafts = lostDrafts
+        self.blockSize = blockSize
+        self.hasFiletype = hasFiletype
+        self.hasDirNlink = hasDirNlink
+    }
+
+    private mutating func add(_ finding: Finding) { findings.append(finding) }
 
     /// Compares each inode's `i_links_count` with the entries naming it, and lists the orphans:
     /// unattached inodes, disconnected directory tops (from pass 3), orphan-list and orphan-file inodes;
-    /// then attaches the name evidence pass 2 found for each orphan and deleted inode.
-    func passReferences() -> UInt64 {
+    /// then attaches the name evidence found for each orphan, deleted inode and lost directory.
+    /// `shouldStop(inodesDone)` is asked after each inode; returns the inodes done.
+    mutating func run(shouldStop: (UInt64) -> Bool) -> UInt64 {
         var done: UInt64 = 0
         var found: [(index: Int, kind: OrphanKind)] = []
         for (i, ino) in table.numbered {
@@ -28,7 +71,7 @@ extension ScanRun {
             }
             if !named {
                 if isDir {
-                    if kind == nil && connectivity.tops[i] != nil { found.append((i, .disconnectedDirectory)) }
+                    if kind == nil && disconnectedTops[i] != nil { found.append((i, .disconnectedDirectory)) }
                 } else if kind == nil {
                     let size = table.size(at: i)
                     add(Finding(.inodeUnattached, "Inode \(ino) (\(table.type(at: i).rawValue), \(size) bytes, \(links) links) is in use but no directory entry names it.",
@@ -44,19 +87,19 @@ extension ScanRun {
             let stickyOne = isDir && links == 1 && hasDirNlink && counted >= 2 && table.flags[i] & InodeTable.Flag.indexed != 0
             if links != expected && !stickyOne {
                 add(Finding(.inodeLinkCount, "Inode \(ino) has \(links) link\(links == 1 ? "" : "s") recorded but \(expected) entr\(expected == 1 ? "y names" : "ies name") it.", inode: ino))
-                table.addDamage(.linkCount, at: i)
+                wrongLinkCounts.append(i)
             }
         }
         buildOrphans(found)
         return done
     }
 
-    private func buildOrphans(_ found: [(index: Int, kind: OrphanKind)]) {
+    private mutating func buildOrphans(_ found: [(index: Int, kind: OrphanKind)]) {
         var wanted = Set<UInt32>(found.map { table.number(at: $0.index) })
         for d in deleted { wanted.insert(d.inode) }
         for l in lostDrafts { wanted.insert(l.inode) }
         var evidence: [UInt32: [NameEvidence]] = [:]
-        for e in self.evidence.take() where wanted.contains(e.inode) && (evidence[e.inode]?.count ?? 0) < Self.evidencePerInode {
+        for e in self.evidence where wanted.contains(e.inode) && (evidence[e.inode]?.count ?? 0) < Self.evidencePerInode {
             evidence[e.inode, default: []].append(e)
         }
         /// Type agreement and recency (the holding directory's mtime) filled in, then ranked.
@@ -70,7 +113,7 @@ extension ScanRun {
             if type == .directory, let dd = table.dotdot(at: i), dd != 0 {
                 names.append(NameEvidence(inode: ino, name: [], fileType: 2, directory: dd, block: 0, offset: 0, source: .dotdot, typeMatches: true))
             }
-            let subtree = kind == .disconnectedDirectory ? connectivity.tops[i] : nil
+            let subtree = kind == .disconnectedDirectory ? disconnectedTops[i] : nil
             let size = table.size(at: i)
             let worth = type == .directory ? (subtree ?? 1) > 1 || size > UInt64(blockSize) : size > 0
             orphans.append(Orphan(inode: ino, kind: kind, type: type, size: size, linksCount: table.linksCount(at: i),
@@ -89,7 +132,6 @@ extension ScanRun {
             let children = d.children.map { c in marked(c, type: table.index(of: c.inode).map { table.type(at: $0) } ?? .unknown) }
             return LostDirectory(inode: d.inode, dotdot: d.dotdot, blocks: d.blocks, children: children, nameEvidence: names)
         }
-        lostDrafts = []
     }
 
     /// `e` with `typeMatches` against the inode's type and `recency` from its directory's mtime.
@@ -99,5 +141,22 @@ extension ScanRun {
         m.inferredDirectory = e.inferredDirectory
         m.recency = table.index(of: e.directory).map { table.mtime(at: $0) } ?? 0
         return m
+    }
+}
+
+extension ScanRun {
+    /// Pass 4 (``ReferencesPass``), handed the name evidence of every source and pass 2B's lost directories.
+    func passReferences() -> UInt64 {
+        var pass = ReferencesPass(table: table, orphanMembers: orphanMembers, disconnectedTops: connectivity.tops, evidence: evidence.take(),
+                                  deleted: deleted, lostDrafts: lostDrafts, blockSize: blockSize, hasFiletype: hasFiletype,
+                                  hasDirNlink: hasDirNlink)
+        lostDrafts = []
+        let done = pass.run { shouldStop($0) }
+        findings += pass.findings
+        for i in pass.wrongLinkCounts { table.addDamage(.linkCount, at: i) }
+        orphans = pass.orphans
+        deleted = pass.deleted
+        lostDirectories = pass.lostDirectories
+        return done
     }
 }
