@@ -85,7 +85,7 @@ struct ScanDocument: Encodable {
         completed = report.completed
         counts = report.counts
         findings = report.findings
-        let paths = RecoveredPaths(report: report)
+        let paths = report.recoveredPaths
         orphans = report.orphans.map {
             OrphanItem(inode: $0.inode, kind: $0.kind, type: $0.type, size: $0.size, linksCount: $0.linksCount,
                        subtreeInodes: $0.subtreeInodes, worthSalvaging: $0.worthSalvaging, nameEvidence: $0.nameEvidence.map(Evidence.init),

@@ -110,7 +110,7 @@ enum ScanHTML {
             return ["<code>\(range)</code>", "<span class=\"\(cls)\">\(escape(area.what))</span>", files]
         })
         // Orphans and their names.
-        let paths = RecoveredPaths(report: report)
+        let paths = report.recoveredPaths
         h += table("Orphans (\(report.orphans.count))", empty: "None: every inode in use is reachable from the root.",
                    header: ["inode", "kind", "type", "size", "name the evidence supports"], rows: report.orphans.prefix(maxFindings).map { o in
             let name = paths[o.inode].map { "<code>\(escape($0.text))</code> <span class=\"info\">(\(escape($0.source.rawValue)), \(Int($0.confidence * 100))%)</span>" }

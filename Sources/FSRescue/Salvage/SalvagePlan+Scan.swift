@@ -10,7 +10,7 @@ extension SalvagePlan {
     public init(report: ScanReport, filesystem: Filesystem, orphansOnly: Bool = false) {
         self.init()
         lister = filesystem
-        let paths = RecoveredPaths(report: report)
+        let paths = report.recoveredPaths
         orphans = report.orphans.sorted { $0.inode < $1.inode }.map { orphan in
             guard let path = paths[orphan.inode] else { return Orphan(inode: orphan.inode, kind: orphan.kind.rawValue) }
             return Orphan(inode: orphan.inode, kind: orphan.kind.rawValue, name: path.name, nameSource: path.source,

@@ -145,7 +145,8 @@ struct ReferencesPass {
 }
 
 extension ScanRun {
-    /// Pass 4 (``ReferencesPass``), handed the name evidence of every source and pass 2B's lost directories.
+    /// Pass 4 (``ReferencesPass``), handed the name evidence of every source and pass 2B's lost
+    /// directories; then the recovered path of each orphan and lost directory (``RecoveredPaths``).
     func passReferences() -> UInt64 {
         var pass = ReferencesPass(table: table, orphanMembers: orphanMembers, disconnectedTops: connectivity.tops, evidence: evidence.take(),
                                   deleted: deleted, lostDrafts: lostDrafts, blockSize: blockSize, hasFiletype: hasFiletype,
@@ -157,6 +158,9 @@ extension ScanRun {
         orphans = pass.orphans
         deleted = pass.deleted
         lostDirectories = pass.lostDirectories
+        if !cancelled {
+            recoveredPaths = RecoveredPaths(orphans: orphans, lostDirectories: lostDirectories, table: table)
+        }
         return done
     }
 }

@@ -34,11 +34,16 @@ public struct RecoveredPaths: Sendable {
 
     private var paths: [UInt32: RecoveredPath] = [:]
 
-    /// Resolves the path of every orphan and lost directory in `report`.
-    public init(report: ScanReport) {
-        var resolver = Resolver(report: report)
-        for o in report.orphans { paths[o.inode] = resolver.resolve(o.inode, depth: 0) }
-        for l in report.lostDirectories { paths[l.inode] = resolver.resolve(l.inode, depth: 0) }
+    /// No paths (a scan cancelled before pass 4).
+    init() {}
+
+    /// Resolves the path of every orphan and lost directory, during the scan (pass 4), so that
+    /// rendering a report reads nothing: live names come from `table` (``InodeTable/name(at:)``,
+    /// which re-reads the parent directory).
+    init(orphans: [Orphan], lostDirectories: [LostDirectory], table: InodeTable) {
+        var resolver = Resolver(orphans: orphans, lostDirectories: lostDirectories, table: table)
+        for o in orphans { paths[o.inode] = resolver.resolve(o.inode, depth: 0) }
+        for l in lostDirectories { paths[l.inode] = resolver.resolve(l.inode, depth: 0) }
     }
 
     /// The recovered path of an orphan or lost directory (nil for other inodes).
@@ -50,11 +55,11 @@ public struct RecoveredPaths: Sendable {
         var memo: [UInt32: RecoveredPath] = [:]
         var visiting: Set<UInt32> = []
 
-        init(report: ScanReport) {
-            table = report.inodes
+        init(orphans: [Orphan], lostDirectories: [LostDirectory], table: InodeTable) {
+            self.table = table
             var e: [UInt32: (list: [NameEvidence], dotdot: UInt32?)] = [:]
-            for o in report.orphans { e[o.inode] = (o.nameEvidence, NameChoice.dotdot(o.nameEvidence)) }
-            for l in report.lostDirectories where e[l.inode] == nil { e[l.inode] = (l.nameEvidence, l.dotdot) }
+            for o in orphans { e[o.inode] = (o.nameEvidence, NameChoice.dotdot(o.nameEvidence)) }
+            for l in lostDirectories where e[l.inode] == nil { e[l.inode] = (l.nameEvidence, l.dotdot) }
             evidence = e
         }
 

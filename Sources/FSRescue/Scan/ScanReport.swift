@@ -164,6 +164,8 @@ public struct ScanReport {
     public let inodes: InodeTable
     /// Directories whose inode is gone, rebuilt from ownerless blocks (pass 2B).
     public let lostDirectories: [LostDirectory]
+    /// The recovered path of every orphan and lost directory, resolved during the scan (pass 4).
+    public let recoveredPaths: RecoveredPaths
 
     /// ``Verdict/damaged`` as soon as one finding is a warning or an error.
     public var verdict: Verdict { findings.contains { $0.severity >= .warning } ? .damaged : .clean }

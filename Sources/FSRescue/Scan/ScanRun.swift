@@ -77,6 +77,8 @@ final class ScanRun {
     /// Lost directories found by pass 2B; pass 4 turns them into ``lostDirectories``.
     @exclusivity(unchecked) var lostDrafts: [LostDirectoryDraft] = []
     @exclusivity(unchecked) var lostDirectories: [LostDirectory] = []
+    /// The paths of ``orphans`` and ``lostDirectories``, resolved at the end of pass 4.
+    var recoveredPaths = RecoveredPaths()
     @exclusivity(unchecked) var connectivity = Connectivity(state: [])
     @exclusivity(unchecked) var htree = HtreeState()
     /// Extended attribute blocks: inodes using each, and the first of them.

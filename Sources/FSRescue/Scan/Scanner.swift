@@ -152,6 +152,6 @@ extension ScanRun {
         }
         return ScanReport(info: info, completed: !cancelled, findings: opening + findings, orphans: orphans,
                           deletedInodes: deleted, sharedBlocks: sharedBlocks, counts: counts, timings: timings,
-                          inodes: table, lostDirectories: lostDirectories)
+                          inodes: table, lostDirectories: lostDirectories, recoveredPaths: recoveredPaths)
     }
 }
