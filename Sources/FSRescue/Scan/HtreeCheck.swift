@@ -21,10 +21,10 @@ struct HtreeState {
     static func key(_ dir: Int32, _ logical: UInt32) -> Int64 { Int64(dir) << 32 | Int64(logical) }
 }
 
-extension ScanRun {
+extension DirectoryPass {
     /// Reads the root block of every hashed directory first, for its hash version and levels
     /// (``Filesystem/readBlocks(_:count:into:)``), so leaves can be hashed as they are met in physical order.
-    func readHtreeRoots() {
+    mutating func readHtreeRoots() {
         let bs = Int(blockSize)
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: bs, alignment: 8)
         defer { buffer.deallocate() }
@@ -56,7 +56,7 @@ extension ScanRun {
     }
 
     /// Hashes a leaf entry's name (``DirectoryHash``) into the leaf's span.
-    func noteLeafName(_ name: UnsafeRawBufferPointer, directory: Int32, logical: UInt32) {
+    mutating func noteLeafName(_ name: UnsafeRawBufferPointer, directory: Int32, logical: UInt32) {
         guard let version = htree.versions[directory], let value = DirectoryHash.of(name, version: version, seed: htree.seed) else { return }
         let key = HtreeState.key(directory, logical)
         if let span = htree.leaves[key] {
@@ -68,7 +68,7 @@ extension ScanRun {
 
     /// Walks each hashed directory's index from its root (bounded by the nodes recorded) and checks
     /// every leaf's hash span against the range its index entry gives.
-    func checkHtreeHashes() {
+    mutating func checkHtreeHashes() {
         for (dir, levels) in htree.levels.sorted(by: { $0.key < $1.key }) {
             let ino = table.number(at: Int(dir))
             var stack: [(logical: UInt32, low: UInt32, high: UInt32, level: Int)] = [(0, 0, UInt32.max, 0)]

@@ -1,22 +1,90 @@
 // Pass 2: every directory block — entries, '.', '..', names, types, checksums, htree roots, slack.
 
-extension ScanRun {
+/// Pass 2 as a value: every directory block and inline directory pass 1 found, and the slow
+/// symlinks' targets. Its inputs are explicit (the filesystem, what pass 1 found); it holds the
+/// inode table for its run, to count links and record each inode's first parent and each
+/// directory's `..`, and hands it back with its other outputs: ``findings``, ``counts``, the name
+/// ``evidence`` it adds, the directory blocks sorted, and ``namesSkippedInodes``.
+struct DirectoryPass {
     /// Consecutive directory blocks read by one `io_channel_read_blk64`. The kernel already has them
     /// (``SortedBlockReadahead``), so a larger batch saves only system calls: 64 blocks (256 KiB of
     /// buffer, every page touched on a 100k-file image) against 16 cost 250 KB of peak memory and
     /// gained nothing measurable on 1M files, warm or cold.
     static let maxBatchBlocks = 16
+    static let rootInode = ScanRun.rootInode
 
-    /// The units of pass 2: directory blocks, inline directories and slow symlinks' target blocks.
-    var pass2Units: UInt64 { UInt64(directoryBlocks.count + inlineDirectories.count + slowSymlinks.count) }
+    let filesystem: Filesystem
+    let blockSize: UInt32
+    let inodesCount: UInt32
+    let firstInode: UInt32
+    let inodesPerGroup: UInt32
+    let hasFiletype: Bool
+    let hasMetadataCsum: Bool
+    /// Directory blocks pass 1 found (sorted by the pass, in physical order).
+    var directoryBlocks: [DirectoryBlockRef]
+    /// Table positions of the inline directories.
+    let inlineDirectories: [Int32]
+    /// Slow symlinks whose target block the pass reads first.
+    var slowSymlinks: [PendingSymlink]
+    /// Inodes pass 1 found with `EXT4_EA_INODE_FL`: attribute values, never named by a directory.
+    let eaInodes: Set<UInt32>
+    /// Directories with `EXT4_ENCRYPT_FL` (table positions).
+    let encryptedDirectories: Set<Int32>
+    /// Inodes whose table block was never read: unknown, not free.
+    let unreadInodes: UnreadInodeRanges
+    /// Whether pass 1 skipped what the descriptors call unused (``ScanRun/scansLazily``).
+    let scansLazily: Bool
 
-    /// Checks the slow symlinks' targets pass 1 queued (``checkSlowSymlinkTargets()``), then reads every directory block found by pass 1, in physical order and in batches of consecutive
+    /// The inodes pass 1 found in use: the pass counts links and records parents and `..` in it.
+    var table: InodeTable
+    /// Hashed directories: which pass 1 left unchecked, and what the pass gathers of their index.
+    var htree: HtreeState
+    var counts: ScanCounts
+    /// Name evidence: entries naming inodes not in use, and stale entries in slack.
+    var evidence: NameEvidenceLog
+    var findings: [Finding] = []
+    /// An entry named an inode past its group's unused mark, which a lazy pass 1 never read.
+    var namesSkippedInodes = false
+    /// `shouldStop` said to stop.
+    var stopped = false
+
+    init(_ run: ScanRun, table: InodeTable, evidence: NameEvidenceLog, htree: HtreeState, directoryBlocks: [DirectoryBlockRef],
+         slowSymlinks: [PendingSymlink]) {
+        filesystem = run.filesystem
+        blockSize = run.blockSize
+        inodesCount = run.inodesCount
+        firstInode = run.firstInode
+        inodesPerGroup = run.inodesPerGroup
+        hasFiletype = run.hasFiletype
+        hasMetadataCsum = run.hasMetadataCsum
+        inlineDirectories = run.inlineDirectories
+        eaInodes = run.eaInodes
+        encryptedDirectories = run.encryptedDirectories
+        unreadInodes = run.unreadInodes
+        scansLazily = run.scansLazily
+        counts = run.counts
+        self.table = table
+        self.evidence = evidence
+        self.htree = htree
+        self.directoryBlocks = directoryBlocks
+        self.slowSymlinks = slowSymlinks
+    }
+
+    mutating func add(_ finding: Finding) { findings.append(finding) }
+
+    /// Reads `count` blocks from `block` into `buffer` (``Filesystem/readBlocks(_:count:into:)``); nil when read.
+    func read(_ block: UInt64, count: Int = 1, into buffer: UnsafeMutableRawPointer) -> Ext2Error? {
+        filesystem.readBlocks(BlockNumber(block), count: count, into: buffer)
+    }
+
+    /// Checks the slow symlinks' targets pass 1 queued (``checkSlowSymlinkTargets(shouldStop:)``), then reads every directory block found by pass 1, in physical order and in batches of consecutive
     /// blocks (`io_channel_read_blk64`), and every inline directory (`ext2fs_inline_data_get`); checks
     /// each entry, counts links, records each inode's first name and parent, each directory's `..`,
-    /// and stale entries left in slack space as name evidence.
-    func passDirectories() -> UInt64 {
-        var done = checkSlowSymlinkTargets()
-        if cancelled { return done }
+    /// and stale entries left in slack space as name evidence. `shouldStop(unitsDone)` is asked
+    /// after each batch; returns the units done.
+    mutating func run(shouldStop: (UInt64) -> Bool) -> UInt64 {
+        var done = checkSlowSymlinkTargets(shouldStop: shouldStop)
+        if stopped { return done }
         directoryBlocks.sort { $0.physical < $1.physical }
         readHtreeRoots()
         let bs = Int(blockSize)
@@ -45,7 +113,7 @@ extension ScanRun {
             }
             counts.directoryBlocks += UInt64(batch)
             done += UInt64(batch)
-            if shouldStop(done) { return done }
+            if shouldStop(done) { stopped = true; return done }
             i = j + 1
         }
         checkHtreeHashes()
@@ -54,12 +122,12 @@ extension ScanRun {
         for index in inlineDirectories {
             checkInlineDirectory(Int(index), inline, capacity: bs + 256, &state)
             done += 1
-            if shouldStop(done) { return done }
+            if shouldStop(done) { stopped = true; return done }
         }
         return done
     }
 
-    private func checkBlock(_ ref: DirectoryBlockRef, _ bytes: UnsafeRawBufferPointer, _ state: inout DirectoryPassState) {
+    private mutating func checkBlock(_ ref: DirectoryBlockRef, _ bytes: UnsafeRawBufferPointer, _ state: inout DirectoryPassState) {
         let dirIndex = Int(ref.directory)
         let dir = table.number(at: dirIndex)
         let ordinal = table.directoryOrdinal(ofIndex: dirIndex) ?? 0
@@ -98,7 +166,7 @@ extension ScanRun {
         }
     }
 
-    private func checkInlineDirectory(_ dirIndex: Int, _ buffer: UnsafeMutableRawPointer, capacity: Int, _ state: inout DirectoryPassState) {
+    private mutating func checkInlineDirectory(_ dirIndex: Int, _ buffer: UnsafeMutableRawPointer, capacity: Int, _ state: inout DirectoryPassState) {
         let dir = table.number(at: dirIndex)
         let ordinal = table.directoryOrdinal(ofIndex: dirIndex) ?? 0
         guard let size = filesystem.readInlineData(of: InodeNumber(dir), into: buffer, minimum: 4, capacity: capacity) else {
@@ -129,7 +197,7 @@ extension ScanRun {
 
     /// Checks one live entry. `position` is 0 for the first entry of block 0 ('.'), 1 for the second ('..').
     /// `dir` is the directory's inode, `dirIndex` its table position, `ordinal` its directory ordinal.
-    private func checkEntry(_ e: DirectoryEntry, _ bytes: UnsafeRawBufferPointer, dir: UInt32, dirIndex: Int, ordinal: Int, block: UInt64,
+    private mutating func checkEntry(_ e: DirectoryEntry, _ bytes: UnsafeRawBufferPointer, dir: UInt32, dirIndex: Int, ordinal: Int, block: UInt64,
                             logical: UInt32, hashed: Bool, position: Int,
                             _ state: inout DirectoryPassState) {
         let name = UnsafeRawBufferPointer(rebasing: bytes[e.nameOffset..<e.nameOffset + e.nameLength])
@@ -176,11 +244,11 @@ extension ScanRun {
             return
         }
         guard let target = table.index(of: e.inode) else {
-            if isUnread(e.inode) {
+            if unreadInodes.contains(e.inode) {
                 // Its inode-table block was never read (inode.unread says so once): unknown, not free.
                 return
             }
-            if liesInSkippedArea(e.inode) {
+            if scansLazily && filesystem.liesPastUnusedMark(e.inode) {
                 namesSkippedInodes = true
                 // e2fsck's PR_2_INOREF_IN_UNUSED / PR_2_INOREF_BG_INO_UNINIT: the scan never read it.
                 add(Finding(.groupStaleUnused, "The \(where_()) names inode \(e.inode), in the part of group \((e.inode - 1) / inodesPerGroup)'s inode table its descriptor says was never used: the descriptors are stale, and that inode was not scanned.", inode: dir, block: block))
@@ -215,19 +283,19 @@ extension ScanRun {
         }
     }
 
-    private func missingDot(_ dir: UInt32, _ index: Int, _ block: UInt64, found: DirectoryEntry? = nil) {
+    private mutating func missingDot(_ dir: UInt32, _ index: Int, _ block: UInt64, found: DirectoryEntry? = nil) {
         let what = found.map { "its first entry names inode \($0.inode) with a \($0.nameLength)-byte name" } ?? "its first block has no entries"
         add(Finding(.dirMissingDot, "Directory inode \(dir) has no valid '.' entry: \(what).", inode: dir, block: block))
         table.addDamage(.badEntries, at: index)
     }
 
-    private func missingDotDot(_ dir: UInt32, _ index: Int, _ block: UInt64) {
+    private mutating func missingDotDot(_ dir: UInt32, _ index: Int, _ block: UInt64) {
         add(Finding(.dirMissingDotDot, "Directory inode \(dir) has no '..' as its second entry.", inode: dir, block: block))
         table.addDamage(.badEntries, at: index)
     }
 
     /// The dx_root after '.' and '..': reserved zero, hash version, info length 8, at most 3 levels.
-    private func checkHtreeRoot(_ dir: UInt32, _ index: Int, _ bytes: UnsafeRawBufferPointer, block: UInt64) {
+    private mutating func checkHtreeRoot(_ dir: UInt32, _ index: Int, _ bytes: UnsafeRawBufferPointer, block: UInt64) {
         let infoLength = bytes[24 + 5], levels = bytes[24 + 6], hash = bytes[24 + 4]
         let reserved = bytes.loadUnaligned(fromByteOffset: 24, as: UInt32.self)
         let maxLevels: UInt8 = filesystem.features.contains(.largeDirectories) ? 3 : 2
@@ -237,7 +305,7 @@ extension ScanRun {
         }
     }
 
-    private func recordStale(_ e: DirectoryEntry, _ bytes: UnsafeRawBufferPointer, directory: UInt32, block: UInt64) {
+    private mutating func recordStale(_ e: DirectoryEntry, _ bytes: UnsafeRawBufferPointer, directory: UInt32, block: UInt64) {
         counts.staleEntries += 1
         guard !evidence.isFull else { return }
         let name = Array(bytes[e.nameOffset..<e.nameOffset + e.nameLength])
@@ -245,9 +313,27 @@ extension ScanRun {
                                      offset: UInt32(e.offset), source: .slack, typeMatches: false))
     }
 
-    func printable<C: Collection>(_ name: C) -> String where C.Element == UInt8 {
+    private func printable<C: Collection>(_ name: C) -> String where C.Element == UInt8 {
         let text = String(decoding: name, as: UTF8.self)
         return text.unicodeScalars.contains { $0.value < 0x20 } ? String(text.unicodeScalars.map { $0.value < 0x20 ? "?" : Character($0) }) : text
+    }
+}
+
+extension ScanRun {
+    /// The units of pass 2: directory blocks, inline directories and slow symlinks' target blocks.
+    var pass2Units: UInt64 { UInt64(directoryBlocks.count + inlineDirectories.count + slowSymlinks.count) }
+
+    /// Pass 2 (``DirectoryPass``): the table, the evidence log, the directory blocks and the htree
+    /// state are moved into the pass for its run (no copy) and back.
+    func passDirectories() -> UInt64 {
+        var pass = DirectoryPass(self, table: table, evidence: evidence, htree: htree, directoryBlocks: directoryBlocks,
+                                 slowSymlinks: slowSymlinks)
+        (table, evidence, htree, directoryBlocks, slowSymlinks) = (InodeTable(), NameEvidenceLog(), HtreeState(), [], [])
+        let done = pass.run { shouldStop($0) }
+        (table, evidence, directoryBlocks, slowSymlinks, counts) = (pass.table, pass.evidence, pass.directoryBlocks, pass.slowSymlinks, pass.counts)
+        findings += pass.findings
+        if pass.namesSkippedInodes { namesSkippedInodes = true }
+        return done
     }
 }
 

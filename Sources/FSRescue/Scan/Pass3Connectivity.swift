@@ -13,28 +13,18 @@ struct Connectivity {
 }
 
 /// Pass 3 as a value: what the root reaches, through the parents pass 2 recorded. Its inputs are
-/// explicit; its outputs are ``findings``, ``connectivity`` (for pass 4's disconnected tops), the
-/// table positions ``reachable`` from the root, and those whose `..` disagrees with their parent
-/// (``badDotDot``, to mark damaged).
+/// explicit; it holds the inode table for its run, marking what the root reaches and the
+/// directories whose `..` disagrees with their parent, and hands it back with ``findings`` and
+/// ``connectivity`` (for pass 4's disconnected tops).
 struct ConnectivityPass {
     /// The inodes pass 1 found in use, with the parents and `..` pass 2 found.
-    let table: InodeTable
+    var table: InodeTable
     /// Inodes on the orphan list or in the orphan file: the kernel deletes or truncates them at mount,
     /// so a disconnected one is reported by pass 4 as an orphan, not here.
     let orphanMembers: [UInt32: OrphanKind]
 
     var findings: [Finding] = []
     var connectivity = Connectivity(state: [])
-    /// Table positions reachable from the root.
-    var reachable: BitSet
-    /// Table positions of directories whose `..` names another directory than the one holding them.
-    var badDotDot: [Int] = []
-
-    init(table: InodeTable, orphanMembers: [UInt32: OrphanKind]) {
-        self.table = table
-        self.orphanMembers = orphanMembers
-        reachable = BitSet(count: UInt64(table.count))
-    }
 
     private static let rootInode = ScanRun.rootInode
     private mutating func add(_ finding: Finding) { findings.append(finding) }
@@ -100,7 +90,7 @@ struct ConnectivityPass {
             if table.isDirectory(at: i) {
                 defer { ordinal += 1 }
                 if c.state[ordinal] == Connectivity.reachable {
-                    reachable.insert(UInt64(i))
+                    table.markReachable(at: i)
                     checkDotDot(i)
                 } else if let t = c.top[i] {
                     c.tops[t, default: 0] += 1
@@ -110,7 +100,7 @@ struct ConnectivityPass {
                 let parent = table.parentSlot(at: i)
                 guard parent != 0 else { continue }
                 if c.state[parent - 1] == Connectivity.reachable {
-                    reachable.insert(UInt64(i))
+                    table.markReachable(at: i)
                 } else if let t = c.top[index(parent - 1)] {
                     c.top[i] = t
                     c.tops[t, default: 0] += 1
@@ -135,26 +125,19 @@ struct ConnectivityPass {
         let parent = table.parent(at: index)
         if parent != 0 && dd != parent {
             add(Finding(.dirBadDotDot, "Directory inode \(ino)'s '..' names inode \(dd), but it is held by directory \(parent).", inode: ino))
-            badDotDot.append(index)
+            table.addDamage(.badEntries, at: index)
         }
     }
 }
 
 extension ScanRun {
-    /// Pass 3 (``ConnectivityPass``): marks what the root reaches, and the directories whose `..` is wrong.
+    /// Pass 3 (``ConnectivityPass``), the table moved into the pass for its run (no copy) and back.
     func passConnectivity() -> UInt64 {
         var pass = ConnectivityPass(table: table, orphanMembers: orphanMembers)
+        table = InodeTable()
         let done = pass.run { shouldStop($0) }
+        (table, connectivity) = (pass.table, pass.connectivity)
         findings += pass.findings
-        connectivity = pass.connectivity
-        for i in pass.badDotDot { table.addDamage(.badEntries, at: i) }
-        for start in stride(from: UInt64(0), to: pass.reachable.count, by: 64) {
-            var word = pass.reachable.bits(from: start)
-            while word != 0 {
-                table.markReachable(at: Int(start) + word.trailingZeroBitCount)
-                word &= word - 1
-            }
-        }
         return done
     }
 }

@@ -38,9 +38,18 @@ extension ScanRun {
     /// Whether `inode`, which no scan saw in use, lies where a lazy scan did not look (past its group's
     /// unused mark): then an entry naming it says the descriptors are stale, not that the inode is free.
     func liesInSkippedArea(_ inode: UInt32) -> Bool {
-        guard scansLazily, inode >= 1, inodesPerGroup > 0 else { return false }
-        let g = (inode - 1) / inodesPerGroup
-        guard g < groupCount, let mark = filesystem.firstUnusedInode(ofGroup: g) else { return false }
+        scansLazily && filesystem.liesPastUnusedMark(inode)
+    }
+}
+
+extension Filesystem {
+    /// Whether `inode` lies past its group's unused mark (``firstUnusedInode(ofGroup:)``), where a
+    /// lazy inode scan does not look.
+    func liesPastUnusedMark(_ inode: UInt32) -> Bool {
+        let ipg = superblock.inodesPerGroup
+        guard inode >= 1, ipg > 0 else { return false }
+        let g = (inode - 1) / ipg
+        guard g < groupCount, let mark = firstUnusedInode(ofGroup: g) else { return false }
         return UInt64(inode) >= mark
     }
 }
