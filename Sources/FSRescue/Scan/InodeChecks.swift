@@ -17,7 +17,7 @@ struct EAValueReference {
     let size: UInt32
 }
 
-extension ScanRun {
+extension InodePass {
     static let inodeBaseSize = 128
     static let xattrEntryHeader = 16
 
@@ -25,7 +25,7 @@ extension ScanRun {
     /// 60 bytes of `i_block` (fast) or exactly one block at logical 0 (slow). Encrypted targets start
     /// with a 2-byte length. A slow link's block is not read here: it is queued for
     /// ``checkSlowSymlinkTargets()``, which reads all of them in physical order as pass 2 starts.
-    func checkSymlink(_ ino: UInt32, _ raw: RawInode, index: Int, fast: Bool, walker: BlockWalker?) -> Bool {
+    mutating func checkSymlink(_ ino: UInt32, _ raw: RawInode, index: Int, fast: Bool, walker: BlockWalker?) -> Bool {
         let size = raw.size
         guard size > 0, raw.sizeHigh == 0 else { return false }
         let encrypted = raw.flags.contains(.encrypted)
@@ -51,7 +51,7 @@ extension ScanRun {
     /// them once every inode is known: the inode holding a value is in use, carries
     /// `EXT4_EA_INODE_FL`, and is as long as the value (PR_1_ATTR_NO_EA_INODE_FL, PR_1_ATTR_VALUE_SIZE),
     /// on a filesystem with the ea_inode feature (PR_1_EA_INODE_FEATURE).
-    func checkEAValueReferences() {
+    mutating func checkEAValueReferences() {
         var reported = 0
         for ref in eaValueReferences where reported < 1000 {
             let problem: String
@@ -76,7 +76,7 @@ extension ScanRun {
     }
 
     /// `i_file_acl_high` must be zero without the 64bit feature.
-    func checkZeroFields(_ ino: UInt32, _ raw: RawInode, index: Int) {
+    mutating func checkZeroFields(_ ino: UInt32, _ raw: RawInode, index: Int) {
         if !has64bit && raw.xattrBlockHigh != 0 {
             add(Finding(.inodeBadField, "Inode \(ino) has i_file_acl_high \(raw.xattrBlockHigh) on a filesystem without 64bit; it must be zero.", inode: ino))
             table.addDamage(.badInlineOrXattr, at: index)

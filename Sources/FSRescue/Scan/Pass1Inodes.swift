@@ -4,13 +4,103 @@ extension ScanRun {
     static let resizeInode: UInt32 = 7
     static let badBlocksInode: UInt32 = 1
     static let rootInode: UInt32 = 2
+
+    /// Pass 1 (``InodePass``): the table moved into the pass for its run (no copy); what it found kept.
+    func passInodes() -> UInt64 {
+        var pass = InodePass(self, table: table)
+        table = InodeTable()
+        let done = pass.run { shouldStop($0) }
+        findings += pass.findings
+        (table, counts, metadata, claimed, multiplyClaimed, hasMultiplyClaimed) =
+            (pass.table, pass.counts, pass.metadata, pass.claimed, pass.multiplyClaimed, pass.hasMultiplyClaimed)
+        (directoryBlocks, inlineDirectories, deleted, slowSymlinks, eaInodes, encryptedDirectories) =
+            (pass.directoryBlocks, pass.inlineDirectories, pass.deleted, pass.slowSymlinks, pass.eaInodes, pass.encryptedDirectories)
+        (quota, htree, unreadInodes, mappingBlocksUnread, inodeTableReadFailed) =
+            (pass.quota, pass.htree, pass.unreadInodes, pass.mappingBlocksUnread, pass.inodeTableReadFailed)
+        return done
+    }
+}
+
+/// Pass 1 as a value: every inode of the used part of every group. Its inputs are explicit (the
+/// filesystem and its settings, the orphan members read before it, the hidden inodes, whether the
+/// scan is lazy); it holds the inode table for its run, appending every live inode, and its outputs
+/// are the rest of its stored properties: findings, counts, the metadata and claimed clusters, the
+/// directory blocks, inline directories and slow symlinks pass 2 reads, the deleted inodes, the EA
+/// inodes, encrypted and unchecked hashed directories, the quota tally, and what could not be read.
+struct InodePass: ScanParticipant {
+    static let resizeInode = ScanRun.resizeInode
+    static let badBlocksInode = ScanRun.badBlocksInode
+    static let rootInode = ScanRun.rootInode
     /// References from in-inode attributes to EA inodes that pass 1 records at most.
     static let eaValueReferenceLimit = 4_000_000
+
+    let filesystem: Filesystem
+    let settings: ScanSettings
+    /// Inodes on the orphan list or in the orphan file: they have no links for a reason.
+    let orphanMembers: [UInt32: OrphanKind]
+    /// Journal, quota, orphan-file inodes: live but named by no directory.
+    let hiddenInodes: [UInt32]
+    /// Whether the inode scan skips what the group descriptors call unused.
+    let scansLazily: Bool
+
+    var findings: [Finding] = []
+    var table: InodeTable
+    var counts = ScanCounts()
+    /// Clusters holding filesystem metadata (superblocks, descriptors, bitmaps, inode tables).
+    var metadata: BitSet
+    /// Clusters claimed by inodes (data, mapping blocks, xattr blocks).
+    var claimed: BitSet
+    /// Clusters claimed twice (by two inodes, or by an inode and metadata).
+    var multiplyClaimed: BitSet
+    var hasMultiplyClaimed = false
+    /// The last cluster claimed, and by whom (bigalloc: a file's blocks share clusters).
+    var lastClaim: (UInt32, UInt64) = (0, 0)
+    var directoryBlocks: [DirectoryBlockRef] = []
+    var inlineDirectories: [Int32] = []
+    var slowSymlinks: [PendingSymlink] = []
+    var deleted: [DeletedInode] = []
+    /// Extended attribute blocks: inodes using each, and the first of them.
+    var xattrBlocks: [UInt64: (users: UInt32, first: UInt32)] = [:]
+    /// Inodes found in use with `EXT4_EA_INODE_FL` (attribute values, never files).
+    var eaInodes: Set<UInt32> = []
+    /// In-inode attribute values stored in an EA inode: which inode holds each, and the value's size.
+    var eaValueReferences: [EAValueReference] = []
+    /// Usage per quota ID (nil without quotas).
+    var quota: QuotaTally?
+    /// Directories with `EXT4_ENCRYPT_FL`.
+    var encryptedDirectories: Set<Int32> = []
+    /// Hashed directories whose names are not hashed from their bytes (``HtreeState/unchecked``).
+    var htree = HtreeState()
+    /// Each group's first inode its descriptor called never used, kept when a full scan clears the marks.
+    var unusedMarks: [UInt64] = []
+    /// Inodes whose inode-table block the disk never gave.
+    var unreadInodes = UnreadInodeRanges()
+    /// Some file's indirect block or extent node could not be read.
+    var mappingBlocksUnread = false
+    /// Part of an inode table could not be read.
+    var inodeTableReadFailed = false
+
+    init(_ run: ScanRun, table: InodeTable) {
+        filesystem = run.filesystem
+        settings = run.settings
+        orphanMembers = run.orphanMembers
+        hiddenInodes = run.hiddenInodes
+        scansLazily = run.scansLazily
+        self.table = table
+        let clusters = (settings.blocksCount >> settings.clusterBits) + 1
+        metadata = BitSet(count: clusters)
+        claimed = BitSet(count: clusters)
+        multiplyClaimed = BitSet(count: clusters)
+        quota = QuotaTally(filesystem.superblock, features: settings.features)
+    }
+
+    mutating func add(_ finding: Finding) { findings.append(finding) }
 
     /// Scans every inode with `ext2fs_open_inode_scan` / `ext2fs_get_next_inode_full`, walks each live
     /// inode's blocks, claims them in the ownership bitmap, and collects directory blocks for pass 2.
     /// Scan errors (bad blocks in the inode table, unreadable tables) become findings and the scan continues.
-    func passInodes() -> UInt64 {
+    /// `shouldStop(inodesDone)` is asked after each inode; returns the inodes done.
+    mutating func run(shouldStop: (UInt64) -> Bool) -> UInt64 {
         markMetadata()
         checkSpecialBlocks()
         clearUnusedMarksForFullScan()
@@ -88,7 +178,7 @@ extension ScanRun {
         return done
     }
 
-    private func inspect(_ ino: UInt32, _ buffer: InodeBuffer, _ walker: BlockWalker, checksumFailed: Bool) {
+    private mutating func inspect(_ ino: UInt32, _ buffer: InodeBuffer, _ walker: BlockWalker, checksumFailed: Bool) {
         let raw = buffer.view
         let mode = raw.mode
         let orphan: OrphanKind? = orphanMembers.isEmpty ? nil : orphanMembers[ino]
@@ -217,7 +307,7 @@ extension ScanRun {
         return raw.anyBlockPointer
     }
 
-    private func checkInlineData(_ ino: UInt32, type: FileType, index: Int) {
+    private mutating func checkInlineData(_ ino: UInt32, type: FileType, index: Int) {
         guard hasInlineData else {
             add(Finding(.inlineDataBad, "Inode \(ino) has the inline-data flag but the filesystem lacks the inline_data feature.", inode: ino))
             table.addDamage(.badInlineOrXattr, at: index)
@@ -233,7 +323,7 @@ extension ScanRun {
         if type == .directory { inlineDirectories.append(Int32(index)) }
     }
 
-    private func walkBlocks(_ ino: UInt32, _ buffer: InodeBuffer, _ walker: BlockWalker, index: Int, checkSizes: Bool,
+    private mutating func walkBlocks(_ ino: UInt32, _ buffer: InodeBuffer, _ walker: BlockWalker, index: Int, checkSizes: Bool,
                             checkBlockCount: Bool = true) {
         walker.walk(ino, buffer)
         var damage: InodeDamage = []
@@ -274,7 +364,7 @@ extension ScanRun {
     }
 
     /// Size against the blocks mapped, as e2fsck checks it, and `i_blocks` against the blocks counted.
-    private func checkSize(_ ino: UInt32, _ raw: RawInode, _ walker: BlockWalker, checkBlockCount: Bool) -> InodeDamage {
+    private mutating func checkSize(_ ino: UInt32, _ raw: RawInode, _ walker: BlockWalker, checkBlockCount: Bool) -> InodeDamage {
         var damage: InodeDamage = []
         let bs = UInt64(blockSize)
         let size = raw.size
@@ -304,7 +394,7 @@ extension ScanRun {
 
     /// Marks `length` blocks from `start` as claimed by `ino`; blocks already claimed (or metadata)
     /// go into ``multiplyClaimed`` for pass 1B.
-    func claim(_ start: UInt64, _ length: UInt64, inode ino: UInt32, index: Int) {
+    mutating func claim(_ start: UInt64, _ length: UInt64, inode ino: UInt32, index: Int) {
         let c0 = cluster(start), c1 = cluster(start + length - 1)
         let n = c1 - c0 + 1
         if metadata.population(c0, n) > 0 {

@@ -5,7 +5,7 @@
 /// inode table for its run, to count links and record each inode's first parent and each
 /// directory's `..`, and hands it back with its other outputs: ``findings``, ``counts``, the name
 /// ``evidence`` it adds, the directory blocks sorted, and ``namesSkippedInodes``.
-struct DirectoryPass {
+struct DirectoryPass: ScanParticipant {
     /// Consecutive directory blocks read by one `io_channel_read_blk64`. The kernel already has them
     /// (``SortedBlockReadahead``), so a larger batch saves only system calls: 64 blocks (256 KiB of
     /// buffer, every page touched on a 100k-file image) against 16 cost 250 KB of peak memory and
@@ -14,12 +14,7 @@ struct DirectoryPass {
     static let rootInode = ScanRun.rootInode
 
     let filesystem: Filesystem
-    let blockSize: UInt32
-    let inodesCount: UInt32
-    let firstInode: UInt32
-    let inodesPerGroup: UInt32
-    let hasFiletype: Bool
-    let hasMetadataCsum: Bool
+    let settings: ScanSettings
     /// Directory blocks pass 1 found (sorted by the pass, in physical order).
     var directoryBlocks: [DirectoryBlockRef]
     /// Table positions of the inline directories.
@@ -51,12 +46,7 @@ struct DirectoryPass {
     init(_ run: ScanRun, table: InodeTable, evidence: NameEvidenceLog, htree: HtreeState, directoryBlocks: [DirectoryBlockRef],
          slowSymlinks: [PendingSymlink]) {
         filesystem = run.filesystem
-        blockSize = run.blockSize
-        inodesCount = run.inodesCount
-        firstInode = run.firstInode
-        inodesPerGroup = run.inodesPerGroup
-        hasFiletype = run.hasFiletype
-        hasMetadataCsum = run.hasMetadataCsum
+        settings = run.settings
         inlineDirectories = run.inlineDirectories
         eaInodes = run.eaInodes
         encryptedDirectories = run.encryptedDirectories
@@ -71,11 +61,6 @@ struct DirectoryPass {
     }
 
     mutating func add(_ finding: Finding) { findings.append(finding) }
-
-    /// Reads `count` blocks from `block` into `buffer` (``Filesystem/readBlocks(_:count:into:)``); nil when read.
-    func read(_ block: UInt64, count: Int = 1, into buffer: UnsafeMutableRawPointer) -> Ext2Error? {
-        filesystem.readBlocks(BlockNumber(block), count: count, into: buffer)
-    }
 
     /// Checks the slow symlinks' targets pass 1 queued (``checkSlowSymlinkTargets(shouldStop:)``), then reads every directory block found by pass 1, in physical order and in batches of consecutive
     /// blocks (`io_channel_read_blk64`), and every inline directory (`ext2fs_inline_data_get`); checks

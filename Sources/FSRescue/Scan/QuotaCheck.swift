@@ -44,16 +44,12 @@ struct QuotaTally {
     }
 }
 
-extension ScanRun {
-    static let quotaFindingLimit = 32
-    /// A quota file larger than this is not read, as e2fsck refuses it (2 GiB).
-    static let quotaFileLimit: UInt64 = 1 << 31
-
+extension InodePass {
     /// Charges an in-use inode to its IDs as e2fsck's pass 1 does: the root and every inode from
     /// `s_first_ino` with links, but not the project quota file, the orphan file or EA inodes; its
     /// i_blocks in bytes (the blocks e2fsck counts, when i_blocks is right; when it is not, pass 1
     /// says so), one inode, and one more per attribute value kept in an EA inode.
-    func chargeQuota(_ ino: UInt32, _ buffer: InodeBuffer, eaValuesInInode: Int) {
+    mutating func chargeQuota(_ ino: UInt32, _ buffer: InodeBuffer, eaValuesInInode: Int) {
         guard var tally = quota else { return }
         let raw = buffer.view
         guard raw.links > 0, ino == Self.rootInode || ino >= firstInode, !raw.flags.contains(.attributeValue),
@@ -64,6 +60,24 @@ extension ScanRun {
         if hasEAInode, raw.xattrBlock != 0 { tally.attributeBlocks.append((raw.xattrBlock, ids)) }
         quota = tally
     }
+
+    /// Charges each file with an attribute block one more inode per value that block keeps in an EA
+    /// inode; `valuesInBlock` is counted where pass 1 reads each block once (``checkXattrBlocks()``).
+    mutating func chargeAttributeBlockValues(_ valuesInBlock: [UInt64: Int]) {
+        guard var tally = quota, !tally.attributeBlocks.isEmpty else { return }
+        quota = nil  // no copy-on-write of the tally while it changes
+        for (block, ids) in tally.attributeBlocks {
+            if let count = valuesInBlock[block], count > 0 { tally.charge(ids, space: 0, inodes: UInt64(count)) }
+        }
+        tally.attributeBlocks = []
+        quota = tally
+    }
+}
+
+extension ScanRun {
+    static let quotaFindingLimit = 32
+    /// A quota file larger than this is not read, as e2fsck refuses it (2 GiB).
+    static let quotaFileLimit: UInt64 = 1 << 31
 
     /// Compares each quota file with the usage pass 1 counted: every record must match its ID's usage
     /// (an ID with no files uses nothing), and every ID that owns files must have a record.
@@ -105,18 +119,6 @@ extension ScanRun {
                 add(Finding(.quotaUsage, "\(what): \(wrongCount - wrong.count) more \(type.idName) IDs disagree with their files' usage.", inode: ino))
             }
         }
-    }
-
-    /// Charges each file with an attribute block one more inode per value that block keeps in an EA
-    /// inode; `valuesInBlock` is counted where pass 1 reads each block once (``checkXattrBlocks()``).
-    func chargeAttributeBlockValues(_ valuesInBlock: [UInt64: Int]) {
-        guard var tally = quota, !tally.attributeBlocks.isEmpty else { return }
-        quota = nil  // no copy-on-write of the tally while it changes
-        for (block, ids) in tally.attributeBlocks {
-            if let count = valuesInBlock[block], count > 0 { tally.charge(ids, space: 0, inodes: UInt64(count)) }
-        }
-        tally.attributeBlocks = []
-        quota = tally
     }
 
     /// The quota inode's contents up to its last mapped block (holes and unwritten blocks read as

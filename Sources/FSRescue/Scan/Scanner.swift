@@ -133,7 +133,8 @@ extension Filesystem {
             let blocks = run.pass2Units
             // Each in-use inode but the root (named by its own `.`) is named once or more; each directory has
             // `.` and `..`; each slow symlink's target is one more block of one entry.
-            let named = run.table.indices.reduce(0) { $0 + (run.table.isSystem(at: $1) ? 0 : 1) } - 1
+            let table = run.table
+            let named = table.indices.reduce(0) { $0 + (table.isSystem(at: $1) ? 0 : 1) } - 1
             let entries = Double(max(0, named)) + 2 * Double(run.counts.directories) + Double(run.slowSymlinks.count)
             progress.revisePass(ScanPass.directories.rawValue, units: blocks, entriesPerUnit: blocks > 0 ? entries / Double(blocks) : nil)
             progress.revisePass(ScanPass.ownerlessBlocks.rawValue, units: run.expectedOwnerlessUnits())

@@ -1,6 +1,6 @@
 // Slow symlinks' target blocks: queued by pass 1, read at the start of pass 2 in physical order.
 
-/// A symbolic link whose target lives in a block, queued by ``ScanRun/checkSymlink(_:_:index:fast:walker:)``.
+/// A symbolic link whose target lives in a block, queued by ``InodePass/checkSymlink(_:_:index:fast:walker:)``.
 struct PendingSymlink {
     let block: UInt64
     let inode: UInt32
@@ -29,7 +29,7 @@ extension DirectoryPass {
             let link = slowSymlinks[i]
             var valid = read(link.block, into: buffer) == nil
             if valid {
-                let length = ScanRun.symlinkTargetLength(UnsafeRawBufferPointer(start: buffer, count: bs), encrypted: link.encrypted)
+                let length = InodePass.symlinkTargetLength(UnsafeRawBufferPointer(start: buffer, count: bs), encrypted: link.encrypted)
                 valid = length < bs && length == Int(link.size)
             }
             if !valid {
@@ -45,9 +45,9 @@ extension DirectoryPass {
 
 }
 
-extension ScanRun {
+extension InodePass {
     /// Records symbolic link `ino` as invalid.
-    func reportBadSymlink(_ ino: UInt32, size: UInt64, index: Int) {
+    mutating func reportBadSymlink(_ ino: UInt32, size: UInt64, index: Int) {
         add(.badSymlink(ino, size: size))
         table.addDamage(.badSize, at: index)
     }

@@ -1,6 +1,6 @@
 // Blocks the superblock points at outside any directory: the journal superblock and the MMP block.
 
-extension ScanRun {
+extension InodePass {
     static let journalMagic: UInt32 = 0xC03B_3998
     static let mmpMagic: UInt32 = 0x004D_4D50
     /// Size of a V1 journal superblock: header, block size, length, first block, sequence, start, errno.
@@ -9,7 +9,7 @@ extension ScanRun {
     /// Checks the internal journal's superblock (big-endian, JBD2): magic, type (V1 3 or V2 4), block
     /// size, length within the journal inode, first block, at most one user, and for V1 no V2 fields.
     /// Then the MMP block (`s_mmp_block`): magic and checksum (``Filesystem/mmpChecksumMatches(_:)``).
-    func checkSpecialBlocks() {
+    mutating func checkSpecialBlocks() {
         let sb = filesystem.superblock, features = filesystem.features
         let bs = Int(blockSize)
         let block = UnsafeMutableRawPointer.allocate(byteCount: bs, alignment: 8)
@@ -35,7 +35,7 @@ extension ScanRun {
         }
     }
 
-    private func journalProblem(_ text: String, block: UInt64) {
+    private mutating func journalProblem(_ text: String, block: UInt64) {
         let ino = filesystem.superblock.journalInode
         add(Finding(.journalBadSuperblock, "The journal superblock (inode \(ino)) is invalid: \(text).", inode: ino, block: block))
     }

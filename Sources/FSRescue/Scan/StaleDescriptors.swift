@@ -1,10 +1,10 @@
 // Group descriptors whose "unused inodes" mark is stale: inodes in use, or named, where they say none is.
 
-extension ScanRun {
+extension InodePass {
     /// Before a scan that must read every inode table: keeps each group's unused mark, then clears the
     /// marks in memory (``Filesystem/forgetUnusedInodeMarks()``), since the inode scan stops at them
     /// whatever its flags. Nothing is written: the handle is read-only.
-    func clearUnusedMarksForFullScan() {
+    mutating func clearUnusedMarksForFullScan() {
         guard !scansLazily, filesystem.hasGroupDescriptorChecksums else { return }
         unusedMarks = (0..<groupCount).map { filesystem.firstUnusedInode(ofGroup: $0) ?? UInt64.max }
         filesystem.forgetUnusedInodeMarks()
@@ -14,7 +14,7 @@ extension ScanRun {
     /// inodes lying where their group's descriptor says no inode was ever used, one finding per group
     /// (e2fsck's "inode in use beyond bg_itable_unused"). The kernel updates those marks in the same
     /// transaction that allocates the inode, so on a disk whose journal was not replayed they lag.
-    func reportStaleUnusedMarks() {
+    mutating func reportStaleUnusedMarks() {
         guard !unusedMarks.isEmpty else { return }
         var past: [UInt32: (count: Int, first: UInt32)] = [:]
         for (_, ino) in table.numbered where ino >= firstInode {
@@ -28,6 +28,9 @@ extension ScanRun {
         }
     }
 
+}
+
+extension ScanRun {
     /// Before pass 1, after the orphan chains are read: an orphan past its group's unused mark (the
     /// kernel put it there after the descriptors were last written) makes pass 1 read every table.
     func readEveryTableIfOrphansLieSkipped() {

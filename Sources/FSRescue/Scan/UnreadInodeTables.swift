@@ -1,10 +1,10 @@
 // Inode-table blocks the disk never gave (a ddrescue mapfile): skipped by the inode scan, as bad blocks are.
 
-extension ScanRun {
+extension InodePass {
     /// Has the inode scan skip the inode-table blocks the mapfile marks unread, or that failed to read
     /// (``Filesystem/skipInInodeScan(_:)``), so it reads the rest of each table instead of failing the
     /// whole group's read. Returns them.
-    func listUnreadInodeTableBlocksAsBad() -> Set<UInt64> {
+    mutating func listUnreadInodeTableBlocksAsBad() -> Set<UInt64> {
         let base = filesystem.location.offsetBytes
         let failed = filesystem.source.readErrors.all.filter { $0.upperBound > base }
             .map { (max($0.lowerBound, base) - base)..<($0.upperBound - base) }
@@ -34,9 +34,6 @@ extension ScanRun {
         unreadInodes = UnreadInodeRanges(inodes)
         return unread
     }
-
-    /// Whether `inode` lies in an inode-table block the disk never gave: neither in use nor free, unknown.
-    func isUnread(_ inode: UInt32) -> Bool { unreadInodes.contains(inode) }
 
     /// The inode-table block holding inode `ino`, when its group has a table.
     func inodeTableBlock(of ino: UInt32) -> UInt64? {

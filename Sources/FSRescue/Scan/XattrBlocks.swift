@@ -1,6 +1,6 @@
 // End of pass 1: each extended attribute block, read once, against the inodes that use it.
 
-extension ScanRun {
+extension InodePass {
     static let xattrMagic: UInt32 = 0xEA02_0000
     static let xattrMagicV1: UInt32 = 0xEA01_0000
     /// `ext2_ext_attr_header`: entries follow it.
@@ -8,7 +8,7 @@ extension ScanRun {
 
     /// Reads every extended attribute block once: header magic, and `h_refcount` against the
     /// number of inodes found using it (e2fsck's "reference count should be").
-    func checkXattrBlocks() {
+    mutating func checkXattrBlocks() {
         guard !xattrBlocks.isEmpty else { return }
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: Int(blockSize), alignment: 8)
         defer { buffer.deallocate() }
@@ -43,7 +43,7 @@ extension ScanRun {
         }
     }
 
-    private func markXattrDamage(_ ino: UInt32) {
+    private mutating func markXattrDamage(_ ino: UInt32) {
         if let i = table.index(of: ino) { table.addDamage(.badInlineOrXattr, at: i) }
     }
 }
