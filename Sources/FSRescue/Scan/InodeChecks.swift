@@ -77,7 +77,7 @@ extension InodePass {
 
     /// `i_file_acl_high` must be zero without the 64bit feature.
     mutating func checkZeroFields(_ ino: UInt32, _ raw: RawInode, index: Int) {
-        if !has64bit && raw.xattrBlockHigh != 0 {
+        if !settings.features.contains(.sixtyFourBit) && raw.xattrBlockHigh != 0 {
             add(Finding(.inodeBadField, "Inode \(ino) has i_file_acl_high \(raw.xattrBlockHigh) on a filesystem without 64bit; it must be zero.", inode: ino))
             table.addDamage(.badInlineOrXattr, at: index)
         }

@@ -9,7 +9,7 @@ extension InodePass {
     }
 
     private mutating func markMetadata(_ start: UInt64, _ length: UInt64) {
-        guard start >= firstDataBlock, start < blocksCount, length > 0 else { return }
+        guard start >= settings.firstDataBlock, start < blocksCount, length > 0 else { return }
         let end = min(start + length, blocksCount)
         let c0 = cluster(start), c1 = cluster(end - 1)
         metadata.claim(c0, c1 - c0 + 1)

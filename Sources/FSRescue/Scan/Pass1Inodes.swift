@@ -86,12 +86,12 @@ struct InodePass: ScanParticipant {
         orphanMembers = run.orphanMembers
         hiddenInodes = run.hiddenInodes
         scansLazily = run.scansLazily
-        self.table = table
         let clusters = (settings.blocksCount >> settings.clusterBits) + 1
         metadata = BitSet(count: clusters)
         claimed = BitSet(count: clusters)
         multiplyClaimed = BitSet(count: clusters)
         quota = QuotaTally(filesystem.superblock, features: settings.features)
+        self.table = table
     }
 
     mutating func add(_ finding: Finding) { findings.append(finding) }
@@ -222,14 +222,14 @@ struct InodePass: ScanParticipant {
             flags |= InodeTable.Flag.indexed
             if !raw.flags.isDisjoint(with: [.casefolded, .encrypted]) { htree.unchecked.insert(Int32(table.count)) }
         }
-        if raw.type == .directory && hasEncrypt && raw.flags.contains(.encrypted) { encryptedDirectories.insert(Int32(table.count)) }
+        if raw.type == .directory && settings.features.contains(.encryption) && raw.flags.contains(.encrypted) { encryptedDirectories.insert(Int32(table.count)) }
         let inline = raw.flags.contains(.inlineData)
         if inline { flags |= InodeTable.Flag.inline }
         guard table.append(inode: ino, mode: mode, size: raw.size, links: raw.links, mtime: raw.mtime, flags: flags) else { return }
         let index = table.count - 1
         counts.inodesInUse += 1
 
-        if checksumFailed || (hasMetadataCsum && !verifiesInodeChecksums && !raw.checksumMatches(InodeNumber(ino))) {
+        if checksumFailed || (hasMetadataCsum && !settings.verifiesInodeChecksums && !raw.checksumMatches(InodeNumber(ino))) {
             add(Finding(.inodeChecksum, "The checksum of inode \(ino) does not match its contents.", inode: ino))
             table.addDamage(.checksum, at: index)
         }
@@ -277,7 +277,7 @@ struct InodePass: ScanParticipant {
             reportBadSymlink(ino, size: raw.size, index: index)
         }
         let xattr = raw.xattrBlock
-        if xattr != 0 && !hasExtAttr {
+        if xattr != 0 && !settings.features.contains(.extendedAttributes) {
             // e2fsck's PR_1_FILE_ACL_ZERO: without ext_attr the kernel never reads the block.
             add(Finding(.xattrBadBlock, "Inode \(ino) names extended attribute block \(xattr), but the filesystem lacks the ext_attr feature.", inode: ino, block: xattr))
             table.addDamage(.badInlineOrXattr, at: index)
@@ -308,7 +308,7 @@ struct InodePass: ScanParticipant {
     }
 
     private mutating func checkInlineData(_ ino: UInt32, type: FileType, index: Int) {
-        guard hasInlineData else {
+        guard settings.features.contains(.inlineData) else {
             add(Finding(.inlineDataBad, "Inode \(ino) has the inline-data flag but the filesystem lacks the inline_data feature.", inode: ino))
             table.addDamage(.badInlineOrXattr, at: index)
             return
@@ -407,7 +407,9 @@ struct InodePass: ScanParticipant {
             table.addDamage(.sharedBlocks, at: index)
             hasMultiplyClaimed = true
         }
-        if claimed.population(c0, n) > 0 && !sharesBlocks {
+        // shared_blocks: files share blocks on purpose (deduplicated read-only images), and e2fsck
+        // reports no multiply-claimed blocks between them.
+        if claimed.population(c0, n) > 0 && !settings.features.contains(.sharedBlocks) {
             // Under bigalloc, one inode's consecutive blocks share a cluster: that is not a conflict.
             var shared = false
             for c in c0...c1 where claimed.contains(c) {

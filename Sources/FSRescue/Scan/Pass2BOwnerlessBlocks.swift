@@ -11,34 +11,19 @@ struct LostDirectoryDraft {
 /// Pass 2B as a value: lost directories rebuilt from blocks no in-use inode owns. Its inputs are
 /// explicit (the filesystem, the candidate blocks, the inodes pass 1 found in use, the evidence log
 /// so far); its outputs are ``lostDrafts`` and the ``evidence`` log with what the blocks name added.
-struct OwnerlessBlocksPass {
+struct OwnerlessBlocksPass: ScanParticipant {
     static let lostDirectoryLimit = 100_000
     private static let rootInode = ScanRun.rootInode
 
     let filesystem: Filesystem
+    let settings: ScanSettings
     let candidates: OwnerlessCandidates
     /// The inodes pass 1 found in use: a block whose `.` names one is an old copy, not a lost directory.
     let table: InodeTable
-    let hasFiletype: Bool
-    let hasMetadataCsum: Bool
-    let firstInode: UInt32
-    let inodesCount: UInt32
 
     /// Name evidence so far; the pass adds each entry the blocks hold.
     var evidence: NameEvidenceLog
     var lostDrafts: [LostDirectoryDraft] = []
-
-    init(filesystem: Filesystem, candidates: OwnerlessCandidates, table: InodeTable, evidence: NameEvidenceLog) {
-        self.filesystem = filesystem
-        self.candidates = candidates
-        self.table = table
-        self.evidence = evidence
-        let features = filesystem.features
-        hasFiletype = features.contains(.fileType)
-        hasMetadataCsum = features.contains(.metadataChecksums)
-        firstInode = filesystem.superblock.firstInode
-        inodesCount = filesystem.readableInodesCount
-    }
 
     /// Reads the ``OwnerlessCandidates`` (`io_channel_read_blk64`, the kernel asked to fetch the
     /// next reads ahead) and keeps the candidate blocks that
@@ -49,7 +34,7 @@ struct OwnerlessBlocksPass {
     /// both with the lost directory as their directory.
     /// `shouldStop(blocksDone)` is asked after each read; returns the candidate blocks done.
     mutating func run(shouldStop: (UInt64) -> Bool) -> UInt64 {
-        let bs = Int(filesystem.blockSize)
+        let bs = Int(blockSize)
         // As long as the longest read (up to 64 blocks), not always 64: most scans have no candidates.
         guard let longest = candidates.reads.lazy.map({ Int($0.length) }).max() else { return 0 }
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: bs * longest, alignment: 8)
@@ -61,14 +46,14 @@ struct OwnerlessBlocksPass {
         var readahead = SortedBlockReadahead(filesystem, window: 16)
         for (i, candidateRead) in candidates.reads.enumerated() {
             readahead.reading(i, of: candidates.reads.count) { (candidates.reads[$0].start, candidates.reads[$0].length) }
-            let batchRead = filesystem.readBlocks(BlockNumber(candidateRead.start), count: Int(candidateRead.length), into: buffer) == nil
+            let batchRead = read(candidateRead.start, count: Int(candidateRead.length), into: buffer) == nil
             var mask = candidateRead.mask
             while mask != 0 {
                 let k = mask.trailingZeroBitCount
                 mask &= mask - 1
                 let block = candidateRead.start + UInt64(k)
                 let raw = buffer + k * bs
-                guard batchRead || filesystem.readBlocks(BlockNumber(block), count: 1, into: raw) == nil else { previous = nil; continue }
+                guard batchRead || read(block, into: raw) == nil else { previous = nil; continue }
                 let bytes = UnsafeRawBufferPointer(start: raw, count: bs)
                 if let first = firstBlockOfLostDirectory(bytes) {
                     if drafts[first.inode] == nil, lostDrafts.count < Self.lostDirectoryLimit {
@@ -167,7 +152,7 @@ struct OwnerlessBlocksPass {
 extension ScanRun {
     /// Pass 2B (``OwnerlessBlocksPass``) over `candidates`, adding what it finds to the scan's evidence.
     func passOwnerlessBlocks(_ candidates: OwnerlessCandidates) -> UInt64 {
-        var pass = OwnerlessBlocksPass(filesystem: filesystem, candidates: candidates, table: table, evidence: evidence)
+        var pass = OwnerlessBlocksPass(filesystem: filesystem, settings: settings, candidates: candidates, table: table, evidence: evidence)
         evidence = NameEvidenceLog()
         let done = pass.run { shouldStop($0) }
         evidence = pass.evidence

@@ -19,9 +19,7 @@ struct ReferencesPass {
     let evidence: [NameEvidence]
     /// Lost directories pass 2B rebuilt, without their names yet.
     let lostDrafts: [LostDirectoryDraft]
-    let blockSize: UInt32
-    let hasFiletype: Bool
-    let hasDirNlink: Bool
+    let settings: ScanSettings
 
     var findings: [Finding] = []
     /// Table positions whose `i_links_count` disagrees with the entries found.
@@ -30,19 +28,6 @@ struct ReferencesPass {
     /// Deleted inodes pass 1 found intact; the pass ranks their name evidence.
     var deleted: [DeletedInode]
     var lostDirectories: [LostDirectory] = []
-
-    init(table: InodeTable, orphanMembers: [UInt32: OrphanKind], disconnectedTops: [Int: Int], evidence: [NameEvidence],
-         deleted: [DeletedInode], lostDrafts: [LostDirectoryDraft], blockSize: UInt32, hasFiletype: Bool, hasDirNlink: Bool) {
-        self.table = table
-        self.orphanMembers = orphanMembers
-        self.disconnectedTops = disconnectedTops
-        self.evidence = evidence
-        self.deleted = deleted
-        self.lostDrafts = lostDrafts
-        self.blockSize = blockSize
-        self.hasFiletype = hasFiletype
-        self.hasDirNlink = hasDirNlink
-    }
 
     private mutating func add(_ finding: Finding) { findings.append(finding) }
 
@@ -84,7 +69,7 @@ struct ReferencesPass {
             let expected: UInt16 = isDir && counted > Self.linkMax ? 1 : counted
             // dir_nlink: the kernel leaves an indexed directory's count at 1 once it has been (ext4_inc_count),
             // which e2fsck accepts; any other directory with 1 link and subdirectories is wrong.
-            let stickyOne = isDir && links == 1 && hasDirNlink && counted >= 2 && table.flags[i] & InodeTable.Flag.indexed != 0
+            let stickyOne = isDir && links == 1 && settings.features.contains(.directoryLinkLimit) && counted >= 2 && table.flags[i] & InodeTable.Flag.indexed != 0
             if links != expected && !stickyOne {
                 add(Finding(.inodeLinkCount, "Inode \(ino) has \(links) link\(links == 1 ? "" : "s") recorded but \(expected) entr\(expected == 1 ? "y names" : "ies name") it.", inode: ino))
                 wrongLinkCounts.append(i)
@@ -115,7 +100,7 @@ struct ReferencesPass {
             }
             let subtree = kind == .disconnectedDirectory ? disconnectedTops[i] : nil
             let size = table.size(at: i)
-            let worth = type == .directory ? (subtree ?? 1) > 1 || size > UInt64(blockSize) : size > 0
+            let worth = type == .directory ? (subtree ?? 1) > 1 || size > UInt64(settings.blockSize) : size > 0
             orphans.append(Orphan(inode: ino, kind: kind, type: type, size: size, linksCount: table.linksCount(at: i),
                                   subtreeInodes: subtree, nameEvidence: names, worthSalvaging: worth))
         }
@@ -137,7 +122,7 @@ struct ReferencesPass {
     /// `e` with `typeMatches` against the inode's type and `recency` from its directory's mtime.
     private func marked(_ e: NameEvidence, type: FileType) -> NameEvidence {
         var m = NameEvidence(inode: e.inode, name: e.name, fileType: e.fileType, directory: e.directory, block: e.block, offset: e.offset,
-                             source: e.source, typeMatches: !hasFiletype || e.fileType == type.direntFileType)
+                             source: e.source, typeMatches: !settings.features.contains(.fileType) || e.fileType == type.direntFileType)
         m.inferredDirectory = e.inferredDirectory
         m.recency = table.index(of: e.directory).map { table.mtime(at: $0) } ?? 0
         return m
@@ -149,8 +134,7 @@ extension ScanRun {
     /// directories; then the recovered path of each orphan and lost directory (``RecoveredPaths``).
     func passReferences() -> UInt64 {
         var pass = ReferencesPass(table: table, orphanMembers: orphanMembers, disconnectedTops: connectivity.tops, evidence: evidence.take(),
-                                  deleted: deleted, lostDrafts: lostDrafts, blockSize: blockSize, hasFiletype: hasFiletype,
-                                  hasDirNlink: hasDirNlink)
+                                  lostDrafts: lostDrafts, settings: settings, deleted: deleted)
         lostDrafts = []
         let done = pass.run { shouldStop($0) }
         findings += pass.findings

@@ -53,7 +53,7 @@ extension InodePass {
         guard var tally = quota else { return }
         let raw = buffer.view
         guard raw.links > 0, ino == Self.rootInode || ino >= firstInode, !raw.flags.contains(.attributeValue),
-              ino != projectQuotaInode, ino != orphanFileInode else { return }
+              ino != settings.projectQuotaInode, ino != settings.orphanFileInode else { return }
         quota = nil  // no copy-on-write of the tally while it changes
         let ids = tally.ids(of: raw, bytes: UnsafeRawPointer(buffer.raw))
         tally.charge(ids, space: raw.statBlocks * 512, inodes: 1 + UInt64(eaValuesInInode))

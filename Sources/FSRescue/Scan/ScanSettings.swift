@@ -42,7 +42,8 @@ struct ScanSettings {
 }
 
 /// A scan or one of its passes: it reads `filesystem` with the ``ScanSettings`` of the scan, and
-/// gets the settings' fields, the cluster of a block and block reads by name.
+/// gets the settings its loops use most, the cluster of a block and block reads by name (the rest
+/// through `settings`).
 protocol ScanParticipant {
     var settings: ScanSettings { get }
     var filesystem: Filesystem { get }
@@ -51,27 +52,16 @@ protocol ScanParticipant {
 extension ScanParticipant {
     var blockSize: UInt32 { settings.blockSize }
     var blocksCount: UInt64 { settings.blocksCount }
-    var firstDataBlock: UInt64 { settings.firstDataBlock }
     var inodesCount: UInt32 { settings.inodesCount }
     var firstInode: UInt32 { settings.firstInode }
     var inodesPerGroup: UInt32 { settings.inodesPerGroup }
     var groupCount: UInt32 { settings.groupCount }
     var clusterBits: UInt64 { settings.clusterBits }
     var inodeSize: Int { settings.inodeSize }
-    var projectQuotaInode: UInt32 { settings.projectQuotaInode }
-    var orphanFileInode: UInt32 { settings.orphanFileInode }
-    var verifiesInodeChecksums: Bool { settings.verifiesInodeChecksums }
     var hasFiletype: Bool { settings.features.contains(.fileType) }
     var hasMetadataCsum: Bool { settings.features.contains(.metadataChecksums) }
     var hasDirNlink: Bool { settings.features.contains(.directoryLinkLimit) }
-    var has64bit: Bool { settings.features.contains(.sixtyFourBit) }
     var hasEAInode: Bool { settings.features.contains(.attributeInodes) }
-    var hasInlineData: Bool { settings.features.contains(.inlineData) }
-    var hasExtAttr: Bool { settings.features.contains(.extendedAttributes) }
-    var hasEncrypt: Bool { settings.features.contains(.encryption) }
-    /// The shared_blocks feature: files share blocks on purpose (deduplicated read-only images), and
-    /// e2fsck reports no multiply-claimed blocks between them.
-    var sharesBlocks: Bool { settings.features.contains(.sharedBlocks) }
 
     func cluster(_ block: UInt64) -> UInt64 { block >> settings.clusterBits }
 
