@@ -34,4 +34,20 @@ struct ArchitectureTests {
         }
         #expect(outside.isEmpty, "Ext2Error(code:) outside the wall: \(outside)")
     }
+
+    @Test("every pass of the scan is a value: each Pass file declares a struct, and the scan keeps no @exclusivity(unchecked) state")
+    func passesAreValues() throws {
+        let scan = try Self.librarySources().filter { $0.hasPrefix("Sources/FSRescue/Scan/") }
+        let passFiles = scan.filter { ($0 as NSString).lastPathComponent.hasPrefix("Pass") }
+        #expect(passFiles.count == 7, "one file per pass (1, 1B, 2, 2B, 3, 4, 5): \(passFiles)")
+        for path in passFiles {
+            let text = try PackageFiles.read(path)
+            #expect(text.range(of: #"struct \w+Pass\b"#, options: .regularExpression) != nil, "\(path) declares no pass struct")
+            // A pass body on the scan's shared class would be `func pass…() -> UInt64` doing the work
+            // itself; the run's adapters only build the value and merge what it returns.
+            #expect(text.contains("mutating func run(shouldStop:"), "\(path): the pass is not run as a value")
+        }
+        let unchecked = try scan.filter { try PackageFiles.read($0).contains("@exclusivity(unchecked)") }
+        #expect(unchecked.isEmpty, "scan state opting out of exclusivity checks: \(unchecked)")
+    }
 }

@@ -2,47 +2,40 @@
 internal import CFSRescueExt2fs
 
 /// A block group's descriptor fields, read through libext2fs's accessors (`ext2fs_bg_*`,
-/// `ext2fs_*_loc`, `ext2fs_group_first_block2`): 32- and 64-bit descriptors alike.
-struct GroupDescriptor: Sendable {
+/// `ext2fs_*_loc`, `ext2fs_group_first_block2`): 32- and 64-bit descriptors alike. A view of the
+/// handle's in-memory descriptors: each field is read where it is asked for.
+struct GroupDescriptor {
+    private let fs: ext2_filsys
     /// The group's number.
     let group: UInt32
-    /// `ext2fs_block_bitmap_loc`.
-    let blockBitmap: UInt64
-    /// `ext2fs_inode_bitmap_loc`.
-    let inodeBitmap: UInt64
-    /// `ext2fs_inode_table_loc`: the inode table's first block (0 or past the end when damaged).
-    let inodeTable: UInt64
-    /// `ext2fs_bg_free_blocks_count`.
-    let freeBlocks: UInt32
-    /// `ext2fs_bg_free_inodes_count`.
-    let freeInodes: UInt32
-    /// `ext2fs_bg_used_dirs_count`.
-    let usedDirectories: UInt32
-    /// `ext2fs_bg_itable_unused`: inodes at the end of the table never used.
-    let unusedInodes: UInt32
-    /// `EXT2_BG_INODE_UNINIT`: no inode of the group was ever used.
-    let inodesUninitialized: Bool
-    /// `EXT2_BG_BLOCK_UNINIT`: the block bitmap was never written.
-    let blocksUninitialized: Bool
-    /// `ext2fs_group_first_block2`.
-    let firstBlock: UInt64
-    /// `ext2fs_group_last_block2`.
-    let lastBlock: UInt64
 
     init(_ fs: ext2_filsys, _ g: UInt32) {
+        self.fs = fs
         group = g
-        blockBitmap = UInt64(ext2fs_block_bitmap_loc(fs, g))
-        inodeBitmap = UInt64(ext2fs_inode_bitmap_loc(fs, g))
-        inodeTable = UInt64(ext2fs_inode_table_loc(fs, g))
-        freeBlocks = ext2fs_bg_free_blocks_count(fs, g)
-        freeInodes = ext2fs_bg_free_inodes_count(fs, g)
-        usedDirectories = ext2fs_bg_used_dirs_count(fs, g)
-        unusedInodes = ext2fs_bg_itable_unused(fs, g)
-        inodesUninitialized = ext2fs_bg_flags_test(fs, g, UInt16(EXT2_BG_INODE_UNINIT)) != 0
-        blocksUninitialized = ext2fs_bg_flags_test(fs, g, UInt16(EXT2_BG_BLOCK_UNINIT)) != 0
-        firstBlock = UInt64(ext2fs_group_first_block2(fs, g))
-        lastBlock = UInt64(ext2fs_group_last_block2(fs, g))
     }
+
+    /// `ext2fs_block_bitmap_loc`.
+    var blockBitmap: UInt64 { UInt64(ext2fs_block_bitmap_loc(fs, group)) }
+    /// `ext2fs_inode_bitmap_loc`.
+    var inodeBitmap: UInt64 { UInt64(ext2fs_inode_bitmap_loc(fs, group)) }
+    /// `ext2fs_inode_table_loc`: the inode table's first block (0 or past the end when damaged).
+    var inodeTable: UInt64 { UInt64(ext2fs_inode_table_loc(fs, group)) }
+    /// `ext2fs_bg_free_blocks_count`.
+    var freeBlocks: UInt32 { ext2fs_bg_free_blocks_count(fs, group) }
+    /// `ext2fs_bg_free_inodes_count`.
+    var freeInodes: UInt32 { ext2fs_bg_free_inodes_count(fs, group) }
+    /// `ext2fs_bg_used_dirs_count`.
+    var usedDirectories: UInt32 { ext2fs_bg_used_dirs_count(fs, group) }
+    /// `ext2fs_bg_itable_unused`: inodes at the end of the table never used.
+    var unusedInodes: UInt32 { ext2fs_bg_itable_unused(fs, group) }
+    /// `EXT2_BG_INODE_UNINIT`: no inode of the group was ever used.
+    var inodesUninitialized: Bool { ext2fs_bg_flags_test(fs, group, UInt16(EXT2_BG_INODE_UNINIT)) != 0 }
+    /// `EXT2_BG_BLOCK_UNINIT`: the block bitmap was never written.
+    var blocksUninitialized: Bool { ext2fs_bg_flags_test(fs, group, UInt16(EXT2_BG_BLOCK_UNINIT)) != 0 }
+    /// `ext2fs_group_first_block2`.
+    var firstBlock: UInt64 { UInt64(ext2fs_group_first_block2(fs, group)) }
+    /// `ext2fs_group_last_block2`.
+    var lastBlock: UInt64 { UInt64(ext2fs_group_last_block2(fs, group)) }
 }
 
 extension Filesystem {

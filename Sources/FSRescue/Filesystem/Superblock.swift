@@ -1,88 +1,69 @@
-// The superblock fields the checks read, copied out of libext2fs's struct at once.
+// The superblock fields the checks read, as a view of libext2fs's struct.
 internal import CFSRescueExt2fs
 
 /// The superblock the filesystem was opened with, as the checks need it: geometry, the inodes it
-/// names, and its state. Copied from `fs->super` (and the handle's derived geometry) at once.
-struct Superblock: Sendable {
+/// names, and its state. A view of `fs->super` (and the handle's derived geometry): each field is
+/// read where it is asked for, from the handle the ``Filesystem`` keeps open, which nothing
+/// changes once opened (the handle is read-only).
+struct Superblock {
+    private let fs: ext2_filsys
+    /// `fs->super`, read field by field (never copied whole).
+    private var sb: UnsafeMutablePointer<ext2_super_block> { fs.pointee.super }
+
+    init(_ fs: ext2_filsys) { self.fs = fs }
+
     /// `s_inodes_count` as recorded (see ``Filesystem/readableInodesCount`` for what can be read).
-    let inodesCount: UInt32
+    var inodesCount: UInt32 { sb.pointee.s_inodes_count }
     /// `EXT2_FIRST_INODE`: the first inode not reserved.
-    let firstInode: UInt32
+    var firstInode: UInt32 { fsr_first_inode(fs) }
     /// `EXT2_INODE_SIZE`: bytes per on-disk inode.
-    let inodeSize: Int
+    var inodeSize: Int { Int(fsr_inode_size(fs)) }
     /// `EXT2_INODES_PER_GROUP`.
-    let inodesPerGroup: UInt32
+    var inodesPerGroup: UInt32 { fsr_inodes_per_group(fs) }
     /// `EXT2_BLOCKS_PER_GROUP`.
-    let blocksPerGroup: UInt32
+    var blocksPerGroup: UInt32 { fsr_blocks_per_group(fs) }
     /// `s_clusters_per_group`.
-    let clustersPerGroup: UInt32
+    var clustersPerGroup: UInt32 { sb.pointee.s_clusters_per_group }
     /// `fs->inode_blocks_per_group`: blocks of one group's inode table.
-    let inodeTableBlocks: UInt32
+    var inodeTableBlocks: UInt32 { fs.pointee.inode_blocks_per_group }
     /// `ext2fs_blocks_count`: blocks in the filesystem.
-    let blocksCount: UInt64
+    var blocksCount: UInt64 { UInt64(ext2fs_blocks_count(fs.pointee.super)) }
     /// `s_first_data_block`: 1 with 1 KiB blocks, else 0.
-    let firstDataBlock: UInt64
+    var firstDataBlock: UInt64 { UInt64(sb.pointee.s_first_data_block) }
     /// `fs->cluster_ratio_bits`: log2(blocks per cluster), 0 unless bigalloc.
-    let clusterBits: UInt64
+    var clusterBits: UInt64 { UInt64(fs.pointee.cluster_ratio_bits) }
     /// `s_journal_inum`, 0 when none.
-    let journalInode: UInt32
+    var journalInode: UInt32 { sb.pointee.s_journal_inum }
     /// `s_usr_quota_inum`, `s_grp_quota_inum`, `s_prj_quota_inum` (0 when unset), in ``QuotaType`` order.
-    let quotaInodes: [UInt32]
+    var quotaInodes: [UInt32] { [sb.pointee.s_usr_quota_inum, sb.pointee.s_grp_quota_inum, sb.pointee.s_prj_quota_inum] }
+    /// The project quota file (`s_prj_quota_inum`), 0 when none.
+    var projectQuotaInode: UInt32 { sb.pointee.s_prj_quota_inum }
     /// `s_orphan_file_inum`, 0 when none.
-    let orphanFileInode: UInt32
+    var orphanFileInode: UInt32 { sb.pointee.s_orphan_file_inum }
     /// `s_last_orphan`: the head of the orphan list, 0 when empty.
-    let lastOrphan: UInt32
+    var lastOrphan: UInt32 { sb.pointee.s_last_orphan }
     /// `s_mmp_block`.
-    let mmpBlock: UInt64
+    var mmpBlock: UInt64 { UInt64(sb.pointee.s_mmp_block) }
     /// `s_free_inodes_count`.
-    let freeInodes: UInt32
+    var freeInodes: UInt32 { sb.pointee.s_free_inodes_count }
     /// `ext2fs_free_blocks_count`.
-    let freeBlocks: UInt64
+    var freeBlocks: UInt64 { UInt64(ext2fs_free_blocks_count(fs.pointee.super)) }
     /// `EXT2_VALID_FS` is set in `s_state`: cleanly unmounted.
-    let cleanlyUnmounted: Bool
+    var cleanlyUnmounted: Bool { sb.pointee.s_state & UInt16(EXT2_VALID_FS) != 0 }
     /// `EXT2_ERROR_FS` is set in `s_state`: the kernel met an error.
-    let errorFlag: Bool
+    var errorFlag: Bool { sb.pointee.s_state & UInt16(EXT2_ERROR_FS) != 0 }
     /// `s_hash_seed`, as four words.
-    let hashSeed: [UInt32]
+    var hashSeed: [UInt32] { withUnsafeBytes(of: sb.pointee.s_hash_seed) { Array($0.bindMemory(to: UInt32.self)) } }
     /// `EXT2_FLAGS_UNSIGNED_HASH` in `s_flags`: the legacy and TEA hashes use unsigned chars.
-    let unsignedHash: Bool
+    var unsignedHash: Bool { sb.pointee.s_flags & UInt32(EXT2_FLAGS_UNSIGNED_HASH) != 0 }
     /// `s_journal_uuid`: the external journal device this filesystem uses.
-    let journalUUID: [UInt8]
+    var journalUUID: [UInt8] { withUnsafeBytes(of: sb.pointee.s_journal_uuid) { Array($0) } }
     /// The crc32c seed of metadata checksums: `s_checksum_seed` with the metadata_csum_seed
     /// feature, else crc32c(~0, `s_uuid`).
-    let checksumSeed: UInt32
-    /// `fs->desc_blocks`: blocks of group descriptors after each superblock copy.
-    let descriptorBlocks: UInt64
-
-    init(_ fs: ext2_filsys) {
-        let sb = fs.pointee.super.pointee
-        inodesCount = sb.s_inodes_count
-        firstInode = fsr_first_inode(fs)
-        inodeSize = Int(fsr_inode_size(fs))
-        inodesPerGroup = fsr_inodes_per_group(fs)
-        blocksPerGroup = fsr_blocks_per_group(fs)
-        clustersPerGroup = sb.s_clusters_per_group
-        inodeTableBlocks = fs.pointee.inode_blocks_per_group
-        blocksCount = UInt64(ext2fs_blocks_count(fs.pointee.super))
-        firstDataBlock = UInt64(sb.s_first_data_block)
-        clusterBits = UInt64(fs.pointee.cluster_ratio_bits)
-        journalInode = sb.s_journal_inum
-        quotaInodes = [sb.s_usr_quota_inum, sb.s_grp_quota_inum, sb.s_prj_quota_inum]
-        orphanFileInode = sb.s_orphan_file_inum
-        lastOrphan = sb.s_last_orphan
-        mmpBlock = UInt64(sb.s_mmp_block)
-        freeInodes = sb.s_free_inodes_count
-        freeBlocks = UInt64(ext2fs_free_blocks_count(fs.pointee.super))
-        cleanlyUnmounted = sb.s_state & UInt16(EXT2_VALID_FS) != 0
-        errorFlag = sb.s_state & UInt16(EXT2_ERROR_FS) != 0
-        hashSeed = withUnsafeBytes(of: sb.s_hash_seed) { Array($0.bindMemory(to: UInt32.self)) }
-        unsignedHash = sb.s_flags & UInt32(EXT2_FLAGS_UNSIGNED_HASH) != 0
-        journalUUID = withUnsafeBytes(of: sb.s_journal_uuid) { Array($0) }
-        checksumSeed = sb.s_feature_incompat & UInt32(EXT4_FEATURE_INCOMPAT_CSUM_SEED) != 0
-            ? sb.s_checksum_seed : withUnsafeBytes(of: sb.s_uuid) { CRC32C.update(~0, $0) }
-        descriptorBlocks = UInt64(fs.pointee.desc_blocks)
+    var checksumSeed: UInt32 {
+        sb.pointee.s_feature_incompat & UInt32(EXT4_FEATURE_INCOMPAT_CSUM_SEED) != 0
+            ? sb.pointee.s_checksum_seed : withUnsafeBytes(of: sb.pointee.s_uuid) { CRC32C.update(~0, $0) }
     }
-
-    /// The project quota file (`s_prj_quota_inum`), 0 when none.
-    var projectQuotaInode: UInt32 { quotaInodes[2] }
+    /// `fs->desc_blocks`: blocks of group descriptors after each superblock copy.
+    var descriptorBlocks: UInt64 { UInt64(fs.pointee.desc_blocks) }
 }
