@@ -128,6 +128,29 @@ struct JournalHistoryRecoveryTests {
         #expect(text.stdout.contains("\(remembered.count) deleted file(s)"))
     }
 
+    @Test("scan --deleted lists the history's files in one order on every run: by path, newest first, then by inode")
+    func historyOrderIsStable() throws {
+        let dir = TemporaryDirectory()
+        let img = try KernelImage(name: "history-wrapped").decompress(into: dir.path)
+        var runs: [[[String: Any]]] = []
+        // Each run is a new process, with a new seed for Swift's dictionaries.
+        for _ in 0..<3 {
+            let r = try FSRescueBinary.run(["scan", "--deleted", "--json", img])
+            let doc = try #require(try JSONSerialization.jsonObject(with: r.stdoutData) as? [String: Any])
+            let history = try #require(doc["history"] as? [String: Any])
+            runs.append(try #require(history["files"] as? [[String: Any]]))
+        }
+        let files = runs[0]
+        #expect(files.count > 1, "the wrapped journal remembers several files")
+        func key(_ f: [String: Any]) -> String { "\(f["path"] ?? "") \(f["journal_sequence"] ?? "") \(f["inode"] ?? "") \(f["kind"] ?? "")" }
+        for other in runs.dropFirst() { #expect(other.map(key) == files.map(key)) }
+        for (a, b) in zip(files, files.dropFirst())
+        where a["path"] as? String == b["path"] as? String && a["journal_sequence"] as? Int == b["journal_sequence"] as? Int {
+            let (x, y) = (a["inode"] as? Int ?? 0, b["inode"] as? Int ?? 0)
+            #expect(x <= y, "files of one transaction with the same path out of inode order: \(x) before \(y)")
+        }
+    }
+
     @Test("--as-of before the first commit brings back nothing; without --deleted it is refused; a bad time is a usage error")
     func asOf() throws {
         let dir = TemporaryDirectory()

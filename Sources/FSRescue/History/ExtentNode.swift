@@ -1,5 +1,47 @@
-// One node of an ext4 extent tree read from raw bytes (an inode's i_block, or a tree block), for
-// older states of a file that libext2fs cannot reach: it reads trees only from today's inodes.
+// One node of an ext4 extent tree read from raw bytes: the in-place decoding every reader of
+// extent bytes shares (the scan's depth-0 roots, and older states of a file that libext2fs cannot
+// reach, since it reads trees only from today's inodes).
+
+/// An extent-tree node's header and entries decoded in place, without copying or allocating
+/// (`ext4_extent_header`, `ext4_extent_idx`, `ext4_extent` in the kernel's ext4_extents.h). Its
+/// fields are as on disk, unchecked: callers decide what they accept.
+struct ExtentNodeBytes {
+    let bytes: UnsafeRawBufferPointer
+
+    /// Nil when `bytes` cannot hold a header.
+    init?(_ bytes: UnsafeRawBufferPointer) {
+        guard bytes.count >= 12 else { return nil }
+        self.bytes = bytes
+    }
+
+    private func u16(_ o: Int) -> UInt16 { UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: o, as: UInt16.self)) }
+    private func u32(_ o: Int) -> UInt32 { UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: o, as: UInt32.self)) }
+
+    /// `eh_magic` (``ExtentNode/magic`` when this is a node).
+    var magic: UInt16 { u16(0) }
+    /// `eh_entries`.
+    var entries: Int { Int(u16(2)) }
+    /// `eh_max`: the entry slots the node has.
+    var capacity: Int { Int(u16(4)) }
+    /// `eh_depth`: 0 for a leaf node.
+    var depth: Int { Int(u16(6)) }
+    /// Whether entry `i` lies inside the bytes.
+    func holds(_ i: Int) -> Bool { 24 + 12 * i <= bytes.count }
+
+    /// Leaf entry `i` (``holds(_:)`` must be true): a length above 32,768 marks unwritten blocks.
+    func leaf(_ i: Int) -> ExtentNode.Leaf {
+        let o = 12 + 12 * i
+        let raw = u16(o + 4)
+        return ExtentNode.Leaf(logical: UInt64(u32(o)), physical: UInt64(u16(o + 6)) << 32 | UInt64(u32(o + 8)),
+                               length: UInt64(raw > 32768 ? raw - 32768 : raw), unwritten: raw > 32768)
+    }
+
+    /// Index entry `i` (``holds(_:)`` must be true).
+    func index(_ i: Int) -> ExtentNode.Index {
+        let o = 12 + 12 * i
+        return ExtentNode.Index(logical: UInt64(u32(o)), child: UInt64(u16(o + 8)) << 32 | UInt64(u32(o + 4)))
+    }
+}
 
 /// An extent-tree node: its header and entries, bounds-checked (`ext4_extent_header`,
 /// `ext4_extent_idx`, `ext4_extent`, `ext4_extent_tail` in the kernel's ext4_extents.h).
@@ -15,25 +57,12 @@ struct ExtentNode {
     /// Parses `bytes` (60 bytes of `i_block`, or a whole tree block); nil when the header is not an
     /// extent header, or claims more entries than its capacity or the bytes hold.
     init?(_ bytes: UnsafeRawBufferPointer) {
-        guard bytes.count >= 12 else { return nil }
-        func u16(_ o: Int) -> UInt16 { UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: o, as: UInt16.self)) }
-        func u32(_ o: Int) -> UInt32 { UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: o, as: UInt32.self)) }
-        let entries = Int(u16(2)), capacity = Int(u16(4))
-        guard u16(0) == Self.magic, entries <= capacity, 12 + 12 * capacity <= bytes.count, u16(6) <= 5 else { return nil }
-        depth = Int(u16(6))
-        var leaves: [Leaf] = [], indexes: [Index] = []
-        for i in 0..<entries {
-            let o = 12 + 12 * i
-            if depth == 0 {
-                let raw = u16(o + 4)
-                leaves.append(Leaf(logical: UInt64(u32(o)), physical: UInt64(u16(o + 6)) << 32 | UInt64(u32(o + 8)),
-                                   length: UInt64(raw > 32768 ? raw - 32768 : raw), unwritten: raw > 32768))
-            } else {
-                indexes.append(Index(logical: UInt64(u32(o)), child: UInt64(u16(o + 8)) << 32 | UInt64(u32(o + 4))))
-            }
-        }
-        self.leaves = leaves
-        self.indexes = indexes
+        guard let node = ExtentNodeBytes(bytes) else { return nil }
+        let entries = node.entries, capacity = node.capacity
+        guard node.magic == Self.magic, entries <= capacity, 12 + 12 * capacity <= bytes.count, node.depth <= 5 else { return nil }
+        depth = node.depth
+        leaves = depth == 0 ? (0..<entries).map(node.leaf) : []
+        indexes = depth == 0 ? [] : (0..<entries).map(node.index)
     }
 
     /// Whether a tree block's tail checksum (metadata_csum) matches: crc32c from the inode's seed

@@ -159,9 +159,15 @@ extension Filesystem {
             return f.kind == .deleted ? data || f.size == 0 || f.map.runs.count > 0 : data
         }
         report.unrecoverable = files.count(where: { $0.kind == .deleted }) - useful.count(where: { $0.kind == .deleted })
+        // By path, then newest first, then by inode and kind: files of one transaction with no name
+        // (path empty) come out in the same order on every run, whatever order the index gave them in.
         report.files = useful.sorted { a, b in
             let pa = Array(a.path.joined(separator: [0x2F])), pb = Array(b.path.joined(separator: [0x2F]))
-            return pa == pb ? history.age(a.sequence) < history.age(b.sequence) : pa.lexicographicallyPrecedes(pb)
+            if pa != pb { return pa.lexicographicallyPrecedes(pb) }
+            let x = history.age(a.sequence), y = history.age(b.sequence)
+            if x != y { return x < y }
+            if a.inode.number != b.inode.number { return a.inode.number < b.inode.number }
+            return a.kind == .deleted && b.kind != .deleted
         }
         return report
     }
@@ -173,7 +179,8 @@ extension HistoryRecovery {
     func candidates() -> [HistoricalFile] {
         var files: [HistoricalFile] = []
         let firstInode = fs.firstInode
-        for (n, states) in versions where n >= firstInode {
+        // In inode order: `versions` is a dictionary, whose order changes from run to run.
+        for (n, states) in versions.sorted(by: { $0.key < $1.key }) where n >= firstInode {
             let journalInode = n == fs.journalInodeNumber
             guard !journalInode else { continue }
             let today = todayInode(n)

@@ -118,29 +118,21 @@ final class BlockWalker: BlockMapVisitor {
 
     // MARK: Extents
 
-    /// Depth-0 extent roots (the common case) are parsed in place, without libext2fs allocating a handle.
-    /// Returns false when the tree is deeper and needs the libext2fs walk.
+    /// Depth-0 extent roots (the common case) are decoded in place (``ExtentNodeBytes``), without
+    /// libext2fs allocating a handle. Returns false when the tree is deeper and needs the libext2fs walk.
     private func walkShallowExtents(_ raw: RawInode) -> Bool {
         raw.withBlockBytes { bytes in
-            let magic = bytes.load(fromByteOffset: 0, as: UInt16.self)
-            let entries = Int(bytes.load(fromByteOffset: 2, as: UInt16.self))
-            let max = Int(bytes.load(fromByteOffset: 4, as: UInt16.self))
-            let depth = bytes.load(fromByteOffset: 6, as: UInt16.self)
-            guard magic == 0xF30A, max >= 2, max <= 4, entries <= max else {
+            guard let root = ExtentNodeBytes(bytes), root.magic == ExtentNode.magic, root.capacity >= 2, root.capacity <= 4,
+                  root.entries <= root.capacity else {
+                let node = ExtentNodeBytes(bytes)
                 unknown.append((0, nil, "extent tree unreadable: invalid header in the inode"))
-                problem(.extentBadHeader, "the extent root in the inode has an invalid header (magic \(String(magic, radix: 16)), \(entries) of \(max) entries)")
+                problem(.extentBadHeader, "the extent root in the inode has an invalid header (magic \(String(node?.magic ?? 0, radix: 16)), \(node?.entries ?? 0) of \(node?.capacity ?? 0) entries)")
                 return true
             }
-            guard depth == 0 else { return false }
-            for e in 0..<entries {
-                let base = 12 + e * 12
-                let lblk = UInt64(bytes.load(fromByteOffset: base, as: UInt32.self))
-                var len = UInt32(bytes.load(fromByteOffset: base + 4, as: UInt16.self))
-                let hi = UInt64(bytes.load(fromByteOffset: base + 6, as: UInt16.self))
-                let lo = UInt64(bytes.load(fromByteOffset: base + 8, as: UInt32.self))
-                var initialized = true
-                if len > 32768 { len -= 32768; initialized = false }
-                data(lblk, hi << 32 | lo, len, initialized: initialized)
+            guard root.depth == 0 else { return false }
+            for e in 0..<root.entries {
+                let leaf = root.leaf(e)
+                data(leaf.logical, leaf.physical, UInt32(leaf.length), initialized: !leaf.unwritten)
             }
             return true
         }
