@@ -6,8 +6,8 @@ extension InodeTable {
     ///
     /// Pass 2 records only which directory holds that entry. This reads that directory's blocks in
     /// the order pass 2 did (physical order; an inline directory's two regions) and applies pass 2's
-    /// rules for which entries name an inode, so the first entry it meets naming the inode is the one
-    /// pass 2 met first. The names of the whole directory are cached until another one is read.
+    /// rule for which entries name an inode (``namedPosition(of:dotName:inodesCount:firstInode:)``), so
+    /// the first entry it meets naming the inode is the one pass 2 met first. The names of the whole directory are cached until another one is read.
     func name(at i: Int) -> [UInt8]? {
         let slot = parentSlot(at: i)
         guard slot != 0, let filesystem else { return nil }
@@ -25,17 +25,30 @@ extension InodeTable {
         let sb = filesystem.superblock
         let inodesCount = sb.inodesCount, firstInode = sb.firstInode
         var names: [UInt32: [UInt8]] = [:]
-        // Mirrors pass 2's `checkEntry`: which live entries name their inode.
         filesystem.forEachDirectoryRecord(of: directory, order: .physical) { record in
             let e = record.entry
-            if record.isSelfOrParent { return true }
-            guard e.inode != 0, names[e.inode] == nil else { return true }
-            guard e.inode <= inodesCount, e.inode >= firstInode || e.inode == ScanRun.rootInode,
-                  let target = index(of: e.inode) else { return true }
-            if (record.isDot || record.isDotDot) && isDirectory(at: target) { return true }
+            guard !record.isSelfOrParent, names[e.inode] == nil,
+                  namedPosition(of: e.inode, dotName: record.isDot || record.isDotDot, inodesCount: inodesCount, firstInode: firstInode) != nil
+            else { return true }
             names[e.inode] = Array(record.name)
             return true
         }
         return names
+    }
+
+    /// Whether a directory entry may name `inode` at all: not 0, within the inodes count, and not a
+    /// reserved inode other than the root.
+    static func entryMayName(_ inode: UInt32, inodesCount: UInt32, firstInode: UInt32) -> Bool {
+        inode != 0 && inode <= inodesCount && (inode >= firstInode || inode == ScanRun.rootInode)
+    }
+
+    /// The table position of the inode a live entry (not `.` or `..` in their own place) gives a
+    /// name and a parent: pass 2's rule, which ``name(at:)`` follows to find that name again. Nil when
+    /// the entry may name no inode, names one not in use, or is a `.` or `..` out of place naming a
+    /// directory (such an entry still counts as naming a file, as in e2fsck -n, but a directory gets
+    /// no parent through it, which could close a loop in the parent map).
+    func namedPosition(of inode: UInt32, dotName: Bool, inodesCount: UInt32, firstInode: UInt32) -> Int? {
+        guard Self.entryMayName(inode, inodesCount: inodesCount, firstInode: firstInode), let target = index(of: inode) else { return nil }
+        return dotName && isDirectory(at: target) ? nil : target
     }
 }

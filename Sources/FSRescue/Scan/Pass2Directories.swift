@@ -202,13 +202,16 @@ struct DirectoryPass: ScanParticipant {
         }
         guard e.inode != 0 else { return }
         counts.directoryEntries += 1
+        // The one rule for which entries name an inode (``InodeTable/name(at:)`` finds names again by it).
+        let named = table.namedPosition(of: e.inode, dotName: isDot || isDotDot, inodesCount: inodesCount, firstInode: firstInode)
         func where_() -> String { "entry '\(printable(name))' in directory inode \(dir) (block \(block), offset \(e.offset))" }
         if isDot || isDotDot {
             add(Finding(.dirBadName, "The \(where_()) is out of place.", inode: dir, block: block))
             table.addDamage(.badEntries, at: dirIndex)
             // Like e2fsck -n, the entry still names a file (which is then not unattached); a directory
-            // gets no parent through it, which could close a loop in the parent map.
-            if e.inode == 0 || table.index(of: e.inode).map({ table.isDirectory(at: $0) }) ?? true { return }
+            // gets no parent through it (``InodeTable/namedPosition(of:dotName:inodesCount:firstInode:)``).
+            // Checked no further when it names a directory or an inode not in use.
+            if table.index(of: e.inode).map({ table.isDirectory(at: $0) }) ?? true { return }
         }
         if e.nameLength == 0 || name.contains(0) || name.contains(0x2F) {
             add(Finding(.dirBadName, "The \(where_()) has an invalid name (empty, or holding '/' or NUL).", inode: dir, block: block))
@@ -223,12 +226,12 @@ struct DirectoryPass: ScanParticipant {
             add(Finding(.dirDuplicateName, "The \(where_()) duplicates an earlier entry of the same block.", inode: dir, block: block))
             table.addDamage(.badEntries, at: dirIndex)
         }
-        guard e.inode <= inodesCount, e.inode >= firstInode || e.inode == Self.rootInode else {
+        guard InodeTable.entryMayName(e.inode, inodesCount: inodesCount, firstInode: firstInode) else {
             add(Finding(.dirBadInode, "The \(where_()) names inode \(e.inode), which no entry may name.", inode: dir, block: block))
             table.addDamage(.badEntries, at: dirIndex)
             return
         }
-        guard let target = table.index(of: e.inode) else {
+        guard let target = named else {
             if unreadInodes.contains(e.inode) {
                 // Its inode-table block was never read (inode.unread says so once): unknown, not free.
                 return
