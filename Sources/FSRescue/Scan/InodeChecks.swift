@@ -24,7 +24,7 @@ extension InodePass {
     /// Checks a symbolic link as e2fsck does: a non-empty target whose length is its size, within the
     /// 60 bytes of `i_block` (fast) or exactly one block at logical 0 (slow). Encrypted targets start
     /// with a 2-byte length. A slow link's block is not read here: it is queued for
-    /// ``checkSlowSymlinkTargets()``, which reads all of them in physical order as pass 2 starts.
+    /// ``DirectoryPass/checkSlowSymlinkTargets(shouldStop:)``, which reads all of them in physical order as pass 2 starts.
     mutating func checkSymlink(_ ino: UInt32, _ raw: RawInode, index: Int, fast: Bool, walker: BlockWalker?) -> Bool {
         let size = raw.size
         guard size > 0, raw.sizeHigh == 0 else { return false }
