@@ -135,7 +135,7 @@ struct JournalHistoryRecoveryTests {
         var runs: [[[String: Any]]] = []
         // Each run is a new process, with a new seed for Swift's dictionaries.
         for _ in 0..<3 {
-            let r = try FSRescueBinary.run(["scan", "--deleted", "--json", img])
+            let r = try expectUnchanged(img) { try FSRescueBinary.run(["scan", "--deleted", "--json", img]) }
             let doc = try #require(try JSONSerialization.jsonObject(with: r.stdoutData) as? [String: Any])
             let history = try #require(doc["history"] as? [String: Any])
             runs.append(try #require(history["files"] as? [[String: Any]]))

@@ -18,12 +18,15 @@ struct EntryNamingTests {
         var checked = 0
         for image in images {
             guard let img = try? image.decompress(into: dir.path), let fs = try? Filesystem.open(path: img) else { continue }
-            let report = fs.scan()
-            for i in report.inodes.indices {
-                let facts = report.inodes[i]
-                guard facts.parent != nil else { continue }
-                checked += 1
-                #expect(facts.name != nil, "\(image.name): inode \(facts.inode) has parent \(facts.parent ?? 0) but no name found there")
+            // The scan and every name read again after it leave the image as it was.
+            try expectUnchanged(img) {
+                let report = fs.scan()
+                for i in report.inodes.indices {
+                    let facts = report.inodes[i]
+                    guard facts.parent != nil else { continue }
+                    checked += 1
+                    #expect(facts.name != nil, "\(image.name): inode \(facts.inode) has parent \(facts.parent ?? 0) but no name found there")
+                }
             }
             try? FileManager.default.removeItem(atPath: img)
         }

@@ -1,28 +1,23 @@
 // Pass 1B: which inodes share each multiply-claimed block (only when pass 1 found any).
 
 /// Pass 1B as a value: which inodes share each cluster pass 1 saw claimed twice. Its inputs are
-/// explicit; its outputs are ``sharedBlocks``, ``findings`` and the table positions to mark
-/// ``damaged``.
-struct SharedBlocksPass {
+/// explicit; it holds the inode table for its run, marking the inodes that share blocks, and its
+/// outputs are ``sharedBlocks`` and ``findings``.
+struct SharedBlocksPass: ScanParticipant {
     /// Sharers named per inode at most (in its finding and in ``SharedBlocks/sharedWith``).
     static let sharedWithLimit = 32
 
     let filesystem: Filesystem
-    /// The inodes pass 1 found in use.
-    let table: InodeTable
+    let settings: ScanSettings
+    /// The inodes pass 1 found in use; those sharing blocks are marked.
+    var table: InodeTable
     /// Clusters claimed twice (by two inodes, or by an inode and metadata).
     let multiplyClaimed: BitSet
     /// Clusters holding filesystem metadata.
     let metadata: BitSet
-    /// log2(blocks per cluster).
-    let clusterBits: UInt64
 
     var sharedBlocks: [SharedBlocks] = []
     var findings: [Finding] = []
-    /// Table positions of the inodes sharing blocks.
-    var damaged: [Int] = []
-
-    private func cluster(_ block: UInt64) -> UInt64 { block >> clusterBits }
 
     /// Re-walks the block maps of live inodes (``Filesystem/readInode(_:into:)``, then the same walker as pass 1)
     /// and records, for every multiply-claimed cluster, the inodes claiming it; then one
@@ -81,7 +76,7 @@ struct SharedBlocksPass {
             let names = others.map { $0 == 0 ? "filesystem metadata" : "inode \($0)" }.joined(separator: ", ")
                 + (entry.more ? " and more inodes (the first \(Self.sharedWithLimit) are listed)" : "")
             findings.append(Finding(.blockMultiplyClaimed, "Inode \(ino) shares \(entry.blocks) block\(entry.blocks == 1 ? "" : "s") with \(names).", inode: ino))
-            if let i = table.index(of: ino) { damaged.append(i) }
+            if let i = table.index(of: ino) { table.addDamage(.sharedBlocks, at: i) }
         }
         return done
     }
@@ -91,12 +86,12 @@ extension ScanRun {
     /// Pass 1B (``SharedBlocksPass``), when pass 1 saw a cluster claimed twice.
     func passSharedBlocks() -> UInt64 {
         guard hasMultiplyClaimed else { return 0 }
-        var pass = SharedBlocksPass(filesystem: filesystem, table: table, multiplyClaimed: multiplyClaimed, metadata: metadata,
-                                    clusterBits: clusterBits)
+        var pass = SharedBlocksPass(filesystem: filesystem, settings: settings, table: takeTable(), multiplyClaimed: multiplyClaimed,
+                                    metadata: metadata)
         let done = pass.run { shouldStop($0) }
+        table = pass.table
         sharedBlocks += pass.sharedBlocks
         findings += pass.findings
-        for i in pass.damaged { table.addDamage(.sharedBlocks, at: i) }
         return done
     }
 }

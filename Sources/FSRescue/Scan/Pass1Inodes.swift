@@ -7,8 +7,7 @@ extension ScanRun {
 
     /// Pass 1 (``InodePass``): the table moved into the pass for its run (no copy); what it found kept.
     func passInodes() -> UInt64 {
-        var pass = InodePass(self, table: table)
-        table = InodeTable()
+        var pass = InodePass(self, table: takeTable())
         let done = pass.run { shouldStop($0) }
         findings += pass.findings
         (table, counts, metadata, claimed, multiplyClaimed, hasMultiplyClaimed) =

@@ -314,9 +314,9 @@ extension ScanRun {
     /// Pass 2 (``DirectoryPass``): the table, the evidence log, the directory blocks and the htree
     /// state are moved into the pass for its run (no copy) and back.
     func passDirectories() -> UInt64 {
-        var pass = DirectoryPass(self, table: table, evidence: evidence, htree: htree, directoryBlocks: directoryBlocks,
+        var pass = DirectoryPass(self, table: takeTable(), evidence: evidence, htree: htree, directoryBlocks: directoryBlocks,
                                  slowSymlinks: slowSymlinks)
-        (table, evidence, htree, directoryBlocks, slowSymlinks) = (InodeTable(), NameEvidenceLog(), HtreeState(), [], [])
+        (evidence, htree, directoryBlocks, slowSymlinks) = (NameEvidenceLog(), HtreeState(), [], [])
         let done = pass.run { shouldStop($0) }
         (table, evidence, directoryBlocks, slowSymlinks, counts) = (pass.table, pass.evidence, pass.directoryBlocks, pass.slowSymlinks, pass.counts)
         findings += pass.findings

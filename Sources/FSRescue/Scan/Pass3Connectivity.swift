@@ -133,8 +133,7 @@ struct ConnectivityPass {
 extension ScanRun {
     /// Pass 3 (``ConnectivityPass``), the table moved into the pass for its run (no copy) and back.
     func passConnectivity() -> UInt64 {
-        var pass = ConnectivityPass(table: table, orphanMembers: orphanMembers)
-        table = InodeTable()
+        var pass = ConnectivityPass(table: takeTable(), orphanMembers: orphanMembers)
         let done = pass.run { shouldStop($0) }
         (table, connectivity) = (pass.table, pass.connectivity)
         findings += pass.findings

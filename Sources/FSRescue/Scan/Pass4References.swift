@@ -1,16 +1,16 @@
 // Pass 4: link counts against the entries found, and the orphans, told apart by kind.
 
 /// Pass 4 as a value: link counts, and the orphans with their names. Its inputs are explicit (what
-/// passes 1–3 found, and the name evidence of every source); its outputs are ``findings``, the table
-/// positions whose link count is wrong (``wrongLinkCounts``), ``orphans``, ``deleted`` and
-/// ``lostDirectories`` with their evidence ranked.
+/// passes 1–3 found, and the name evidence of every source); it holds the inode table for its run,
+/// marking the inodes whose link count is wrong, and its outputs are ``findings``, ``orphans``,
+/// ``deleted`` and ``lostDirectories`` with their evidence ranked.
 struct ReferencesPass {
     static let linkMax: UInt16 = 65000
     static let evidencePerInode = 16
     private static let rootInode = ScanRun.rootInode
 
-    /// The inodes pass 1 found in use, with the entries pass 2 counted.
-    let table: InodeTable
+    /// The inodes pass 1 found in use, with the entries pass 2 counted; wrong link counts are marked.
+    var table: InodeTable
     /// Inodes on the orphan list or in the orphan file.
     let orphanMembers: [UInt32: OrphanKind]
     /// Disconnected directory tops (table positions) and the inodes under each (pass 3).
@@ -22,8 +22,6 @@ struct ReferencesPass {
     let settings: ScanSettings
 
     var findings: [Finding] = []
-    /// Table positions whose `i_links_count` disagrees with the entries found.
-    var wrongLinkCounts: [Int] = []
     var orphans: [Orphan] = []
     /// Deleted inodes pass 1 found intact; the pass ranks their name evidence.
     var deleted: [DeletedInode]
@@ -72,7 +70,7 @@ struct ReferencesPass {
             let stickyOne = isDir && links == 1 && settings.features.contains(.directoryLinkLimit) && counted >= 2 && table.flags[i] & InodeTable.Flag.indexed != 0
             if links != expected && !stickyOne {
                 add(Finding(.inodeLinkCount, "Inode \(ino) has \(links) link\(links == 1 ? "" : "s") recorded but \(expected) entr\(expected == 1 ? "y names" : "ies name") it.", inode: ino))
-                wrongLinkCounts.append(i)
+                table.addDamage(.linkCount, at: i)
             }
         }
         buildOrphans(found)
@@ -133,12 +131,12 @@ extension ScanRun {
     /// Pass 4 (``ReferencesPass``), handed the name evidence of every source and pass 2B's lost
     /// directories; then the recovered path of each orphan and lost directory (``RecoveredPaths``).
     func passReferences() -> UInt64 {
-        var pass = ReferencesPass(table: table, orphanMembers: orphanMembers, disconnectedTops: connectivity.tops, evidence: evidence.take(),
-                                  lostDrafts: lostDrafts, settings: settings, deleted: deleted)
+        var pass = ReferencesPass(table: takeTable(), orphanMembers: orphanMembers, disconnectedTops: connectivity.tops,
+                                  evidence: evidence.take(), lostDrafts: lostDrafts, settings: settings, deleted: deleted)
         lostDrafts = []
         let done = pass.run { shouldStop($0) }
+        table = pass.table
         findings += pass.findings
-        for i in pass.wrongLinkCounts { table.addDamage(.linkCount, at: i) }
         orphans = pass.orphans
         deleted = pass.deleted
         lostDirectories = pass.lostDirectories

@@ -100,6 +100,13 @@ final class ScanRun: ScanParticipant {
 
     func add(_ finding: Finding) { findings.append(finding) }
 
+    /// The inode table, handed to a pass that changes it: the run keeps an empty one until the pass
+    /// hands it back, so the pass holds the only reference and changes it in place, never a copy.
+    func takeTable() -> InodeTable {
+        defer { table = InodeTable() }
+        return table
+    }
+
     /// Checks for cancellation once 4096 units have passed since the last check (counts that move in
     /// batches included, and a new pass's restart from 0); true when the run must stop.
     @inline(__always)
